@@ -1,0 +1,1 @@
+"""An example lamina plug-in (see docs/plugin-guide.md)."""

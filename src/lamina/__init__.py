@@ -1,0 +1,57 @@
+"""lamina: a Keras workbench built from plug-ins.
+
+Example:
+    >>> import lamina
+    >>> spec = lamina.make_spec([8, 8, 1], ["Flatten", lamina.item("Dense", units=10,
+    ...                         activation="softmax")], loss="sparse_categorical_crossentropy")
+    >>> model = lamina.build_model(spec)      # a compiled tf_keras model
+    >>> lamina.spec_of(model) == spec
+    True
+
+``import lamina`` is light: TensorFlow loads on the first call that needs it.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from lamina._env import prepare_environment as _prepare_environment
+
+_prepare_environment()
+
+__version__ = "0.1.0"
+
+#: public name -> module that defines it (imported on first use)
+_EXPORTS = {
+    "ModelSpec": "lamina.spec",
+    "SpecError": "lamina.spec",
+    "load_spec": "lamina.spec",
+    "save_spec": "lamina.spec",
+    "parse_spec": "lamina.spec",
+    "make_spec": "lamina.spec",
+    "item": "lamina.spec",
+    "json_schema": "lamina.spec",
+    "check": "lamina.build",
+    "build_model": "lamina.build",
+    "spec_of": "lamina.build",
+    "catalog": "lamina.api",
+    "registry": "lamina.api",
+    "plugins": "lamina.api",
+    "architecture": "lamina.api",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'lamina' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,55 @@
+"""lamina's public Python API (re-exported by ``import lamina``).
+
+TensorFlow is imported only when a function that needs it is called, so
+``import lamina`` stays fast and never imports Qt.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lamina.registry import Entry, PluginInfo, Registry
+from lamina.spec import ModelSpec
+
+
+def catalog(kind: str | None = None, category: str | None = None) -> list[Entry]:
+    """Returns catalogue entries, optionally of one kind and category.
+
+    Args:
+        kind: ``"layer"``, ``"activation"``, ``"loss"``, ``"optimizer"``, ``"head"``,
+            ``"architecture"``, ``"dataset"`` or ``"visualization"``.
+        category: A palette group, e.g. ``"convolution"``.
+    """
+    return registry().entries(kind, category)
+
+
+def registry(refresh: bool = False) -> Registry:
+    """Returns the process-wide registry (built from the plug-ins on first use)."""
+    from lamina.plugins import get_registry
+
+    return get_registry(refresh=refresh)
+
+
+def plugins() -> list[PluginInfo]:
+    """Returns every plug-in found, with the reasons of those that failed."""
+    return list(registry().plugins.values())
+
+
+def architecture(name: str, **params: Any) -> ModelSpec:
+    """Expands an architecture template into an editable spec.
+
+    Example:
+        >>> spec = lamina.architecture("lenet", n_classes=3)
+
+    Args:
+        name: The template's registered name (see ``lamina catalog --kind architecture``).
+        **params: The template's parameters.
+    """
+    from lamina.build import check_params
+    from lamina.spec import SpecError, parse_spec
+
+    entry = registry().get("architecture", name)
+    problems = check_params(entry, params, f"architecture {name!r}", registry())
+    if problems:
+        raise SpecError(problems)
+    return parse_spec(entry.obj(**params), source=f"architecture {name!r}")

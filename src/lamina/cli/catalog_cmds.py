@@ -1,0 +1,98 @@
+"""``lamina plugins``, ``lamina catalog`` and ``lamina schema``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from lamina.registry import KINDS
+
+
+def add_parsers(sub: Any) -> None:
+    p = sub.add_parser("plugins", help="list loaded and failed plug-ins, with reasons")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=run_plugins)
+
+    p = sub.add_parser("catalog", help="list catalogue entries")
+    p.add_argument("--kind", choices=KINDS, help="only entries of this kind")
+    p.add_argument("--category", help="only entries of this palette category")
+    p.add_argument("--json", action="store_true", help="print JSON metadata")
+    p.add_argument("name", nargs="?", help="show one entry with its parameters")
+    p.set_defaults(func=run_catalog)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of the model spec")
+    p.set_defaults(func=run_schema)
+
+
+def run_plugins(args: argparse.Namespace) -> int:
+    from lamina.api import plugins
+
+    infos = plugins()
+    if args.json:
+        print(json.dumps([vars(i) for i in infos], indent=2))
+        return 0
+    table = Table(title="lamina plug-ins")
+    for col in ("plug-in", "status", "source", "version", "problems"):
+        table.add_column(col, overflow="fold")
+    for info in infos:
+        status = "loaded" if info.ok else ("loaded with problems" if info.loaded else "FAILED")
+        table.add_row(info.name, status, info.source, info.version, "\n".join(info.problems))
+    Console(width=160).print(table)
+    failed = [i for i in infos if not i.ok]
+    if failed:
+        print(f"{len(failed)} plug-in(s) with problems; all other entries loaded.")
+    return 0
+
+
+def run_catalog(args: argparse.Namespace) -> int:
+    from lamina.api import registry
+
+    reg = registry()
+    if args.name:
+        return _show_entry(reg, args.name, args.kind, args.json)
+    entries = reg.entries(args.kind, args.category)
+    if args.json:
+        print(json.dumps([e.to_dict() for e in entries], indent=2))
+        return 0
+    table = Table(title=f"lamina catalogue ({len(entries)} entries)")
+    for col in ("kind", "name", "category", "plug-in", "summary"):
+        table.add_column(col, overflow="fold")
+    for e in entries:
+        table.add_row(e.kind, e.name, e.category, e.plugin, e.summary)
+    Console(width=160).print(table)
+    return 0
+
+
+def _show_entry(reg: Any, name: str, kind: str | None, as_json: bool) -> int:
+    from lamina.cli import CommandError
+
+    matches = [e for k in ([kind] if kind else KINDS) if (e := reg.find(k, name))]
+    if not matches:
+        raise CommandError(
+            reg.unknown_message(kind or "entry", name, kinds=(kind,) if kind else KINDS)
+        )
+    for entry in matches:
+        if as_json:
+            print(json.dumps(entry.to_dict(), indent=2))
+            continue
+        print(f"{entry.name}  ({entry.kind}, {entry.category or '-'}, from plug-in {entry.plugin})")
+        print(f"  {entry.summary}")
+        table = Table()
+        for col in ("parameter", "type", "default", "help"):
+            table.add_column(col, overflow="fold")
+        for p in entry.params:
+            default = "(required)" if p.required else repr(p.default)
+            table.add_row(p.name, p.type, default, p.help)
+        Console(width=160).print(table)
+    return 0
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    from lamina.spec import json_schema
+
+    print(json.dumps(json_schema(), indent=2))
+    return 0

@@ -1,0 +1,183 @@
+"""A folder of images with one sub-folder per class (PNG/JPEG via Pillow, FITS via astropy)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from lamina.data.dataset import Dataset
+from lamina.data.errors import DataError
+from lamina.data.loaders._common import check_dir, make_dataset
+from lamina.data.loaders.fits import import_fits, is_fits_path, read_fits_image
+
+PILLOW_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
+COLOR_MODES = ("auto", "grayscale", "rgb")
+
+
+def is_image_path(path: Path) -> bool:
+    """True if the file name ends like an image lamina can read."""
+    return path.suffix.lower() in PILLOW_SUFFIXES or is_fits_path(path)
+
+
+def _read_pillow(path: Path, color: str) -> np.ndarray:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as img:
+            img.load()
+            mode = img.mode
+            if mode in ("I;16", "I;16B", "I;16L", "I"):
+                data = np.asarray(img, dtype=np.float32) / 65535.0
+                data = data[:, :, None]
+            elif mode == "F":
+                data = np.asarray(img, dtype=np.float32)[:, :, None]
+            elif mode in ("1", "L", "LA"):
+                data = np.asarray(img.convert("L"), dtype=np.float32)[:, :, None] / 255.0
+            else:
+                data = np.asarray(img.convert("RGB"), dtype=np.float32) / 255.0
+                if mode == "P" and np.all(data == data[:, :, :1]):
+                    data = data[:, :, :1]
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise DataError(f"cannot read image ({exc})", source=str(path)) from exc
+    return _to_color(data, color)
+
+
+def _to_color(data: np.ndarray, color: str) -> np.ndarray:
+    if color == "grayscale" and data.shape[-1] == 3:
+        return (data @ np.array([0.299, 0.587, 0.114], dtype=np.float32))[:, :, None]
+    if color == "rgb" and data.shape[-1] == 1:
+        return np.repeat(data, 3, axis=-1)
+    return data
+
+
+def _read_fits(path: Path, color: str) -> np.ndarray:
+    data = read_fits_image(path, import_fits(str(path)))
+    if data.ndim == 2:
+        data = data[:, :, None]
+    elif data.ndim == 3:
+        data = np.transpose(data, (1, 2, 0))  # FITS (c, h, w) -> (h, w, c)
+    else:
+        raise DataError(f"expected a 2-D image, got data of shape {data.shape}", source=str(path))
+    bad = ~np.isfinite(data)
+    if bad.any():
+        r, c, _ = (int(v) for v in np.argwhere(bad)[0])
+        raise DataError(
+            f"{int(bad.sum())} NaN/inf pixel(s), the first at row {r}, column {c}; "
+            "replace them (e.g. with the background level) before training",
+            source=str(path),
+            row=r,
+            column=c,
+        )
+    return _to_color(data, color)
+
+
+def _resize(data: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    from PIL import Image
+
+    h, w = size
+    channels = [
+        np.asarray(
+            Image.fromarray(data[:, :, c].astype(np.float32), mode="F").resize(
+                (w, h), Image.BILINEAR
+            )
+        )
+        for c in range(data.shape[-1])
+    ]
+    return np.stack(channels, axis=-1).astype(np.float32)
+
+
+def load_image_folder(
+    path: str | Path,
+    size: int | tuple[int, int] | None = None,
+    color: str = "auto",
+    name: str | None = None,
+) -> Dataset:
+    """Reads a folder holding one sub-folder of images per class.
+
+    The sub-folder names (sorted) are the class names. PNG/JPEG/TIFF... images are
+    read with Pillow and scaled to [0, 1] (8-bit by 255, 16-bit by 65535); FITS images
+    (``.fits``, ``.fit``, ``.fts``, ``.gz``) keep their values. Other files are
+    ignored. Nothing is written to disk.
+
+    Args:
+        path: The folder, e.g. ``galaxies/`` with ``galaxies/spiral/*.png`` ...
+        size: Resize every image to ``size x size`` (or ``(height, width)``); None
+            keeps the sizes, which must then all be equal. Defaults to None.
+        color: ``"grayscale"`` (1 channel), ``"rgb"`` (3 channels) or ``"auto"`` (RGB
+            if any image is in colour, else grayscale). Defaults to `"auto"`.
+        name: Dataset name. Defaults to the folder's name.
+
+    Raises:
+        DataError: Missing folder, no class sub-folders, an empty class, an unreadable
+            file or images of mixed sizes (names the file and both sizes).
+    """
+    root = check_dir(path)
+    source = str(root)
+    if color not in COLOR_MODES:
+        raise DataError(f"color must be one of {COLOR_MODES}, got {color!r}", source=source)
+    if isinstance(size, int | np.integer):
+        target_size: tuple[int, int] | None = (int(size), int(size))
+    elif size:
+        target_size = (int(size[0]), int(size[1]))
+    else:
+        target_size = None
+    class_dirs = sorted(d for d in root.iterdir() if d.is_dir() and not d.name.startswith("."))
+    if not class_dirs:
+        loose = [f.name for f in root.iterdir() if f.is_file() and is_image_path(f)]
+        hint = f" (found {len(loose)} images directly in it)" if loose else ""
+        raise DataError(
+            f"expected one sub-folder of images per class, found no sub-folders{hint}",
+            source=source,
+        )
+
+    images: list[np.ndarray] = []
+    labels: list[int] = []
+    files: list[str] = []
+    first: tuple[Path, tuple[int, ...]] | None = None
+    for label, class_dir in enumerate(class_dirs):
+        members = sorted(
+            f
+            for f in class_dir.rglob("*")
+            if f.is_file() and not f.name.startswith(".") and is_image_path(f)
+        )
+        if not members:
+            raise DataError(
+                f"class folder {class_dir.name!r} holds no images", source=str(class_dir)
+            )
+        for f in members:
+            data = _read_fits(f, color) if is_fits_path(f) else _read_pillow(f, color)
+            if target_size is not None and data.shape[:2] != target_size:
+                data = _resize(data, target_size)
+            if first is None:
+                first = (f, data.shape[:2])
+            elif data.shape[:2] != first[1]:
+                raise DataError(
+                    f"image size {data.shape[0]}x{data.shape[1]} differs from "
+                    f"{first[1][0]}x{first[1][1]} of {first[0]}; "
+                    "pass size=... to resize all images",
+                    source=str(f),
+                )
+            images.append(data)
+            labels.append(label)
+            files.append(str(f))
+    n_channels = max(img.shape[-1] for img in images)
+    if color == "auto" and n_channels > 1:
+        images = [
+            img if img.shape[-1] == n_channels else np.repeat(img, n_channels, axis=-1)
+            for img in images
+        ]
+    bad = [f for f, img in zip(files, images, strict=True) if img.shape[-1] != n_channels]
+    if bad:
+        raise DataError("image has a different number of channels than the others", source=bad[0])
+    x = np.stack(images).astype(np.float32)
+    return make_dataset(
+        x,
+        np.asarray(labels, dtype=np.int64),
+        task="classification",
+        name=name or root.name,
+        source=source,
+        description=f"{len(files)} images in {len(class_dirs)} class folders of {root.name}.",
+        class_names=[d.name for d in class_dirs],
+        extras={"files": np.array(files)},
+    )

@@ -1,0 +1,387 @@
+"""The catalogue: every layer, loss, optimizer, head, template, dataset and visualization.
+
+The registry is built once from the plug-in hooks (see :mod:`lamina.plugins`). Each
+entry has a registered name, a category, the plug-in that supplied it, a summary and
+docs, and a parameter schema. Registering something invalid never stops lamina: the
+entry is refused and the problem is recorded against the plug-in.
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from lamina.params import (
+    Param,
+    ValueChecker,
+    apply_overrides,
+    derive_params,
+    summary_of,
+)
+
+#: hook name -> entry kind
+HOOK_KINDS: dict[str, str] = {
+    "register_layers": "layer",
+    "register_activations": "activation",
+    "register_losses": "loss",
+    "register_optimizers": "optimizer",
+    "register_heads": "head",
+    "register_architectures": "architecture",
+    "register_datasets": "dataset",
+    "register_visualizations": "visualization",
+}
+KINDS: tuple[str, ...] = tuple(HOOK_KINDS.values())
+
+_NAME_RE = re.compile(r"^[A-Za-z_][\w.\-]*$")
+_LAYER_SKIP = ("trainable", "name", "dtype", "dynamic", "input_dim", "input_shape")
+
+
+def _skipped_params(kind: str, obj: Any) -> tuple[str, ...]:
+    """Returns the arguments of an entry that are not user parameters."""
+    if kind == "layer":
+        return _LAYER_SKIP
+    if isinstance(obj, type):
+        return ("reduction", "name") if kind == "loss" else ()
+    try:
+        positional = [
+            p.name
+            for p in inspect.signature(obj).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
+    except (TypeError, ValueError):
+        return ()
+    if kind == "loss":
+        return tuple(positional[:2])
+    if kind == "activation":
+        return tuple(positional[:1])
+    if kind == "visualization":
+        return ("model",)
+    return ()
+
+
+class UnknownEntryError(KeyError):
+    """Raised when a name is not in the catalogue; the message lists close matches."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One catalogue entry.
+
+    Args:
+        kind: One of `KINDS`.
+        name: The registered name used in specs and saved files.
+        obj: The class or function.
+        plugin: Name of the plug-in that registered it.
+        category: Palette group.
+        summary: One-line summary.
+        doc: Full docstring.
+        params: Parameter schema.
+        example: Parameters and input shape for automatic tests.
+        meta: Free-form metadata (e.g. ``{"graph": True}``, ``{"loss": ...}``).
+        aliases: Other names that resolve to this entry.
+    """
+
+    kind: str
+    name: str
+    obj: Any
+    plugin: str
+    category: str = ""
+    summary: str = ""
+    doc: str = ""
+    params: tuple[Param, ...] = ()
+    example: Mapping[str, Any] = field(default_factory=dict)
+    meta: Mapping[str, Any] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()
+
+    def param(self, name: str) -> Param | None:
+        """Returns the parameter called `name`, or None."""
+        for p in self.params:
+            if p.name == name:
+                return p
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Returns JSON-serialisable metadata (no code), as cached for the app."""
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "plugin": self.plugin,
+            "category": self.category,
+            "summary": self.summary,
+            "doc": self.doc,
+            "params": [p.to_dict() for p in self.params],
+            "aliases": list(self.aliases),
+            "meta": {k: v for k, v in self.meta.items() if isinstance(v, (str, int, float, bool))},
+        }
+
+
+@dataclass
+class PluginInfo:
+    """A plug-in that was found, whether it loaded or not.
+
+    Args:
+        name: The plug-in's name (entry point name or file stem).
+        source: Where it came from (module path or file).
+        version: The version of the distribution that provides it, if known.
+        loaded: Whether it was imported and registered with pluggy.
+        problems: Reasons it failed or entries it registered were refused.
+    """
+
+    name: str
+    source: str
+    version: str = ""
+    loaded: bool = True
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.loaded and not self.problems
+
+
+class Registry:
+    """The catalogue built from plug-ins.
+
+    Use :func:`lamina.plugins.build_registry` (or `lamina.catalog()`) to get one.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[str, dict[str, Entry]] = {kind: {} for kind in KINDS}
+        self._aliases: dict[str, dict[str, str]] = {kind: {} for kind in KINDS}
+        self.plugins: dict[str, PluginInfo] = {}
+
+    # -- registration -------------------------------------------------------------
+
+    def make_register(self, kind: str, plugin: str) -> Callable[..., Entry | None]:
+        """Returns the ``register`` callback handed to one plug-in for one hook."""
+
+        def register(
+            obj: Any,
+            name: str | None = None,
+            *,
+            category: str = "",
+            summary: str | None = None,
+            params: Mapping[str, Mapping[str, Any] | None] | None = None,
+            example: Mapping[str, Any] | None = None,
+            meta: Mapping[str, Any] | None = None,
+            aliases: tuple[str, ...] | list[str] = (),
+            doc: str | None = None,
+        ) -> Entry | None:
+            try:
+                entry = self._make_entry(
+                    kind,
+                    plugin,
+                    obj,
+                    name,
+                    category,
+                    summary,
+                    params,
+                    example,
+                    meta,
+                    tuple(aliases),
+                    doc,
+                )
+                self.add(entry)
+            except (TypeError, ValueError) as exc:
+                label = name or getattr(obj, "__name__", repr(obj))
+                self._problem(plugin, f"{kind} {label!r} refused: {exc}")
+                return None
+            return entry
+
+        return register
+
+    def _problem(self, plugin: str, message: str) -> None:
+        info = self.plugins.setdefault(plugin, PluginInfo(name=plugin, source="?"))
+        info.problems.append(message)
+
+    def _make_entry(
+        self,
+        kind: str,
+        plugin: str,
+        obj: Any,
+        name: str | None,
+        category: str,
+        summary: str | None,
+        params: Mapping[str, Mapping[str, Any] | None] | None,
+        example: Mapping[str, Any] | None,
+        meta: Mapping[str, Any] | None,
+        aliases: tuple[str, ...],
+        doc: str | None,
+    ) -> Entry:
+        name = name or getattr(obj, "__name__", None)
+        if not isinstance(name, str) or not _NAME_RE.match(name):
+            raise ValueError(
+                f"invalid name {name!r}: use letters, digits, '_', '.', '-' "
+                "and start with a letter or '_'"
+            )
+        _check_object(kind, obj)
+        derived = derive_params(obj, skip=_skipped_params(kind, obj))
+        schema = apply_overrides(derived, params)
+        return Entry(
+            kind=kind,
+            name=name,
+            obj=obj,
+            plugin=plugin,
+            category=category or "",
+            summary=summary if summary is not None else summary_of(obj),
+            doc=doc if doc is not None else (inspect.getdoc(obj) or ""),
+            params=schema,
+            example=dict(example or {}),
+            meta=dict(meta or {}),
+            aliases=aliases,
+        )
+
+    def add(self, entry: Entry) -> None:
+        """Adds an entry.
+
+        Raises:
+            ValueError: If the name (or an alias) is already taken for this kind.
+        """
+        table = self._entries[entry.kind]
+        for label in (entry.name, *entry.aliases):
+            owner = self._owner(entry.kind, label)
+            if owner is not None:
+                raise ValueError(
+                    f"duplicate name {label!r}: already registered by plug-in "
+                    f"{owner.plugin!r}; register it under another name, e.g. "
+                    f"'{entry.plugin}.{label}'"
+                )
+        table[entry.name] = entry
+        for alias in entry.aliases:
+            self._aliases[entry.kind][alias] = entry.name
+
+    def _owner(self, kind: str, label: str) -> Entry | None:
+        if label in self._entries[kind]:
+            return self._entries[kind][label]
+        if label in self._aliases[kind]:
+            return self._entries[kind][self._aliases[kind][label]]
+        return None
+
+    # -- look-up -------------------------------------------------------------------
+
+    def get(self, kind: str, name: str) -> Entry:
+        """Returns the entry of `kind` called `name` (or one of its aliases).
+
+        Raises:
+            UnknownEntryError: With the closest registered names.
+        """
+        if kind not in self._entries:
+            raise UnknownEntryError(f"unknown kind {kind!r}; kinds: {', '.join(KINDS)}")
+        entry = self._owner(kind, name)
+        if entry is None:
+            raise UnknownEntryError(self.unknown_message(kind, name))
+        return entry
+
+    def find(self, kind: str, name: str) -> Entry | None:
+        """Returns the entry or None."""
+        return self._owner(kind, name) if kind in self._entries else None
+
+    def unknown_message(self, kind: str, name: str, kinds: tuple[str, ...] = ()) -> str:
+        """Returns 'unknown <kind> X; did you mean ...' for an unknown name."""
+        pool: list[str] = []
+        for k in kinds or (kind,):
+            pool += list(self._entries[k]) + list(self._aliases[k])
+        close = difflib.get_close_matches(name, pool, n=3, cutoff=0.6)
+        lowered = [n for n in pool if n.lower() == str(name).lower()]
+        hint = close or lowered
+        text = f"unknown {kind} {name!r}"
+        if hint:
+            text += f"; did you mean {', '.join(repr(h) for h in dict.fromkeys(lowered + close))}?"
+        else:
+            text += f"; see `lamina catalog --kind {kind}`"
+        return text
+
+    def entries(self, kind: str | None = None, category: str | None = None) -> list[Entry]:
+        """Returns entries, optionally of one kind and/or category, sorted by kind and name."""
+        kinds = [kind] if kind else list(KINDS)
+        out = []
+        for k in kinds:
+            for entry in self._entries[k].values():
+                if category is None or entry.category == category:
+                    out.append(entry)
+        return sorted(out, key=lambda e: (KINDS.index(e.kind), e.category, e.name.lower()))
+
+    def names(self, kind: str) -> list[str]:
+        """Returns the registered names of a kind."""
+        return sorted(self._entries[kind])
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(self.entries())
+
+    def __len__(self) -> int:
+        return sum(len(t) for t in self._entries.values())
+
+    def value_checker(self) -> ValueChecker:
+        """Returns a checker that knows the registered activation names."""
+        names = set(self._entries["activation"]) | set(self._aliases["activation"])
+        return ValueChecker(activations=frozenset(names))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Returns the catalogue's metadata (no code) as JSON-serialisable data."""
+        return {
+            "entries": [e.to_dict() for e in self.entries()],
+            "plugins": [
+                {
+                    "name": p.name,
+                    "source": p.source,
+                    "version": p.version,
+                    "loaded": p.loaded,
+                    "problems": list(p.problems),
+                }
+                for p in self.plugins.values()
+            ],
+        }
+
+
+def _check_object(kind: str, obj: Any) -> None:
+    """Raises TypeError if `obj` cannot be an entry of `kind`."""
+    from lamina.keras import KERAS_IMPORT_HINT, is_keras3_object, keras
+
+    if is_keras3_object(obj):
+        raise TypeError(
+            f"{getattr(obj, '__name__', obj)!r} comes from Keras 3 (`import keras`), but "
+            f"lamina uses tf_keras (Keras 2): write `{KERAS_IMPORT_HINT}` instead"
+        )
+    if kind == "layer":
+        if not (isinstance(obj, type) and issubclass(obj, keras.layers.Layer)):
+            raise TypeError(f"a layer must be a subclass of lamina.keras.layers.Layer, got {obj!r}")
+        _check_get_config(obj, keras.layers.Layer)
+    elif kind == "optimizer":
+        if isinstance(obj, type) and not issubclass(obj, keras.optimizers.Optimizer):
+            raise TypeError(
+                f"an optimizer class must subclass lamina.keras.optimizers.Optimizer, got {obj!r}"
+            )
+        if not callable(obj):
+            raise TypeError(f"an optimizer must be a class or a factory function, got {obj!r}")
+    elif kind == "loss":
+        if isinstance(obj, type):
+            if not issubclass(obj, keras.losses.Loss):
+                raise TypeError(f"a loss class must subclass lamina.keras.losses.Loss, got {obj!r}")
+            _check_get_config(obj, keras.losses.Loss)
+        elif not callable(obj):
+            raise TypeError(f"a loss must be a function or a Loss class, got {obj!r}")
+    elif not callable(obj):
+        raise TypeError(f"a {kind} must be callable, got {obj!r}")
+
+
+def _check_get_config(cls: type, base: type) -> None:
+    own_init = any("__init__" in vars(k) for k in cls.__mro__[: cls.__mro__.index(base)])
+    own_config = any("get_config" in vars(k) for k in cls.__mro__[: cls.__mro__.index(base)])
+    if not own_init:
+        return
+    extra = [
+        p
+        for p in inspect.signature(cls.__init__).parameters.values()
+        if p.name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
+    ]
+    if extra and not own_config:
+        raise TypeError(
+            f"{cls.__name__} takes {[p.name for p in extra]} in __init__ but has no "
+            "get_config(); add one returning them so saved models can be rebuilt"
+        )

@@ -1,0 +1,322 @@
+"""Testing helpers for lamina and for plug-in authors (also a pytest plug-in).
+
+Installed with lamina, this module is registered as a pytest plug-in, so in any test
+suite you get the fixtures ``lamina_registry_factory`` and ``lamina_temp_plugin``,
+and can call the checks directly::
+
+    from lamina.testing import check_layer, check_entry
+
+    def test_my_layer():
+        check_layer(MyLayer, {"units": 4}, input_shape=(8,))
+
+    def test_every_entry_of_my_plugin(lamina_registry_factory):
+        registry = lamina_registry_factory(my_plugin_module)
+        for entry in registry.entries():
+            if entry.plugin == "my_plugin":
+                check_entry(entry, registry)
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import tempfile
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from lamina.plugins import (
+    PluginCandidate,
+    build_registry,
+    discover,
+    make_plugin_manager,
+    set_registry,
+)
+from lamina.registry import Entry, Registry
+
+__all__ = [
+    "check_entry",
+    "check_layer",
+    "make_registry",
+    "random_input",
+]
+
+
+def random_input(
+    shape: Sequence[int | None],
+    dtype: str = "float32",
+    batch: int = 3,
+    seed: int = 0,
+    high: int = 5,
+) -> np.ndarray:
+    """Returns a random batch for an input of `shape` (None sizes become 4)."""
+    rng = np.random.default_rng(seed)
+    full = (batch, *[4 if d is None else int(d) for d in shape])
+    if dtype.startswith("int"):
+        return rng.integers(0, high, size=full).astype(dtype)
+    return rng.normal(size=full).astype(dtype)
+
+
+def make_registry(*plugins: Any, builtin: bool = True, installed: bool = False) -> Registry:
+    """Builds an isolated registry from plug-in modules (or objects).
+
+    Args:
+        *plugins: Modules or objects with ``@hookimpl`` functions, or ``(name, module)``
+            pairs.
+        builtin: Include lamina's own catalogue (the ``builtin`` plug-in).
+        installed: Include every installed plug-in (entry points and user folders).
+    """
+    candidates: list[PluginCandidate] = []
+    if installed:
+        candidates = discover()
+    elif builtin:
+        candidates = [c for c in discover(folders=[]) if c.name == "builtin"]
+    extra = []
+    for plugin in plugins:
+        if isinstance(plugin, tuple):
+            extra.append(plugin)
+        else:
+            extra.append((getattr(plugin, "__name__", "plugin").rsplit(".", 1)[-1], plugin))
+    pm, infos = make_plugin_manager(candidates=candidates, extra=extra)
+    return build_registry(pm, infos)
+
+
+def _model_for(
+    entry: Entry,
+    params: Mapping[str, Any],
+    input_shape: Sequence[int | None],
+    dtype: str,
+    registry: Registry,
+) -> Any:
+    from lamina.build import build_model
+
+    spec = {
+        "name": f"check_{entry.name}",
+        "input": {"shape": list(input_shape), "dtype": dtype},
+        "layers": [{"type": entry.name, "params": dict(params)}],
+    }
+    return build_model(spec, registry=registry, compile=False)
+
+
+def check_layer(
+    cls: type,
+    init_kwargs: Mapping[str, Any] | None = None,
+    input_shape: Sequence[int | None] = (8,),
+    input_dtype: str = "float32",
+    expected_output_shape: Sequence[int | None] | None = None,
+    tmp_dir: str | Path | None = None,
+) -> np.ndarray:
+    """Checks a layer class the way Keras's ``run_layer_test`` does.
+
+    Builds ``Input(input_shape) -> cls(**init_kwargs)``, runs a random batch through
+    it, checks the output shape, that ``from_config(get_config())`` gives the same
+    config and outputs, and that the model saves to ``.keras`` and reloads with the
+    same outputs.
+
+    Args:
+        cls: The layer class.
+        init_kwargs: Constructor arguments.
+        input_shape: Input shape without the batch axis.
+        input_dtype: Input dtype (``"int32"`` for embeddings).
+        expected_output_shape: Expected output shape without the batch axis, if known.
+        tmp_dir: Where to write the saved model; a temporary folder by default.
+
+    Returns:
+        The layer's output on the random batch.
+
+    Raises:
+        AssertionError: If any check fails.
+    """
+    from lamina.keras import keras
+
+    kwargs = dict(init_kwargs or {})
+    x = random_input(input_shape, input_dtype)
+    inputs = keras.Input(shape=tuple(input_shape), dtype=input_dtype)
+    layer = cls(**kwargs)
+    model = keras.Model(inputs, layer(inputs))
+    out = np.asarray(model.predict(x, verbose=0))
+    assert out.shape[0] == x.shape[0], f"{cls.__name__}: batch axis changed to {out.shape}"
+    if expected_output_shape is not None:
+        assert list(out.shape[1:]) == list(expected_output_shape), (
+            f"{cls.__name__}: output shape {out.shape[1:]}, expected {tuple(expected_output_shape)}"
+        )
+    symbolic = [d for d in model.output_shape[1:]]
+    assert all(s is None or s == o for s, o in zip(symbolic, out.shape[1:], strict=True)), (
+        f"{cls.__name__}: symbolic shape {symbolic} differs from actual {out.shape[1:]}"
+    )
+    config = layer.get_config()
+    clone = cls.from_config(config)
+    clone_config = clone.get_config()
+    differing = [k for k in clone_config if k in config and clone_config[k] != config[k]]
+    assert not differing, f"{cls.__name__}: get_config does not round-trip for {differing}"
+    clone_model = keras.Model(inputs, clone(inputs))
+    clone.set_weights(layer.get_weights())
+    np.testing.assert_allclose(
+        np.asarray(clone_model.predict(x, verbose=0)),
+        out,
+        rtol=1e-5,
+        atol=1e-5,
+        err_msg=f"{cls.__name__}: a layer rebuilt from get_config() gives other outputs",
+    )
+    folder = Path(tmp_dir) if tmp_dir else Path(tempfile.mkdtemp(prefix="lamina_check_"))
+    path = folder / f"{cls.__name__}.keras"
+    model.save(path)
+    reloaded = keras.models.load_model(path, compile=False)
+    again = np.asarray(reloaded.predict(x, verbose=0))
+    np.testing.assert_allclose(
+        again,
+        out,
+        rtol=1e-5,
+        atol=1e-5,
+        err_msg=f"{cls.__name__}: outputs differ after save/reload",
+    )
+    return out
+
+
+def check_entry(entry: Entry, registry: Registry, tmp_dir: str | Path | None = None) -> None:
+    """Checks one catalogue entry with its registered ``example``.
+
+    Layers are checked with `check_layer` (after building through a spec, so the
+    parameter schema is exercised too); activations, losses, optimizers, heads,
+    architectures and datasets get a check fitting their kind. Visualizations are
+    checked by the visualization tests, which need a trained model.
+
+    Raises:
+        AssertionError: If the entry does not work with its example.
+    """
+    example = dict(entry.example)
+    params = example.get("params", {})
+    if entry.kind == "layer":
+        shape = example.get("input_shape", [8])
+        dtype = example.get("input_dtype", "float32")
+        model = _model_for(entry, params, shape, dtype, registry)
+        layer = model.layers[-1]
+        from lamina.build import convert_params
+
+        check_layer(
+            type(layer),
+            {**convert_params(entry, params, registry)},
+            shape,
+            dtype,
+            expected_output_shape=model.output_shape[1:],
+            tmp_dir=tmp_dir,
+        )
+    elif entry.kind == "activation":
+        from lamina.keras import tf
+
+        x = tf.constant(np.linspace(-3, 3, 12, dtype="float32").reshape(3, 4))
+        y = np.asarray(entry.obj(x))
+        assert y.shape == (3, 4) and np.all(np.isfinite(y)), f"{entry.name}: bad output {y!r}"
+    elif entry.kind == "loss":
+        _check_loss(entry, params, registry)
+    elif entry.kind == "optimizer":
+        _check_optimizer(entry, params, registry)
+    elif entry.kind == "architecture":
+        from lamina.build import check
+
+        spec = entry.obj(**params)
+        report = check(spec, registry=registry)
+        assert report.ok, f"architecture {entry.name}: {report.problems}"
+    elif entry.kind == "dataset":
+        from lamina.data.dataset import Dataset
+
+        data = entry.obj(**params)
+        assert isinstance(data, Dataset), f"dataset {entry.name} returned {type(data).__name__}"
+        assert len(data.x) > 0, f"dataset {entry.name} is empty"
+        data.validate()
+    elif entry.kind == "head":
+        shape = example.get("input_shape", [4])
+        model = _model_for(entry, params, shape, "float32", registry)
+        out = model(random_input(shape))
+        assert out is not None, f"head {entry.name} returned nothing"
+
+
+def _check_loss(entry: Entry, params: Mapping[str, Any], registry: Registry) -> None:
+    from lamina.build import make_loss
+    from lamina.spec import parse_spec
+
+    spec = parse_spec(
+        {
+            "input": [4],
+            "layers": ["Flatten"],
+            "compile": {"loss": {"type": entry.name, "params": dict(params)}},
+        }
+    )
+    loss = make_loss(spec, registry)
+    kind = entry.meta.get("targets", "probabilities")
+    rng = np.random.default_rng(0)
+    if entry.name.startswith("sparse"):
+        y_true = rng.integers(0, 4, size=(5,)).astype("float32")
+    else:
+        y_true = rng.uniform(0.0, 1.0, size=(5, 4)).astype("float32")
+    y_pred = rng.uniform(0.05, 0.95, size=(5, 4)).astype("float32")
+    if kind == "probabilities":
+        y_pred = y_pred / y_pred.sum(axis=1, keepdims=True)
+    value = np.asarray(loss(y_true, y_pred))
+    assert np.all(np.isfinite(value)), f"loss {entry.name} gave {value!r}"
+
+
+def _check_optimizer(entry: Entry, params: Mapping[str, Any], registry: Registry) -> None:
+    from lamina.build import convert_params
+    from lamina.keras import tf
+
+    optimizer = entry.obj(**convert_params(entry, params, registry))
+    var = tf.Variable([1.0, -2.0])
+    before = var.numpy().copy()
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(var**2)
+    optimizer.apply_gradients(zip(tape.gradient(loss, [var]), [var], strict=True))
+    assert np.all(np.abs(var.numpy()) < np.abs(before)), (
+        f"optimizer {entry.name}: one step on sum(w^2) did not move towards 0 "
+        f"({before} -> {var.numpy()})"
+    )
+
+
+# -- pytest fixtures ------------------------------------------------------------------
+
+
+@pytest.fixture
+def lamina_registry_factory() -> Any:
+    """A factory ``(*plugins, builtin=True) -> Registry`` that installs the registry as
+    the process-wide one for the test and restores the previous one afterwards."""
+    old = set_registry(None)
+    made: list[Registry] = []
+
+    def factory(*plugins: Any, builtin: bool = True, installed: bool = False) -> Registry:
+        registry = make_registry(*plugins, builtin=builtin, installed=installed)
+        set_registry(registry)
+        made.append(registry)
+        return registry
+
+    yield factory
+    set_registry(old)
+
+
+@pytest.fixture
+def lamina_temp_plugin(tmp_path: Path) -> Callable[[str, str], Any]:
+    """A factory ``(name, source) -> module`` that writes a plug-in module and imports it.
+
+    The source is dedented; it may use ``from lamina.hookspecs import hookimpl``.
+    """
+    created: list[str] = []
+
+    def factory(name: str, source: str) -> Any:
+        path = tmp_path / f"{name}.py"
+        path.write_text(textwrap.dedent(source))
+        module_name = f"lamina_temp_plugin_{name}"
+        spec = importlib.util.spec_from_file_location(module_name, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        created.append(module_name)
+        spec.loader.exec_module(module)
+        module.__name__ = name
+        return module
+
+    yield factory
+    for module_name in created:
+        sys.modules.pop(module_name, None)

@@ -1,0 +1,200 @@
+"""Building and checking specs: shapes, parameter counts, located errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import lamina
+from lamina.spec import SpecError
+
+
+def cnn_spec(n_conv: int = 2) -> dict:
+    layers = []
+    for i in range(n_conv):
+        layers.append(
+            {
+                "type": "Conv2D",
+                "params": {
+                    "filters": 4 * (i + 1),
+                    "kernel_size": 3,
+                    "padding": "same",
+                    "activation": "relu",
+                },
+            }
+        )
+        layers.append({"type": "MaxPooling2D", "params": {"pool_size": 2}})
+    layers += [
+        {"type": "Flatten"},
+        {"type": "Dense", "params": {"units": 3, "activation": "softmax"}},
+    ]
+    return {
+        "input": {"shape": [16, 16, 1]},
+        "layers": layers,
+        "compile": {"loss": "sparse_categorical_crossentropy", "metrics": ["accuracy"]},
+    }
+
+
+def test_check_reports_shapes_and_parameter_counts():
+    report = lamina.check(cnn_spec())
+    assert report.ok, report.problems
+    shapes = [i.output_shape for i in report.items]
+    assert shapes == [[16, 16, 4], [8, 8, 4], [8, 8, 8], [4, 4, 8], [128], [3]]
+    counts = [i.params for i in report.items]
+    assert counts == [3 * 3 * 1 * 4 + 4, 0, 3 * 3 * 4 * 8 + 8, 0, 0, 128 * 3 + 3]
+    assert report.total_params == sum(counts) == report.trainable_params
+    model = lamina.build_model(cnn_spec())
+    assert model.count_params() == report.total_params
+
+
+@pytest.mark.parametrize(
+    "layers, path, words",
+    [
+        (
+            [{"type": "Conv2d", "params": {"filters": 2, "kernel_size": 3}}],
+            "layers[0].type",
+            "did you mean 'Conv2D'",
+        ),
+        (
+            [{"type": "Conv2D", "params": {"filters": 2, "kernel_size": -2}}],
+            "layers[0].params.kernel_size",
+            "expected a positive int or a list of positive ints, got -2",
+        ),
+        (
+            [{"type": "Conv2D", "params": {"filters": "four", "kernel_size": 3}}],
+            "layers[0].params.filters",
+            "expected an int",
+        ),
+        (
+            [{"type": "Conv2D", "params": {"kernel_size": 3}}],
+            "layers[0].params.filters",
+            "required parameter of Conv2D is missing",
+        ),
+        (
+            [{"type": "Dense", "params": {"units": 2, "colour": "red"}}],
+            "layers[0].params.colour",
+            "unknown parameter for Dense",
+        ),
+        (
+            [{"type": "Dense", "params": {"units": 2, "activation": "relux"}}],
+            "layers[0].params.activation",
+            "unknown activation 'relux'",
+        ),
+        (
+            ["Flatten", {"type": "Conv2D", "params": {"filters": 2, "kernel_size": 3}}],
+            "layers[1]",
+            "Conv2D cannot take input of shape (batch, 256)",
+        ),
+        ([{"type": "Dropout", "params": {"rate": 1.5}}], "layers[0].params.rate", "<= 1.0"),
+        ([], "layers", "the stack is empty"),
+    ],
+)
+def test_bad_specs_give_located_errors(layers, path, words):
+    spec = {"input": {"shape": [16, 16, 1]}, "layers": layers, "compile": {"loss": "mse"}}
+    report = lamina.check(spec)
+    assert not report.ok
+    assert report.problems[0].path == path, report.problems
+    assert words in report.problems[0].message
+    with pytest.raises(SpecError) as info:
+        lamina.build_model(spec)
+    assert str(info.value).startswith(path)
+
+
+def test_items_after_a_failing_item_are_marked_unchecked():
+    spec = {
+        "input": [4],
+        "layers": [
+            {"type": "Conv2D", "params": {"filters": 2, "kernel_size": 3}},
+            {"type": "Dense", "params": {"units": 2}},
+        ],
+        "compile": {"loss": "mse"},
+    }
+    report = lamina.check(spec)
+    assert report.items[0].error and not report.items[1].checked
+
+
+def test_compile_errors_are_located():
+    spec = {
+        **cnn_spec(),
+        "compile": {"loss": "mean_sqared_error", "optimizer": "Adamm", "metrics": ["acuracy"]},
+    }
+    paths = [p.path for p in lamina.check(spec).problems]
+    assert paths == ["compile.loss.type", "compile.optimizer.type", "compile.metrics[0]"]
+    assert "no loss" in lamina.check({**cnn_spec(), "compile": {}}).problems[0].message
+
+
+def test_regularizers_schedules_and_loss_params_reach_keras():
+    from lamina.keras import keras
+
+    spec = {
+        "input": [4],
+        "layers": [
+            {
+                "type": "Dense",
+                "params": {"units": 3, "kernel_regularizer": {"l1": 0.01, "l2": 0.02}},
+            },
+            {"type": "Dense", "params": {"units": 1, "kernel_regularizer": "l2"}},
+        ],
+        "compile": {
+            "loss": {"type": "huber", "params": {"delta": 0.5}},
+            "optimizer": {
+                "type": "SGD",
+                "params": {
+                    "momentum": 0.9,
+                    "nesterov": True,
+                    "learning_rate": {
+                        "type": "ExponentialDecay",
+                        "params": {
+                            "initial_learning_rate": 0.1,
+                            "decay_steps": 10,
+                            "decay_rate": 0.5,
+                        },
+                    },
+                },
+            },
+        },
+    }
+    model = lamina.build_model(spec)
+    reg = model.layers[1].kernel_regularizer
+    assert isinstance(reg, keras.regularizers.L1L2)
+    assert np.isclose(reg.l1, 0.01) and np.isclose(reg.l2, 0.02)
+    assert isinstance(model.layers[2].kernel_regularizer, keras.regularizers.L2)
+    assert model.loss.get_config()["delta"] == 0.5
+    assert model.optimizer.get_config()["learning_rate"]["class_name"] == "ExponentialDecay"
+    assert model.optimizer.nesterov
+    # the regularization penalty is part of the loss
+    assert len(model.losses) == 2
+
+
+def test_spec_of_gives_back_the_spec_and_reads_plain_keras_models():
+    from lamina.keras import keras
+
+    spec = lamina.parse_spec(cnn_spec())
+    assert lamina.spec_of(lamina.build_model(spec)) == spec
+    plain = keras.Sequential(
+        [
+            keras.Input((6,)),
+            keras.layers.Dense(4, activation="tanh"),
+            keras.layers.Dropout(0.3),
+            keras.layers.Dense(2),
+        ]
+    )
+    read = lamina.spec_of(plain)
+    assert [i.type for i in read.layers] == ["Dense", "Dropout", "Dense"]
+    assert read.layers[0].params == {"units": 4, "activation": "tanh"}
+    rebuilt = lamina.build_model({**read.to_dict(), "compile": {"loss": "mse"}})
+    assert rebuilt.count_params() == plain.count_params()
+
+
+def test_layer_names_are_stable_and_trainable_flag_is_applied():
+    spec = {
+        "input": [4],
+        "layers": [
+            {"type": "Dense", "params": {"units": 2}, "trainable": False},
+            {"type": "Dense", "params": {"units": 1}, "name": "out"},
+        ],
+        "compile": {"loss": "mse"},
+    }
+    model = lamina.build_model(spec)
+    assert [layer.name for layer in model.layers[1:]] == ["dense_0", "out"]
+    assert not model.layers[1].trainable
