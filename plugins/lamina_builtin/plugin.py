@@ -11,6 +11,7 @@ from lamina_builtin.compile_entries import (
     register_builtin_losses,
     register_builtin_optimizers,
 )
+from lamina_builtin.datasets import register_builtin_datasets
 from lamina_builtin.keras_layers import register_keras_layers
 from lamina_builtin.layers import register_custom_layers
 
@@ -44,3 +45,9 @@ def register_optimizers(register: Any) -> None:
 def register_architectures(register: Any) -> None:
     """Architecture templates."""
     register_builtin_architectures(register)
+
+
+@hookimpl
+def register_datasets(register: Any) -> None:
+    """Synthetic sets, scikit-learn's digits, and file sources."""
+    register_builtin_datasets(register)

@@ -8,7 +8,10 @@ functional model so that graph layers can get the adjacency threaded to them.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -251,18 +254,62 @@ def _extra_inputs(spec: ModelSpec, entries: list[Entry | None]) -> dict[str, Any
     return extra
 
 
+class CheckCache:
+    """Remembers the symbolic result of every prefix of recently checked stacks.
+
+    `check` with a cache only re-runs the items from the first one that changed, so
+    editing item k of a long stack costs the items from k on (the app keeps one cache).
+
+    Args:
+        size: How many prefixes to keep.
+    """
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._store: OrderedDict[str, Any] = OrderedDict()
+
+    def get(self, key: str) -> Any:
+        value = self._store.get(key)
+        if value is not None:
+            self._store.move_to_end(key)
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        self._store[key] = value
+        self._store.move_to_end(key)
+        while len(self._store) > self.size:
+            self._store.popitem(last=False)
+
+
+def _key(previous: str, data: Any) -> str:
+    text = previous + "|" + json.dumps(data, sort_keys=True, default=repr)
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
 def _run_items(
-    spec: ModelSpec, registry: Registry, report: CheckReport, entries: list[Entry | None]
+    spec: ModelSpec,
+    registry: Registry,
+    report: CheckReport,
+    entries: list[Entry | None],
+    cache: CheckCache | None = None,
 ) -> _Graph | None:
     from lamina.keras import keras
 
-    try:
-        x_in = keras.Input(shape=tuple(spec.input.shape), dtype=spec.input.dtype, name="input")
-    except Exception as exc:  # noqa: BLE001 - any Keras error is reported at the input
-        report.problems.append(SpecProblem("input.shape", _short(exc)))
-        return None
+    modes = sorted({e.meta.get("inputs", "x") for e in entries if e is not None})
+    key = _key(str(id(registry)), [spec.input.model_dump(mode="json"), modes])
+    hit = cache.get(key) if cache else None
+    if hit is not None:
+        x_in, extra = hit
+    else:
+        try:
+            x_in = keras.Input(shape=tuple(spec.input.shape), dtype=spec.input.dtype, name="input")
+        except Exception as exc:  # noqa: BLE001 - any Keras error is reported at the input
+            report.problems.append(SpecProblem("input.shape", _short(exc)))
+            return None
+        extra = _extra_inputs(spec, entries)
+        if cache:
+            cache.put(key, (x_in, extra))
     report.input_shape = _shape(x_in)
-    extra = _extra_inputs(spec, entries)
     x = x_in
     built_layers: list[Any] = []
     failed = False
@@ -274,6 +321,13 @@ def _run_items(
             failed = True
             continue
         path = f"layers[{i}]"
+        key = _key(key, [i, item.model_dump(mode="json")])
+        hit = cache.get(key) if cache else None
+        if hit is not None:
+            x, made_list, item_report.output_shape, item_report.params, trainable = hit
+            report.trainable_params += trainable
+            built_layers.extend(made_list)
+            continue
         try:
             kwargs = convert_params(entry, item.params, registry)
             if entry.kind == "head":
@@ -306,9 +360,12 @@ def _run_items(
         built_layers.extend(made_list)
         item_report.output_shape = _shape(x) if hasattr(x, "shape") else None
         item_report.params = int(sum(layer.count_params() for layer in made_list))
-        report.trainable_params += int(
+        trainable = int(
             sum(int(np.prod(w.shape)) for layer in made_list for w in layer.trainable_weights)
         )
+        report.trainable_params += trainable
+        if cache:
+            cache.put(key, (x, made_list, item_report.output_shape, item_report.params, trainable))
     if failed:
         return None
     report.output_shape = _shape(x) if hasattr(x, "shape") else None
@@ -380,13 +437,19 @@ def _compile_problems(
     return problems
 
 
-def check(spec: Any, registry: Registry | None = None, compile: bool = True) -> CheckReport:
+def check(
+    spec: Any,
+    registry: Registry | None = None,
+    compile: bool = True,
+    cache: CheckCache | None = None,
+) -> CheckReport:
     """Checks a spec item by item without training.
 
     Args:
         spec: A `ModelSpec`, a dict, or a path to a JSON file.
         registry: The catalogue; defaults to the process-wide one.
         compile: Also check the loss, optimizer and metrics.
+        cache: A `CheckCache` to reuse the unchanged leading items of earlier checks.
 
     Returns:
         A `CheckReport`. It never raises for a bad spec: problems are in the report.
@@ -406,7 +469,7 @@ def check(spec: Any, registry: Registry | None = None, compile: bool = True) -> 
     if compile:
         report.problems += _compile_problems(spec, registry, entries)
     if spec.layers:
-        _run_items(spec, registry, report, entries)
+        _run_items(spec, registry, report, entries, cache)
     return report
 
 

@@ -198,3 +198,31 @@ def test_layer_names_are_stable_and_trainable_flag_is_applied():
     model = lamina.build_model(spec)
     assert [layer.name for layer in model.layers[1:]] == ["dense_0", "out"]
     assert not model.layers[1].trainable
+
+
+def test_check_cache_reuses_leading_items_and_gives_the_same_report():
+    from lamina.build import CheckCache
+
+    cache = CheckCache()
+    spec = cnn_spec(3)
+    first = lamina.check(spec, cache=cache)
+    spec["layers"][-1]["params"]["units"] = 5
+    cached = lamina.check(spec, cache=cache)
+    fresh = lamina.check(spec)
+    assert cached.to_dict() == fresh.to_dict()
+    assert cached.output_shape == [5] and first.output_shape == [3]
+    # the unchanged leading items are the very same Keras layers (not rebuilt)
+    before = cache.get
+    hits = []
+    cache.get = lambda key: hits.append(before(key)) or hits[-1]
+    lamina.check(spec, cache=cache)
+    assert all(h is not None for h in hits)
+    spec["layers"][0]["params"]["filters"] = 2
+    broken = {
+        **spec,
+        "layers": [
+            *spec["layers"][:-1],
+            {"type": "Conv2D", "params": {"filters": 1, "kernel_size": 3}},
+        ],
+    }
+    assert not lamina.check(broken, cache=cache).ok

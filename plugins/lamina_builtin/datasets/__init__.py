@@ -8,7 +8,9 @@ required ``path``.
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from .bright_spot import bright_spot
@@ -23,6 +25,7 @@ from .toy2d import blobs, circles, gaussian_surface, moons, plane, spirals, xor
 
 __all__ = [
     "BUILTIN_DATASETS",
+    "SAMPLES",
     "FILE_SOURCES",
     "bimodal",
     "blobs",
@@ -42,7 +45,7 @@ __all__ = [
     "xor",
 ]
 
-_N = {"min": 1, "max": 1_000_000}
+_N = {"min": 2, "max": 1_000_000}
 _SEED = {"min": 0}
 _NOISE = {"min": 0.0, "max": 1.0}
 _TASK_CHOICES = {
@@ -162,11 +165,29 @@ BUILTIN_DATASETS: list[tuple[Callable[..., Any], str, str, dict, dict]] = [
     ),
 ]
 
-#: File sources: (function, name, param overrides).
-FILE_SOURCES: list[tuple[Callable[..., Any], str, dict]] = [
-    (csv_file, "csv", {"path": _PATH, "task": _TASK_CHOICES}),
-    (numpy_file, "numpy", {"path": _PATH, "task": _TASK_CHOICES}),
-    (hdf5_file, "hdf5", {"path": _PATH, "task": _TASK_CHOICES}),
+#: Folder of the small sample files used as the file sources' examples.
+SAMPLES = Path(__file__).resolve().parent / "samples"
+
+#: File sources: (function, name, param overrides, example params).
+FILE_SOURCES: list[tuple[Callable[..., Any], str, dict, dict]] = [
+    (
+        csv_file,
+        "csv",
+        {"path": _PATH, "task": _TASK_CHOICES},
+        {"path": str(SAMPLES / "stars.csv"), "target": "kind"},
+    ),
+    (
+        numpy_file,
+        "numpy",
+        {"path": _PATH, "task": _TASK_CHOICES},
+        {"path": str(SAMPLES / "stars.npz")},
+    ),
+    (
+        hdf5_file,
+        "hdf5",
+        {"path": _PATH, "task": _TASK_CHOICES},
+        {"path": str(SAMPLES / "stars.h5")},
+    ),
     (
         fits_file,
         "fits",
@@ -175,6 +196,7 @@ FILE_SOURCES: list[tuple[Callable[..., Any], str, dict]] = [
             "kind": {"type": "choice", "choices": ["auto", "image", "table"]},
             "task": _TASK_CHOICES,
         },
+        {"path": str(SAMPLES / "stars.fits"), "target": "KIND"},
     ),
     (
         image_folder,
@@ -184,8 +206,18 @@ FILE_SOURCES: list[tuple[Callable[..., Any], str, dict]] = [
             "size": {"type": "int", "min": 0, "max": 4096},
             "color": {"type": "choice", "choices": ["auto", "grayscale", "rgb"]},
         },
+        {"path": str(SAMPLES / "shapes")},
     ),
 ]
+
+
+def _example(name: str, params: dict) -> dict:
+    """The example of a file source, or {} if its sample file or its extra is missing."""
+    if not Path(params["path"]).exists():
+        return {}
+    if name == "fits" and importlib.util.find_spec("astropy") is None:
+        return {}
+    return {"params": params}
 
 
 def _summary(fn: Callable[..., Any]) -> str:
@@ -207,15 +239,15 @@ def register_builtin_datasets(register: Callable[..., Any]) -> None:
             name=name,
             category=category,
             summary=_summary(fn),
-            params=overrides,
+            params={"seed": _SEED, **overrides},
             example={"params": example},
         )
-    for fn, name, overrides in FILE_SOURCES:
+    for fn, name, overrides, example in FILE_SOURCES:
         register(
             fn,
             name=name,
             category="files",
             summary=_summary(fn),
             params=overrides,
-            example=None,
+            example=_example(name, example),
         )
