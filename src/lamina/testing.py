@@ -109,6 +109,7 @@ def check_layer(
     input_dtype: str = "float32",
     expected_output_shape: Sequence[int | None] | None = None,
     tmp_dir: str | Path | None = None,
+    stochastic: bool = False,
 ) -> np.ndarray:
     """Checks a layer class the way Keras's ``run_layer_test`` does.
 
@@ -124,6 +125,8 @@ def check_layer(
         input_dtype: Input dtype (``"int32"`` for embeddings).
         expected_output_shape: Expected output shape without the batch axis, if known.
         tmp_dir: Where to write the saved model; a temporary folder by default.
+        stochastic: The layer samples on every call (e.g. a Bayesian layer): the random
+            seed is reset before each forward pass so outputs can be compared.
 
     Returns:
         The layer's output on the random batch.
@@ -131,14 +134,19 @@ def check_layer(
     Raises:
         AssertionError: If any check fails.
     """
-    from lamina.keras import keras
+    from lamina.keras import keras, tf
+
+    def run(m: Any) -> np.ndarray:
+        if stochastic:
+            tf.random.set_seed(0)
+        return np.asarray(m.predict(x, verbose=0))
 
     kwargs = dict(init_kwargs or {})
     x = random_input(input_shape, input_dtype)
     inputs = keras.Input(shape=tuple(input_shape), dtype=input_dtype)
     layer = cls(**kwargs)
     model = keras.Model(inputs, layer(inputs))
-    out = np.asarray(model.predict(x, verbose=0))
+    out = run(model)
     assert out.shape[0] == x.shape[0], f"{cls.__name__}: batch axis changed to {out.shape}"
     if expected_output_shape is not None:
         assert list(out.shape[1:]) == list(expected_output_shape), (
@@ -156,7 +164,7 @@ def check_layer(
     clone_model = keras.Model(inputs, clone(inputs))
     clone.set_weights(layer.get_weights())
     np.testing.assert_allclose(
-        np.asarray(clone_model.predict(x, verbose=0)),
+        run(clone_model),
         out,
         rtol=1e-5,
         atol=1e-5,
@@ -166,7 +174,7 @@ def check_layer(
     path = folder / f"{cls.__name__}.keras"
     model.save(path)
     reloaded = keras.models.load_model(path, compile=False)
-    again = np.asarray(reloaded.predict(x, verbose=0))
+    again = run(reloaded)
     np.testing.assert_allclose(
         again,
         out,
@@ -204,6 +212,7 @@ def check_entry(entry: Entry, registry: Registry, tmp_dir: str | Path | None = N
             dtype,
             expected_output_shape=model.output_shape[1:],
             tmp_dir=tmp_dir,
+            stochastic=bool(entry.meta.get("stochastic")),
         )
     elif entry.kind == "activation":
         from lamina.keras import tf
@@ -256,6 +265,10 @@ def _check_loss(entry: Entry, params: Mapping[str, Any], registry: Registry) -> 
     y_pred = rng.uniform(0.05, 0.95, size=(5, 4)).astype("float32")
     if kind == "probabilities":
         y_pred = y_pred / y_pred.sum(axis=1, keepdims=True)
+    if entry.meta.get("targets") == "distribution":
+        import tensorflow_probability as tfp
+
+        y_pred = tfp.distributions.Normal(loc=y_pred, scale=1.0)
     value = np.asarray(loss(y_true, y_pred))
     assert np.all(np.isfinite(value)), f"loss {entry.name} gave {value!r}"
 
