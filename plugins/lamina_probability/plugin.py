@@ -10,7 +10,7 @@ from lamina.hookspecs import hookimpl
 @hookimpl
 def register_heads(register: Any) -> None:
     """Distribution heads (``model(x)`` returns a TFP distribution)."""
-    from lamina_probability.heads import HEADS
+    from lamina_probability.heads import HEADS, check_targets
 
     for name, (fn, targets, example) in HEADS.items():
         register(
@@ -18,7 +18,11 @@ def register_heads(register: Any) -> None:
             name=name,
             category="probabilistic",
             example={"params": example, "input_shape": [4]},
-            meta={"loss": "negative_log_likelihood", "targets": targets},
+            meta={
+                "loss": "negative_log_likelihood",
+                "targets": targets,
+                "check_targets": check_targets,
+            },
         )
 
 
@@ -30,9 +34,10 @@ def register_layers(register: Any) -> None:
         DenseFlipout,
         DenseReparameterization,
         DenseVariational,
+        set_kl_weight,
     )
 
-    meta = {"stochastic": True, "bayesian": True}
+    meta = {"stochastic": True, "bayesian": True, "before_fit": set_kl_weight}
     kl = {"kl_weight": {"min": 0.0}}
     register(
         DenseVariational,

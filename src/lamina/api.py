@@ -30,7 +30,7 @@ def registry(refresh: bool = False) -> Registry:
     return get_registry(refresh=refresh)
 
 
-def plugins() -> list[PluginInfo]:
+def list_plugins() -> list[PluginInfo]:
     """Returns every plug-in found, with the reasons of those that failed."""
     return list(registry().plugins.values())
 

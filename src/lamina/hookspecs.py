@@ -38,7 +38,9 @@ def register_layers(register: Register) -> None:
     Each object must be a subclass of ``lamina.keras.layers.Layer`` (tf_keras) with a
     ``get_config`` that round-trips its constructor arguments. Blocks (a residual
     block, a U-Net) are layers too. ``meta={"graph": True}`` marks a graph layer that
-    the builder calls with ``[x, adjacency]``.
+    the builder calls with ``[x, adjacency]``. ``meta={"before_fit": fn}`` makes the
+    trainer call ``fn(model, n_train)`` before training (e.g. to set a KL weight);
+    ``meta={"stochastic": True}`` tells tests the layer samples on every call.
 
     Example:
         >>> @hookimpl
@@ -97,7 +99,9 @@ def register_heads(register: Register) -> None:
 
     Each object is a callable taking the spec's parameters and returning a layer or a
     list of layers that the builder applies in order. ``meta["loss"]`` names the loss
-    compiled by default when the head is used (e.g. ``"negative_log_likelihood"``).
+    compiled by default when the head is used (e.g. ``"negative_log_likelihood"``);
+    ``meta["check_targets"]`` is called as ``fn(spec, y_train)`` before training and
+    raises a ``ValueError`` naming the item (``layers[i]``) if the targets do not fit.
 
     Example:
         >>> @hookimpl

@@ -21,3 +21,16 @@ def test_building_a_model_never_imports_qt():
         "assert 'PySide6' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_every_public_name_resolves_to_an_object_not_a_submodule():
+    import types
+
+    import lamina
+
+    for name in lamina.__all__:
+        if name == "__version__":
+            continue
+        value = getattr(lamina, name)
+        assert not isinstance(value, types.ModuleType), f"lamina.{name} is a module"
+    assert callable(lamina.get_registry) and callable(lamina.train)

@@ -43,7 +43,7 @@ np.save(sys.argv[1] + "/y.npy", model.predict(x, verbose=0))
 LOAD = """
 import sys, numpy as np, lamina
 from lamina.keras import keras
-lamina.registry()  # importing lamina and loading the catalogue registers custom objects
+lamina.get_registry()  # importing lamina and loading the catalogue registers custom objects
 model = keras.models.load_model(sys.argv[1] + "/m.keras", compile=False)
 x = np.load(sys.argv[1] + "/x.npy")
 np.testing.assert_allclose(model.predict(x, verbose=0), np.load(sys.argv[1] + "/y.npy"), rtol=1e-5)

@@ -19,6 +19,7 @@ from lamina import __version__
 COMMAND_MODULES = [
     "lamina.cli.catalog_cmds",
     "lamina.cli.check_cmds",
+    "lamina.cli.train_cmds",
 ]
 
 
@@ -50,12 +51,12 @@ def _known_errors() -> tuple[type[BaseException], ...]:
         UnknownEntryError,
         FileNotFoundError,
     ]
-    try:
-        from lamina.data.errors import DataError
+    from lamina.data.errors import DataError
+    from lamina.export import ExportError
+    from lamina.project import ProjectError
+    from lamina.training.devices import DeviceError
 
-        errors.append(DataError)
-    except ImportError:  # pragma: no cover - the data layer is part of lamina
-        pass
+    errors += [DataError, ProjectError, ExportError, DeviceError]
     return tuple(errors)
 
 

@@ -29,9 +29,9 @@ def add_parsers(sub: Any) -> None:
 
 
 def run_plugins(args: argparse.Namespace) -> int:
-    from lamina.api import plugins
+    from lamina.api import list_plugins
 
-    infos = plugins()
+    infos = list_plugins()
     if args.json:
         print(json.dumps([vars(i) for i in infos], indent=2))
         return 0

@@ -1,0 +1,166 @@
+"""``lamina train | evaluate | predict | export | demo`` in-process, and one subprocess run."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import lamina.cli as cli
+
+COURSE = {
+    "name": "course",
+    "input": {"shape": [8, 8, 1]},
+    "layers": [
+        {"type": "Flatten"},
+        {"type": "Dense", "params": {"units": 128, "activation": "relu"}},
+        {"type": "Dense", "params": {"units": 10, "activation": "softmax"}},
+    ],
+    "compile": {
+        "loss": "sparse_categorical_crossentropy",
+        "optimizer": "Adam",
+        "metrics": ["accuracy"],
+    },
+    "training": {"epochs": 15, "batch_size": 32},
+}
+
+
+@pytest.fixture(autouse=True)
+def wired(monkeypatch):
+    """Adds the train commands and the built-in datasets if the lead has not wired them yet."""
+    if "lamina.cli.train_cmds" not in cli.COMMAND_MODULES:
+        monkeypatch.setattr(cli, "COMMAND_MODULES", [*cli.COMMAND_MODULES, "lamina.cli.train_cmds"])
+    from lamina.api import registry
+
+    reg = registry()
+    if reg.find("dataset", "digits") is None:
+        from lamina_builtin.datasets import register_builtin_datasets
+
+        register_builtin_datasets(reg.make_register("dataset", "lamina_builtin"))
+
+
+@pytest.fixture
+def spec_file(tmp_path):
+    path = tmp_path / "course.json"
+    path.write_text(json.dumps(COURSE))
+    return path
+
+
+def test_train_evaluate_predict_export(tmp_path, spec_file, capsys):
+    from lamina.project import load_project
+
+    project = tmp_path / "proj"
+    rc = cli.main(
+        ["train", str(spec_file), "--data", "digits", "--project", str(project), "--no-progress"]
+    )
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    assert "epoch 15/15" in out and "val_accuracy=" in out and "run saved in" in out
+    run = load_project(project).latest_run()
+    assert run.metrics["accuracy"] >= 0.95
+
+    assert cli.main(["evaluate", str(project)]) == 0
+    out = capsys.readouterr().out
+    assert "confusion matrix" in out and "accuracy=" in out
+
+    x = np.random.default_rng(0).random((5, 8, 8, 1)).astype("float32")
+    np.save(tmp_path / "x.npy", x)
+    assert (
+        cli.main(
+            [
+                "predict",
+                str(run.path),
+                "--input",
+                str(tmp_path / "x.npy"),
+                "--out",
+                str(tmp_path / "y.npy"),
+            ]
+        )
+        == 0
+    )
+    assert np.load(tmp_path / "y.npy").shape == (5, 10)
+
+    assert cli.main(["export", str(run.path), "--python", str(tmp_path / "m.py")]) == 0
+    assert "def build_model" in (tmp_path / "m.py").read_text()
+    assert cli.main(["export", str(run.path), "--keras", str(tmp_path / "m.keras")]) == 0
+    assert (tmp_path / "m.keras").is_file()
+
+
+def test_bad_data_is_one_clear_line(tmp_path, spec_file, capsys):
+    np.save(tmp_path / "bad.npy", np.zeros((10, 5)))
+    rc = cli.main(
+        [
+            "train",
+            str(spec_file),
+            "--data",
+            "galaxies",
+            "--data-param",
+            "n=30",
+            "--project",
+            str(tmp_path / "p"),
+            "--no-progress",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert rc == 2
+    lines = [ln for ln in err.splitlines() if ln.startswith("error:")]
+    assert len(lines) == 1 and "galaxies" in lines[0] and "expects inputs of shape" in lines[0]
+    assert "Traceback" not in err
+
+    rc = cli.main(
+        ["train", str(spec_file), "--data", "no-such-set", "--project", str(tmp_path / "p")]
+    )
+    assert rc == 2 and "no-such-set" in capsys.readouterr().err
+
+    rc = cli.main(["evaluate", str(tmp_path / "nowhere")])
+    assert rc == 2 and "run folder not found" in capsys.readouterr().err
+
+
+def test_demo_quick(tmp_path, capsys):
+    from lamina.project import load_project
+
+    assert cli.main(["demo", "--quick", "--out", str(tmp_path / "demo")]) == 0
+    out = capsys.readouterr().out
+    assert "validation accuracy reached:" in out
+    run = load_project(tmp_path / "demo").latest_run()
+    assert run.status == "finished" and run.spec.name == "demo-lenet-galaxies"
+
+
+def test_train_in_a_subprocess(tmp_path, spec_file):
+    code = (
+        "import sys, lamina.cli as c\n"
+        "if 'lamina.cli.train_cmds' not in c.COMMAND_MODULES: c.COMMAND_MODULES.append('lamina.cli.train_cmds')\n"  # noqa: E501
+        "from lamina.api import registry\n"
+        "r = registry()\n"
+        "if r.find('dataset', 'digits') is None:\n"
+        "    from lamina_builtin.datasets import register_builtin_datasets\n"
+        "    register_builtin_datasets(r.make_register('dataset', 'lamina_builtin'))\n"
+        "sys.exit(c.main(sys.argv[1:]))\n"
+    )
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            code,
+            "train",
+            str(spec_file),
+            "--data",
+            "digits",
+            "--epochs",
+            "15",
+            "--project",
+            str(tmp_path / "p"),
+            "--seed",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    test_line = [ln for ln in proc.stdout.splitlines() if ln.startswith("test (")][0]
+    accuracy = float(test_line.split("accuracy=")[1].split()[0])
+    assert accuracy >= 0.95

@@ -1,0 +1,199 @@
+"""Training: the course's first script as a spec, seeds, events, cancel, NaN, data checks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import lamina
+from lamina.data.dataset import Dataset
+from lamina.data.errors import DataError
+from lamina.training import CancelToken, evaluate, predict, train
+from lamina.training import events as ev
+
+
+def digits_dataset(n: int | None = None) -> Dataset:
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    x, y = (d.images / 16.0)[..., None], d.target
+    if n is not None:
+        x, y = x[:n], y[:n]
+    return Dataset(
+        x=x, y=y, name="digits", task="classification", class_names=[str(i) for i in range(10)]
+    )
+
+
+def course_spec(**training) -> lamina.ModelSpec:
+    return lamina.make_spec(
+        [8, 8, 1],
+        [
+            "Flatten",
+            lamina.item("Dense", units=128, activation="relu"),
+            lamina.item("Dense", units=10, activation="softmax"),
+        ],
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+        name="course",
+        **training,
+    )
+
+
+def test_course_script_reaches_95_percent_on_digits(tmp_path):
+    events = []
+    result = train(
+        course_spec(epochs=15),
+        data=digits_dataset(),
+        project=tmp_path / "p",
+        on_event=events.append,
+    )
+    assert result.status == "finished"
+    assert result.metrics["accuracy"] >= 0.95
+    assert np.array(result.metrics["confusion_matrix"]).shape == (10, 10)
+    assert set(result.metrics["per_class"]["3"]) == {"precision", "recall", "f1", "support"}
+    kinds = [e.kind for e in events]
+    assert kinds[0] == "RunStarted" and kinds.count("EpochEnded") == 15
+    assert "RunFinished" in kinds and "CheckpointSaved" in kinds
+    assert "val_accuracy" in events[kinds.index("EpochEnded")].metrics
+    from lamina.project import load_project, load_run
+
+    run = load_run(result.path)
+    assert run.status == "finished"
+    assert len(run.history["loss"]) == 15
+    assert run.metrics["accuracy"] == pytest.approx(result.metrics["accuracy"])
+    info = run.info
+    assert info["seed"] == 0 and info["device"]["device"] == "cpu"
+    assert info["versions"]["tf_keras"].startswith("2.")
+    assert info["data"]["n"] == 1797
+    assert load_project(tmp_path / "p").runs()[0].id == run.id
+    x = digits_dataset().x[:20]
+    np.testing.assert_allclose(predict(run, x), result.model.predict(x, verbose=0), atol=1e-5)
+
+
+def test_same_seed_same_history():
+    ds = digits_dataset(300)
+    spec = course_spec(epochs=2, batch_size=32, seed=7, standardize=True)
+    first = train(spec, data=ds).history
+    second = train(spec, data=ds).history
+    assert first["loss"] == second["loss"]
+    assert first["val_accuracy"] == second["val_accuracy"]
+
+
+def test_cancel_keeps_last_completed_epoch(tmp_path):
+    token = CancelToken()
+    seen = []
+
+    def on_event(event):
+        seen.append(event)
+        if isinstance(event, ev.EpochEnded) and event.epoch == 1:
+            token.cancel()
+
+    result = train(
+        course_spec(epochs=50, batch_size=16),
+        data=digits_dataset(400),
+        project=tmp_path / "p",
+        on_event=on_event,
+        cancel=token,
+    )
+    assert result.status == "cancelled"
+    assert len(result.history["loss"]) == 2
+    cancelled = [e for e in seen if isinstance(e, ev.RunCancelled)]
+    assert cancelled and cancelled[0].last_epoch == 1 and "epoch 2" in cancelled[0].message
+    from lamina.project import load_run
+
+    run = load_run(result.path)
+    assert run.status == "cancelled"
+    model = run.model()
+    x = digits_dataset(10).x
+    np.testing.assert_allclose(
+        model.predict(x, verbose=0), result.model.predict(x, verbose=0), atol=1e-6
+    )
+
+
+def test_nan_loss_is_a_failed_run_with_a_reason():
+    rng = np.random.default_rng(0)
+    ds = Dataset(
+        x=rng.normal(size=(64, 4)) * 1e3,
+        y=rng.normal(size=64) * 1e6,
+        name="wild",
+        task="regression",
+    )
+    spec = lamina.make_spec(
+        [4],
+        [lamina.item("Dense", units=1)],
+        loss="mean_squared_error",
+        optimizer={"type": "SGD", "params": {"learning_rate": 10.0}},
+        epochs=20,
+    )
+    events = []
+    result = train(spec, data=ds, on_event=events.append)
+    assert result.status == "failed"
+    assert "diverged" in result.reason
+    failed = [e for e in events if isinstance(e, ev.RunFailed)]
+    assert failed and "diverged" in failed[0].reason
+
+
+def test_bad_shape_is_a_data_error_before_training():
+    ds = Dataset(
+        x=np.zeros((20, 7, 7, 1)),
+        y=np.zeros(20, dtype=int),
+        name="small-images",
+        task="classification",
+    )
+    events = []
+    with pytest.raises(DataError, match="small-images.*expects inputs of shape"):
+        train(course_spec(epochs=1), data=ds, on_event=events.append)
+    assert not any(isinstance(e, ev.EpochStarted) for e in events)
+
+
+def test_labels_beyond_outputs_are_a_data_error():
+    ds = digits_dataset(100)
+    spec = lamina.make_spec(
+        [8, 8, 1],
+        ["Flatten", lamina.item("Dense", units=3, activation="softmax")],
+        loss="sparse_categorical_crossentropy",
+        epochs=1,
+    )
+    with pytest.raises(DataError, match="model has 3 outputs"):
+        train(spec, data=ds)
+
+
+def test_callbacks_class_weight_one_hot_and_evaluate():
+    ds = digits_dataset(300)
+    spec = lamina.make_spec(
+        [8, 8, 1],
+        ["Flatten", lamina.item("Dense", units=10, activation="softmax")],
+        loss="categorical_crossentropy",
+        metrics=["accuracy"],
+        epochs=4,
+        standardize=True,
+        class_weight="balanced",
+        early_stopping={"patience": 1},
+        reduce_lr_on_plateau={"patience": 1},
+        validation_split=0.2,
+        test_split=0.2,
+    )
+    result = train(spec, data=ds)
+    assert result.status == "finished"
+    assert result.info["class_weight"] and len(result.info["class_weight"]) == 10
+    assert result.standardizer is not None and result.info["standardizer"]["mean"] is not None
+    assert "lr" in result.history
+    test = result.splits.test
+    report = evaluate(result, test.x, test.y, task="classification")
+    assert report["n"] == len(test) and "loss" in report
+    assert sum(map(sum, report["confusion_matrix"])) == len(test)
+
+
+def test_devices():
+    from lamina.training.devices import DeviceError, choose_device, list_devices
+
+    devices = list_devices()
+    assert devices[0].name == "cpu"
+    assert choose_device("cpu").device.tf_name == "/CPU:0"
+    if not any(d.kind == "gpu" for d in devices):
+        with pytest.raises(DeviceError, match="not available"):
+            choose_device("gpu:0")
+        with pytest.raises(DeviceError, match="mixed precision needs a GPU"):
+            choose_device("auto", mixed_precision=True)
+    with pytest.raises(DeviceError, match="unknown device"):
+        choose_device("tpu")
