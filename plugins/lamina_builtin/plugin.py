@@ -14,6 +14,7 @@ from lamina_builtin.compile_entries import (
 from lamina_builtin.datasets import register_builtin_datasets
 from lamina_builtin.keras_layers import register_keras_layers
 from lamina_builtin.layers import register_custom_layers
+from lamina_builtin.visualizations import register_builtin_visualizations
 
 
 @hookimpl
@@ -51,3 +52,9 @@ def register_architectures(register: Any) -> None:
 def register_datasets(register: Any) -> None:
     """Synthetic sets, scikit-learn's digits, and file sources."""
     register_builtin_datasets(register)
+
+
+@hookimpl
+def register_visualizations(register: Any) -> None:
+    """Filters, feature maps, deconvnet, saliency, Grad-CAM, occlusion, deep dream, diagnostics."""
+    register_builtin_visualizations(register)

@@ -39,6 +39,7 @@ _EXPORTS = {
     "get_registry": "lamina.plugins",
     "list_plugins": "lamina.api",
     "architecture": "lamina.api",
+    "load_model": "lamina.api",
     "train": "lamina.training",
     "CancelToken": "lamina.training",
     "evaluate": "lamina.training",
@@ -56,16 +57,24 @@ _EXPORTS = {
     "export_keras": "lamina.export",
     "export_savedmodel": "lamina.export",
     "ExportError": "lamina.export",
+    "viz": "lamina.visualize",
+    "visualize_run": "lamina.visualize.runs",
+    "save_png": "lamina.visualize",
+    "VisualizationError": "lamina.visualize",
 }
 
 __all__ = ["__version__", *_EXPORTS]
+
+
+#: public name -> name in its module, where they differ
+_RENAMED = {"viz": "visualize"}
 
 
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'lamina' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
+    value = getattr(import_module(module), _RENAMED.get(name, name))
     globals()[name] = value
     return value
 

@@ -53,3 +53,21 @@ def architecture(name: str, **params: Any) -> ModelSpec:
     if problems:
         raise SpecError(problems)
     return parse_spec(entry.obj(**params), source=f"architecture {name!r}")
+
+
+def load_model(path: str, compile: bool = False) -> Any:
+    """Loads a ``.keras`` file or SavedModel written by lamina or tf_keras.
+
+    Loads the catalogue first, so every plug-in's custom layers, losses and
+    activations are known to Keras (a plain ``keras.models.load_model`` in a fresh
+    process would not know them). lamina's own projects never need this: use
+    `lamina.load_run`, which rebuilds the model from its spec and weights.
+
+    Args:
+        path: The file or folder.
+        compile: Whether to restore the training configuration.
+    """
+    from lamina.keras import keras
+
+    registry()
+    return keras.models.load_model(path, compile=compile)

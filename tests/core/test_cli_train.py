@@ -120,6 +120,7 @@ def test_bad_data_is_one_clear_line(tmp_path, spec_file, capsys):
 
 
 def test_demo_quick(tmp_path, capsys):
+    from lamina.cli.train_cmds import DEMO_VISUALIZATIONS
     from lamina.project import load_project
 
     assert cli.main(["demo", "--quick", "--out", str(tmp_path / "demo")]) == 0
@@ -127,6 +128,43 @@ def test_demo_quick(tmp_path, capsys):
     assert "validation accuracy reached:" in out
     run = load_project(tmp_path / "demo").latest_run()
     assert run.status == "finished" and run.spec.name == "demo-lenet-galaxies"
+    pictures = sorted(p.name for p in (run.path / "viz").glob("*.png"))
+    assert pictures == sorted(f"{kind}.png" for kind, _ in DEMO_VISUALIZATIONS)
+    assert all((run.path / "viz" / name).stat().st_size > 5_000 for name in pictures)
+
+    # lamina viz on the demo run: a PNG, and located errors naming the valid choices
+    png = tmp_path / "gradcam.png"
+    assert (
+        cli.main(
+            ["viz", "gradcam", "--run", str(tmp_path / "demo"), "--input", "2", "--out", str(png)]
+        )
+        == 0
+    )
+    assert png.stat().st_size > 5_000
+    capsys.readouterr()
+    assert (
+        cli.main(
+            [
+                "viz",
+                "feature_maps",
+                "--run",
+                str(run.path),
+                "--input",
+                "0",
+                "--layer",
+                "no_such_layer",
+                "--out",
+                str(tmp_path / "x.png"),
+            ]
+        )
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert "no_such_layer" in err and "conv2d_0" in err and "Traceback" not in err
+    args = ["viz", "deconvnet", "--run", str(run.path), "--input", "0", "--layer", "0"]
+    assert cli.main([*args, "--filter", "99", "--out", str(tmp_path / "x.png")]) == 2
+    err = capsys.readouterr().err
+    assert "99" in err and "Traceback" not in err
 
 
 def test_train_in_a_subprocess(tmp_path, spec_file):

@@ -42,9 +42,7 @@ np.save(sys.argv[1] + "/y.npy", model.predict(x, verbose=0))
 
 LOAD = """
 import sys, numpy as np, lamina
-from lamina.keras import keras
-lamina.get_registry()  # importing lamina and loading the catalogue registers custom objects
-model = keras.models.load_model(sys.argv[1] + "/m.keras", compile=False)
+model = lamina.load_model(sys.argv[1] + "/m.keras")  # loads the catalogue, then the file
 x = np.load(sys.argv[1] + "/x.npy")
 np.testing.assert_allclose(model.predict(x, verbose=0), np.load(sys.argv[1] + "/y.npy"), rtol=1e-5)
 assert type(model.layers[1]).__name__ == "AsinhStretch"

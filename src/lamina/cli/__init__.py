@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "lamina.cli.catalog_cmds",
     "lamina.cli.check_cmds",
     "lamina.cli.train_cmds",
+    "lamina.cli.viz_cmds",
 ]
 
 
@@ -55,8 +56,9 @@ def _known_errors() -> tuple[type[BaseException], ...]:
     from lamina.export import ExportError
     from lamina.project import ProjectError
     from lamina.training.devices import DeviceError
+    from lamina.visualize.errors import VisualizationError
 
-    errors += [DataError, ProjectError, ExportError, DeviceError]
+    errors += [DataError, ProjectError, ExportError, DeviceError, VisualizationError]
     return tuple(errors)
 
 

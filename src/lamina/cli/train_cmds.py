@@ -223,7 +223,37 @@ def run_train(args: argparse.Namespace) -> int:
     finally:
         progress.stop()
     _report(result)
+    if result.status == "finished" and result.path is not None:
+        _demo_visualizations(result.path, steps=10 if args.quick else 60)
     return 0 if result.status == "finished" else 1
+
+
+#: (kind, parameters) drawn into ``<run>/viz/`` by ``lamina demo``
+DEMO_VISUALIZATIONS: list[tuple[str, dict[str, Any]]] = [
+    ("filters", {"layer": 0}),
+    ("deconvnet", {}),
+    ("occlusion", {"stride": 4}),
+    ("deep_dream", {}),
+    ("training_curves", {}),
+]
+
+
+def _demo_visualizations(run_dir: Any, steps: int) -> None:
+    """Writes the demo's pictures (filters, deconvnet, occlusion, deep dream) into the run."""
+    from lamina.project import load_run
+    from lamina.visualize import save_png
+    from lamina.visualize.runs import visualize_run
+
+    run = load_run(run_dir)
+    model = run.model()
+    out = Path(run_dir) / "viz"
+    out.mkdir(exist_ok=True)
+    for kind, params in DEMO_VISUALIZATIONS:
+        extra = {"steps": steps} if kind == "deep_dream" else {}
+        sample = None if kind in ("filters", "training_curves") else 0
+        result = visualize_run(run, kind, {**params, **extra}, sample=sample, model=model)
+        path = save_png(result, out / f"{kind}.png")
+        print(f"{kind}: {path}")
 
 
 def _open_run(path: str) -> Any:
@@ -383,4 +413,34 @@ def run_demo(args: argparse.Namespace) -> int:
         f"validation accuracy reached: {val[-1]:.3f} (best {max(val):.3f}) in {time.perf_counter() - t0:.0f}s"  # noqa: E501
     )
     _report(result)
+    if result.status == "finished" and result.path is not None:
+        _demo_visualizations(result.path, steps=10 if args.quick else 60)
     return 0 if result.status == "finished" else 1
+
+
+#: (kind, parameters) drawn into ``<run>/viz/`` by ``lamina demo``
+DEMO_VISUALIZATIONS: list[tuple[str, dict[str, Any]]] = [
+    ("filters", {"layer": 0}),
+    ("deconvnet", {}),
+    ("occlusion", {"stride": 4}),
+    ("deep_dream", {}),
+    ("training_curves", {}),
+]
+
+
+def _demo_visualizations(run_dir: Any, steps: int) -> None:
+    """Writes the demo's pictures (filters, deconvnet, occlusion, deep dream) into the run."""
+    from lamina.project import load_run
+    from lamina.visualize import save_png
+    from lamina.visualize.runs import visualize_run
+
+    run = load_run(run_dir)
+    model = run.model()
+    out = Path(run_dir) / "viz"
+    out.mkdir(exist_ok=True)
+    for kind, params in DEMO_VISUALIZATIONS:
+        extra = {"steps": steps} if kind == "deep_dream" else {}
+        sample = None if kind in ("filters", "training_curves") else 0
+        result = visualize_run(run, kind, {**params, **extra}, sample=sample, model=model)
+        path = save_png(result, out / f"{kind}.png")
+        print(f"{kind}: {path}")

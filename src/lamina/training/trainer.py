@@ -12,7 +12,7 @@ import gc
 import importlib.metadata
 import time
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -185,6 +185,7 @@ def train(
     registry: Registry | None = None,
     batch_events: bool = False,
     run_label: str | None = None,
+    epoch_hooks: Sequence[Callable[[EpochContext], None]] = (),
 ) -> RunResult:
     """Trains a spec on data and returns the result (saving a run if `project` is given).
 
@@ -215,6 +216,8 @@ def train(
         registry: The catalogue; defaults to the process-wide one.
         batch_events: Send throttled `BatchEnded` events. Defaults to `False`.
         run_label: Appended to the run folder's name.
+        epoch_hooks: Functions called with an `EpochContext` after every epoch (the
+            engine uses one to stream the decision boundary of a 2-D model).
 
     Raises:
         DataError: If the data cannot be loaded or do not fit the model.
@@ -354,6 +357,13 @@ def train(
             callbacks, events_cb, best_cb, early = _callbacks(
                 spec, model, emit, cancel, batch_events, val_data is not None
             )
+            if epoch_hooks:
+                callbacks.append(
+                    _epoch_hook_callback(
+                        epoch_hooks,
+                        lambda epoch: EpochContext(model, ds, standardizer, epoch),
+                    )
+                )
             steps = int(np.ceil(len(splits.train) / ts.batch_size))
             emit(
                 RunStarted(
@@ -465,6 +475,38 @@ def train(
         path=run_dir,
         splits=splits,
     )
+
+
+@dataclass
+class EpochContext:
+    """What an epoch hook of `train` sees after each epoch.
+
+    Args:
+        model: The model being trained.
+        dataset: The whole dataset (before splitting).
+        standardizer: The fitted `Standardizer`, or None.
+        epoch: The epoch that just ended (0-based).
+    """
+
+    model: Any
+    dataset: Dataset
+    standardizer: Any
+    epoch: int
+
+
+def _epoch_hook_callback(
+    hooks: Sequence[Callable[[EpochContext], None]],
+    make_context: Callable[[int], EpochContext],
+) -> Any:
+    from lamina.keras import keras
+
+    class EpochHooks(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+            context = make_context(epoch)
+            for hook in hooks:
+                hook(context)
+
+    return EpochHooks()
 
 
 def _plugin_preparations(

@@ -1,0 +1,193 @@
+"""Rendering a :class:`~lamina.visualize.result.Result` to a PNG with matplotlib (Agg).
+
+The renderer reads these ``meta`` keys:
+
+- ``plot``: ``"images"`` (default), ``"curves"``, ``"histograms"`` or ``"matrix"``.
+- ``cmap``: colour map of grey images; ``colorbar``: draw one colour bar per image
+  (for maps whose values mean something: heat maps, activations).
+- ``symmetric``: centre the colour scale on zero (weights).
+- ``background``: an image shown first and under every map (heat-map overlay).
+- ``suptitle``: a title for the figure.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lamina.visualize.result import Result
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _rgb(img: np.ndarray) -> np.ndarray:
+    lo, hi = float(np.nanmin(img)), float(np.nanmax(img))
+    return (img - lo) / (hi - lo) if hi > lo else np.zeros_like(img)
+
+
+def _grid(n: int) -> tuple[int, int]:
+    cols = max(1, math.ceil(math.sqrt(n)))
+    return math.ceil(n / cols), cols
+
+
+def _images(result: Result, plt: Any, panel: float) -> Any:
+    meta = result.meta
+    imgs = result.image_list
+    background = meta.get("background")
+    panels: list[tuple[str, np.ndarray | None, np.ndarray | None]] = []
+    if background is not None:
+        panels.append((meta.get("background_title", "input"), np.asarray(background), None))
+    for i, img in enumerate(imgs):
+        title = result.titles[i] if i < len(result.titles) else ""
+        panels.append((title, img, np.asarray(background) if background is not None else None))
+    rows, cols = _grid(len(panels))
+    colorbar = bool(meta.get("colorbar"))
+    scale = 1.25 if colorbar else 1.0
+    width = max(panel * cols * scale, 4.0)
+    fig, axes = plt.subplots(rows, cols, figsize=(width, panel * rows + 0.5), squeeze=False)
+    # NaN (outside the input) is drawn in a colour of its own
+    cmap = plt.get_cmap(meta.get("cmap", "gray")).with_extremes(
+        bad=meta.get("bad_color", "#4a90d9")
+    )
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, (title, img, under) in zip(axes.flat, panels, strict=False):
+        if img is None:
+            continue
+        if under is not None:
+            ax.imshow(_rgb(under) if under.ndim == 3 else under, cmap="gray")
+            im = ax.imshow(
+                img,
+                cmap=cmap,
+                alpha=0.55,
+                extent=(-0.5, under.shape[1] - 0.5, under.shape[0] - 0.5, -0.5),
+            )
+        elif img.ndim == 3:
+            im = ax.imshow(_rgb(img))
+        else:
+            kwargs: dict[str, Any] = {}
+            if meta.get("symmetric"):
+                m = float(np.abs(img).max()) or 1.0
+                kwargs = {"vmin": -m, "vmax": m}
+            this_cmap = cmap if title != meta.get("background_title", "input") else "gray"
+            im = ax.imshow(
+                img,
+                cmap=this_cmap,
+                aspect="auto" if img.shape[0] < 3 else None,
+                interpolation="nearest",
+                **kwargs,
+            )
+        if title:
+            ax.set_title(title, fontsize=8)
+        if colorbar and img.ndim == 2 and (under is not None or panels[0][2] is None):
+            fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
+    return fig
+
+
+def _curves(result: Result, plt: Any) -> Any:
+    series: dict[str, dict[str, list[float]]] = result.meta["series"]
+    n = max(1, len(series))
+    fig, axes = plt.subplots(1, n, figsize=(4.2 * n, 3.4), squeeze=False)
+    best = result.meta.get("best_epoch")
+    for ax, (metric, lines) in zip(axes.flat, series.items(), strict=False):
+        for label, values in lines.items():
+            epochs = np.arange(1, len(values) + 1)
+            ax.plot(epochs, values, marker="o", markersize=3, label=label)
+        if best is not None:
+            ax.axvline(best + 1, color="grey", linestyle="--", linewidth=1)
+            if "validation" in lines and best + 1 < len(lines["validation"]):
+                ax.axvspan(
+                    best + 1,
+                    len(lines["validation"]),
+                    color="red",
+                    alpha=0.07,
+                    label="over-fitting",
+                )
+        ax.set_title(metric)
+        ax.set_xlabel("epoch")
+        ax.legend(fontsize=8)
+    return fig
+
+
+def _histograms(result: Result, plt: Any) -> Any:
+    hists = result.meta["histograms"]
+    rows, cols = _grid(max(1, len(hists)))
+    fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 2.6 * rows), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, h in zip(axes.flat, hists, strict=False):
+        ax.axis("on")
+        edges = np.asarray(h["edges"])
+        ax.bar(edges[:-1], h["counts"], width=np.diff(edges), align="edge", color="tab:blue")
+        ax.set_title(h["title"], fontsize=8)
+        ax.tick_params(labelsize=7)
+    return fig
+
+
+def _matrix(result: Result, plt: Any) -> Any:
+    m = np.asarray(result.images)
+    labels = result.meta.get("labels") or [str(i) for i in range(m.shape[0])]
+    size = max(3.2, 1.2 + 0.45 * m.shape[0])
+    fig, ax = plt.subplots(figsize=(size + 1.2, size))
+    im = ax.imshow(m, cmap=result.meta.get("cmap", "Blues"), vmin=0)
+    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
+    ax.set_xticks(range(m.shape[1]), labels, rotation=45, ha="right")
+    ax.set_yticks(range(m.shape[0]), labels)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    if m.shape[0] <= 20:
+        fmt = "{:.2f}" if result.meta.get("normalized") else "{:.0f}"
+        top = float(m.max()) or 1.0
+        for i in range(m.shape[0]):
+            for j in range(m.shape[1]):
+                ax.text(
+                    j,
+                    i,
+                    fmt.format(m[i, j]),
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if m[i, j] > 0.6 * top else "black",
+                )
+    return fig
+
+
+def save_png(result: Result, path: str | Path, panel: float = 1.8, dpi: int = 100) -> Path:
+    """Renders a result to a PNG file and returns its path.
+
+    Args:
+        result: The visualization's result.
+        path: Where to write the PNG (parent folders are created).
+        panel: Size of one image panel in inches.
+        dpi: Resolution.
+    """
+    plt = _pyplot()
+    kind = result.meta.get("plot", "images")
+    if kind == "curves":
+        fig = _curves(result, plt)
+    elif kind == "histograms":
+        fig = _histograms(result, plt)
+    elif kind == "matrix":
+        fig = _matrix(result, plt)
+    else:
+        fig = _images(result, plt, panel)
+    title = result.meta.get("suptitle") or result.kind
+    width = fig.get_size_inches()[0]
+    fig.suptitle(textwrap.fill(title, max(30, int(width * 11))), fontsize=10)
+    fig.tight_layout()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+    return path

@@ -1,0 +1,107 @@
+"""Running a visualization on a saved run: its model, its data and its history.
+
+Shared by ``lamina viz``, the engine (the app) and scripts::
+
+    from lamina.visualize.runs import visualize_run
+    result = visualize_run(lamina.load_run("project/runs/<id>"), "gradcam", sample=3)
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from lamina.visualize.errors import VisualizationError
+from lamina.visualize.result import Result
+
+
+def sample_inputs(
+    run: Any, indices: list[int] | int, load_dataset: Callable[[Any], Any] | None = None
+) -> np.ndarray:
+    """Returns samples of the run's data, standardised as the model saw them.
+
+    Args:
+        run: A `lamina.project.Run`.
+        indices: A sample index or a list of them.
+        load_dataset: ``ref -> Dataset``; defaults to `lamina.training.load_data`.
+
+    Raises:
+        VisualizationError: If the run does not record its data or an index is out of range.
+    """
+    ref = run.info.get("data_ref")
+    if not ref:
+        raise VisualizationError("the run does not record its data; pass an input array")
+    if load_dataset is None:
+        from lamina.training.data_source import load_data as load_dataset
+    ds = load_dataset(ref)
+    wanted = [indices] if isinstance(indices, int) else list(indices)
+    bad = [i for i in wanted if not 0 <= i < len(ds)]
+    if bad:
+        raise VisualizationError(
+            f"sample {bad[0]} is out of range: the run's data has {len(ds)} samples "
+            f"(0..{len(ds) - 1})"
+        )
+    x = ds.x[indices]
+    st = run.standardizer()
+    if st is not None and getattr(st, "fitted", True):
+        x = st.transform(x)
+    return np.asarray(x, dtype=np.float32)
+
+
+def visualize_run(
+    run: Any,
+    kind: str,
+    params: dict[str, Any] | None = None,
+    sample: int | None = None,
+    n_samples: int = 256,
+    which: str = "final",
+    model: Any = None,
+    load_dataset: Callable[[Any], Any] | None = None,
+    on_step: Callable[[int, np.ndarray], None] | None = None,
+    registry: Any = None,
+) -> Result:
+    """Runs visualization `kind` on a saved run, filling what it needs from the run.
+
+    ``input`` comes from sample `sample` of the run's data, ``data`` from its first
+    `n_samples` samples, ``history`` and ``labels`` from the run's record.
+
+    Args:
+        run: A `lamina.project.Run`.
+        kind: The visualization's registered name.
+        params: Its parameters (plain values; arrays allowed for ``input``/``data``).
+        sample: Index of the run's data sample to use as ``input``.
+        n_samples: How many samples to pass as ``data`` (e.g. for ``top9``).
+        which: ``"final"`` or ``"best"`` weights.
+        model: An already loaded model of the run (skips rebuilding it).
+        load_dataset: ``ref -> Dataset`` (lets the engine cache datasets).
+        on_step: Progress callback for iterative methods (deep dream).
+        registry: The catalogue; defaults to the process-wide one.
+    """
+    from lamina.visualize import visualize
+
+    if registry is None:
+        from lamina.plugins import get_registry
+
+        registry = get_registry()
+    entry = registry.get("visualization", kind)
+    signature = inspect.signature(entry.obj)
+    names = set(signature.parameters)
+    params = dict(params or {})
+    first = next(iter(signature.parameters.values()), None)
+    needs_model = first is not None and first.default is inspect.Parameter.empty
+    if needs_model and model is None:
+        model = run.model(which)
+    if "history" in names and params.get("history") is None:
+        params["history"] = run.history
+    if "labels" in names and params.get("labels") is None:
+        params["labels"] = (run.info.get("data") or {}).get("class_names")
+    if "input" in names and params.get("input") is None and sample is not None:
+        params["input"] = sample_inputs(run, int(sample), load_dataset)
+    if "data" in names and params.get("data") is None and model is not None:
+        params["data"] = sample_inputs(run, list(range(n_samples)), load_dataset)[:n_samples]
+    if "on_step" in names and on_step is not None:
+        params["on_step"] = on_step
+    return visualize(kind, model, registry=registry, **params)
