@@ -107,6 +107,10 @@ _NAME_TYPES = {
     "size": "int_or_tuple",
     "target_shape": "shape",
     "padding": "choice",
+}
+
+#: types guessed from the name only when there is neither an annotation nor a default
+_WEAK_NAME_TYPES = {
     "units": "int",
     "filters": "int",
     "num_heads": "int",
@@ -164,6 +168,8 @@ def _type_from(name: str, annotation: Any, default: Any) -> tuple[str, bool]:
         return "int_or_tuple" if all(isinstance(v, int) for v in default) else "list", nullable
     if isinstance(default, dict):
         return "dict", nullable
+    if name in _WEAK_NAME_TYPES:
+        return _WEAK_NAME_TYPES[name], default is None
     return "any", True
 
 

@@ -110,6 +110,7 @@ def check_layer(
     expected_output_shape: Sequence[int | None] | None = None,
     tmp_dir: str | Path | None = None,
     stochastic: bool = False,
+    inputs_mode: str = "x",
 ) -> np.ndarray:
     """Checks a layer class the way Keras's ``run_layer_test`` does.
 
@@ -127,6 +128,8 @@ def check_layer(
         tmp_dir: Where to write the saved model; a temporary folder by default.
         stochastic: The layer samples on every call (e.g. a Bayesian layer): the random
             seed is reset before each forward pass so outputs can be compared.
+        inputs_mode: ``"x"`` for one input; ``"x_a"`` for a graph layer called with node
+            features and a random symmetric 0/1 adjacency; ``"x_a_e"`` adds edge features.
 
     Returns:
         The layer's output on the random batch.
@@ -142,12 +145,15 @@ def check_layer(
         return np.asarray(m.predict(x, verbose=0))
 
     kwargs = dict(init_kwargs or {})
-    x = random_input(input_shape, input_dtype)
-    inputs = keras.Input(shape=tuple(input_shape), dtype=input_dtype)
+    x: Any = random_input(input_shape, input_dtype)
+    inputs: Any = keras.Input(shape=tuple(input_shape), dtype=input_dtype)
+    if inputs_mode != "x":
+        x, inputs = _graph_inputs(x, inputs, inputs_mode)
     layer = cls(**kwargs)
     model = keras.Model(inputs, layer(inputs))
     out = run(model)
-    assert out.shape[0] == x.shape[0], f"{cls.__name__}: batch axis changed to {out.shape}"
+    batch = (x[0] if isinstance(x, list) else x).shape[0]
+    assert out.shape[0] == batch, f"{cls.__name__}: batch axis changed to {out.shape}"
     if expected_output_shape is not None:
         assert list(out.shape[1:]) == list(expected_output_shape), (
             f"{cls.__name__}: output shape {out.shape[1:]}, expected {tuple(expected_output_shape)}"
@@ -185,6 +191,21 @@ def check_layer(
     return out
 
 
+def _graph_inputs(x: np.ndarray, x_input: Any, mode: str) -> tuple[list[Any], list[Any]]:
+    """Adds a random symmetric adjacency (and edge features) to a node-feature batch."""
+    from lamina.keras import keras
+
+    rng = np.random.default_rng(1)
+    batch, n = x.shape[0], x.shape[1]
+    upper = np.triu(rng.random((batch, n, n)) < 0.5, 1)
+    a = (upper | upper.transpose(0, 2, 1)).astype("float32")
+    arrays, inputs = [x, a], [x_input, keras.Input(shape=(n, n))]
+    if mode.endswith("_e"):
+        arrays.append((rng.normal(size=(batch, n, n, 1)) * a[..., None]).astype("float32"))
+        inputs.append(keras.Input(shape=(n, n, 1)))
+    return arrays, inputs
+
+
 def check_entry(entry: Entry, registry: Registry, tmp_dir: str | Path | None = None) -> None:
     """Checks one catalogue entry with its registered ``example``.
 
@@ -213,6 +234,7 @@ def check_entry(entry: Entry, registry: Registry, tmp_dir: str | Path | None = N
             expected_output_shape=model.output_shape[1:],
             tmp_dir=tmp_dir,
             stochastic=bool(entry.meta.get("stochastic")),
+            inputs_mode=str(entry.meta.get("inputs", "x")),
         )
     elif entry.kind == "activation":
         from lamina.keras import tf

@@ -226,3 +226,10 @@ def test_check_cache_reuses_leading_items_and_gives_the_same_report():
         ],
     }
     assert not lamina.check(broken, cache=cache).ok
+
+
+def test_architecture_templates_take_typed_params_and_report_bad_ones():
+    spec = lamina.architecture("conv_autoencoder", filters=[16, 8])
+    assert [i.params.get("filters") for i in spec.layers[:2] if i.type == "Conv2D"][0] == 16
+    with pytest.raises(SpecError, match="n_classes: expected an int"):
+        lamina.architecture("lenet", n_classes="three")

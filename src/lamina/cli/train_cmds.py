@@ -223,8 +223,6 @@ def run_train(args: argparse.Namespace) -> int:
     finally:
         progress.stop()
     _report(result)
-    if result.status == "finished" and result.path is not None:
-        _demo_visualizations(result.path, steps=10 if args.quick else 60)
     return 0 if result.status == "finished" else 1
 
 

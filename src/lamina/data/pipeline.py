@@ -51,9 +51,15 @@ def make_tf_dataset(
         if y is None:
             y = x.y
         x = x.x
-    x = np.asarray(x)
-    if x.dtype.kind == "f" and x.dtype != np.float32:
-        x = x.astype(np.float32)
+    if isinstance(x, (list, tuple)):  # several model inputs (e.g. node features + adjacency)
+        parts = tuple(_as_float32(np.asarray(p)) for p in x)
+        if any(len(p) != len(parts[0]) for p in parts):
+            raise DataError(
+                f"the model inputs have different sample counts {[len(p) for p in parts]}",
+                source=source,
+            )
+        return _batched(parts, y, batch_size, shuffle, seed, repeat, len(parts[0]), source)
+    x = _as_float32(np.asarray(x))
     if y is not None:
         y = np.asarray(y)
         if y.dtype == np.float64:
@@ -96,3 +102,25 @@ def make_tf_dataset(
 
             data = data.map(_augment_xy, num_parallel_calls=tf.data.AUTOTUNE)
     return data.prefetch(tf.data.AUTOTUNE)
+
+
+def _as_float32(x: np.ndarray) -> np.ndarray:
+    return x.astype(np.float32) if x.dtype.kind == "f" and x.dtype != np.float32 else x
+
+
+def _batched(
+    x: Any, y: Any, batch_size: int, shuffle: bool, seed: int, repeat: bool, n: int, source: str
+) -> Any:
+    """Batches several inputs without augmentation."""
+    from lamina.keras import tf
+
+    if y is not None:
+        y = _as_float32(np.asarray(y))
+        if len(y) != n:
+            raise DataError(f"x has {n} samples but y has {len(y)}", source=source)
+    data = tf.data.Dataset.from_tensor_slices(x if y is None else (x, y))
+    if shuffle:
+        data = data.shuffle(buffer_size=max(n, 1), seed=seed, reshuffle_each_iteration=True)
+    if repeat:
+        data = data.repeat()
+    return data.batch(int(batch_size)).prefetch(tf.data.AUTOTUNE)

@@ -118,15 +118,20 @@ def evaluate(
     from lamina.training.data_source import model_output_size
 
     model, spec, standardizer = _unwrap(model_or_run)
-    x = np.asarray(x, dtype=np.float32)
-    if standardize and standardizer is not None and standardizer.fitted:
-        x = standardizer.transform(x)
+    if isinstance(x, (list, tuple)):  # several inputs (graph: node features + adjacency)
+        x = [np.asarray(part, dtype=np.float32) for part in x]
+        n = len(x[0])
+    else:
+        x = np.asarray(x, dtype=np.float32)
+        if standardize and standardizer is not None and standardizer.fitted:
+            x = standardizer.transform(x)
+        n = len(x)
     y_arr = None if y is None else np.asarray(y)
     if task is None:
         task = "classification" if y_arr is not None and y_arr.dtype.kind in "iub" else "regression"
     n_out = model_output_size(model)
     y_fit = _one_hot_if_needed(spec, y_arr, n_out)
-    out: dict[str, Any] = {"n": int(len(x))}
+    out: dict[str, Any] = {"n": int(n)}
     if getattr(model, "optimizer", None) is not None and y_fit is not None:
         values = model.evaluate(x, y_fit, batch_size=batch_size, verbose=0, return_dict=True)
         out.update({k: float(v) for k, v in values.items()})

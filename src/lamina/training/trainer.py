@@ -315,11 +315,15 @@ def train(
                 "seed": int(run_seed or 0),
                 "sizes": {k: int(len(v)) for k, v in splits.indices.items()},
             }
-            if ts.standardize:
+            graph = "a" in ds.extras  # node features + adjacency (see lamina_graph)
+            if ts.standardize and not graph:
                 standardizer = Standardizer().fit(splits.train.x)
             info["standardizer"] = None if standardizer is None else standardizer.to_dict()
 
-            def xs(part: Dataset) -> np.ndarray:
+            def xs(part: Dataset) -> Any:
+                if graph:
+                    extra = [part.extras["e"]] if "e" in part.extras else []
+                    return (part.x, part.extras["a"], *extra)
                 return part.x if standardizer is None else standardizer.transform(part.x)
 
             def ys(part: Dataset) -> np.ndarray | None:
