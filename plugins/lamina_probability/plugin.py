@@ -11,6 +11,7 @@ from lamina.hookspecs import hookimpl
 def register_heads(register: Any) -> None:
     """Distribution heads (``model(x)`` returns a TFP distribution)."""
     from lamina_probability.heads import HEADS, check_targets
+    from lamina_probability.predict import predict_distribution
 
     for name, (fn, targets, example) in HEADS.items():
         register(
@@ -22,6 +23,7 @@ def register_heads(register: Any) -> None:
                 "loss": "negative_log_likelihood",
                 "targets": targets,
                 "check_targets": check_targets,
+                "predict_distribution": predict_distribution,
             },
         )
 

@@ -44,6 +44,7 @@ _EXPORTS = {
     "CancelToken": "lamina.training",
     "evaluate": "lamina.training",
     "predict": "lamina.training",
+    "predict_uncertainty": "lamina.training",
     "load_data": "lamina.training",
     "list_devices": "lamina.training.devices",
     "load_project": "lamina.project",

@@ -101,7 +101,9 @@ def register_heads(register: Register) -> None:
     list of layers that the builder applies in order. ``meta["loss"]`` names the loss
     compiled by default when the head is used (e.g. ``"negative_log_likelihood"``);
     ``meta["check_targets"]`` is called as ``fn(spec, y_train)`` before training and
-    raises a ``ValueError`` naming the item (``layers[i]``) if the targets do not fit.
+    raises a ``ValueError`` naming the item (``layers[i]``) if the targets do not fit;
+    ``meta["predict_distribution"]`` is called as ``fn(model, x, **options)`` by
+    ``lamina.predict_uncertainty`` and ``lamina predict --uncertainty``.
 
     Example:
         >>> @hookimpl

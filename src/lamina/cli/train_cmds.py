@@ -55,6 +55,15 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("run", help="a run folder, or a project folder (its latest run)")
     p.add_argument("--input", required=True, help="a .npy file of inputs (n, ...)")
     p.add_argument("--out", help="write the outputs to this .npy file (default: print them)")
+    p.add_argument(
+        "--uncertainty",
+        action="store_true",
+        help="for a probabilistic head: mean, std, quantiles, 68%%/95%% intervals and samples "
+        "(aleatoric and epistemic parts for Bayesian layers), written to --out as .npz",
+    )
+    p.add_argument("--samples", type=int, default=200, help="samples per pass (--uncertainty)")
+    p.add_argument("--passes", type=int, help="forward passes (default: 30 if Bayesian, else 1)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the sampling (--uncertainty)")
     p.set_defaults(func=run_predict)
 
     p = sub.add_parser(
@@ -343,6 +352,8 @@ def run_predict(args: argparse.Namespace) -> int:
     Dataset(x=x, y=None, name=path.stem, task="regression", source=str(path)).validate(
         input_shape=tuple(run.spec.input.shape)
     )
+    if args.uncertainty:
+        return _predict_uncertainty(run, x, args)
     out = predict(run, x)
     if args.out:
         from lamina.atomic import atomic_write_with
@@ -352,6 +363,49 @@ def run_predict(args: argparse.Namespace) -> int:
     else:
         np.set_printoptions(precision=4, suppress=True, threshold=200)
         print(out)
+    return 0
+
+
+def _predict_uncertainty(run: Any, x: Any, args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from lamina.cli import CommandError
+    from lamina.training import predict_uncertainty
+
+    try:
+        pred = predict_uncertainty(
+            run, x, n_samples=args.samples, passes=args.passes, seed=args.seed
+        )
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    arrays = {
+        "mean": pred.mean,
+        "stddev": pred.stddev,
+        "aleatoric_std": pred.aleatoric_std,
+        "epistemic_std": pred.epistemic_std,
+        "samples": pred.samples,
+    }
+    for q, values in pred.quantiles.items():
+        arrays[f"quantile_{q:g}"] = values
+    for level, (low, high) in pred.intervals.items():
+        arrays[f"lower_{level:g}"], arrays[f"upper_{level:g}"] = low, high
+    arrays = {k: v for k, v in arrays.items() if v is not None}
+    if args.out:
+        from lamina.atomic import atomic_write_with
+
+        def write(path: Path) -> None:
+            with open(path, "wb") as handle:
+                np.savez(handle, **arrays)
+
+        atomic_write_with(Path(args.out), write)
+        print(f"wrote {', '.join(arrays)} to {args.out} ({pred.passes} pass(es))")
+    rows = min(len(pred.mean), 10)
+    low, high = pred.intervals.get(0.95, (pred.mean, pred.mean))
+    print("input  mean      std       95% interval")
+    for i in range(rows):
+        mean, std = float(pred.mean[i].ravel()[0]), float(pred.stddev[i].ravel()[0])
+        lo, hi = float(low[i].ravel()[0]), float(high[i].ravel()[0])
+        print(f"{i:5d}  {mean:8.4f}  {std:8.4f}  [{lo:.4f}, {hi:.4f}]")
     return 0
 
 

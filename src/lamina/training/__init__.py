@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from lamina.training.callbacks import CancelToken, EventCallback
 from lamina.training.data_source import load_data
-from lamina.training.evaluate import evaluate, predict
+from lamina.training.evaluate import evaluate, predict, predict_uncertainty
 from lamina.training.events import (
     BatchEnded,
     CheckpointSaved,
@@ -43,5 +43,6 @@ __all__ = [
     "evaluate",
     "load_data",
     "predict",
+    "predict_uncertainty",
     "train",
 ]

@@ -56,6 +56,49 @@ def predict(
     return np.asarray(out)
 
 
+def predict_uncertainty(
+    model_or_run: Any, x: np.ndarray, standardize: bool = True, **options: Any
+) -> Any:
+    """Predicts with uncertainty: mean, standard deviation, quantiles, intervals, samples.
+
+    The model must end in a head whose plug-in declares ``meta["predict_distribution"]``
+    (every head of the probability plug-in does). For models with Bayesian layers the
+    result aggregates several forward passes and separates aleatoric from epistemic
+    spread.
+
+    Example:
+        >>> pred = lamina.predict_uncertainty(run, x_new, passes=50)
+        >>> low, high = pred.intervals[0.95]
+
+    Args:
+        model_or_run: A model built by lamina, a `Run` or a `RunResult`.
+        x: Inputs ``(n, ...)`` in the units of the training data.
+        standardize: Apply the run's standardiser. Defaults to `True`.
+        **options: Passed to the head's function (``n_samples``, ``quantiles``,
+            ``passes``, ``seed``).
+
+    Raises:
+        ValueError: If the model does not end in such a head.
+    """
+    from lamina.build import resolve_item
+    from lamina.plugins import get_registry
+
+    model, spec, standardizer = _unwrap(model_or_run)
+    last = spec.layers[-1] if spec is not None and spec.layers else None
+    entry = resolve_item(get_registry(), last) if last is not None else None
+    fn = entry.meta.get("predict_distribution") if entry is not None else None
+    if not callable(fn):
+        raise ValueError(
+            f"layers[-1] ({last.type if last else '?'}) is not a probabilistic head: "
+            "predictions with uncertainty need a model ending in a head such as 'Normal' "
+            "or 'MixtureNormal'"
+        )
+    x = np.asarray(x, dtype=np.float32)
+    if standardize and standardizer is not None and standardizer.fitted:
+        x = standardizer.transform(x)
+    return fn(model, x, **options)
+
+
 def classification_report(
     y_true: np.ndarray,
     y_pred: np.ndarray,
