@@ -25,10 +25,10 @@ def _compile(lr: float) -> dict:
 
 def test_gcn_classifies_graph_structures(lamina_registry_factory):
     from lamina.build import build_model
-    from lamina.keras import tf
+    from lamina.keras import keras
 
     lamina_registry_factory(("graph", graph_plugin))
-    tf.random.set_seed(0)
+    keras.utils.set_random_seed(0)  # Python, NumPy and TensorFlow: fit's shuffling too
     data = graph_structures(n_per_class=100, seed=0)
     assert data.class_names[:3] == ["star", "cycle", "complete"]
     assert list(data.y[:3]) == [0, 1, 2]  # the course's three examples come first
@@ -52,15 +52,15 @@ def test_gcn_classifies_graph_structures(lamina_registry_factory):
     model.fit(graph_inputs(train), train.y, epochs=100, batch_size=16, verbose=0)
     _, accuracy = model.evaluate(graph_inputs(test), test.y, verbose=0)
     print(f"graph_structures test accuracy: {accuracy:.3f}")
-    assert accuracy >= 0.95
+    assert accuracy >= 0.95 - 1e-6  # 95 of 100 is 0.9499999881 in float32
 
 
 def test_gcn_labels_block_model_nodes(lamina_registry_factory):
     from lamina.build import build_model
-    from lamina.keras import tf
+    from lamina.keras import keras
 
     lamina_registry_factory(("graph", graph_plugin))
-    tf.random.set_seed(0)
+    keras.utils.set_random_seed(0)
     data = block_model(seed=0)
     assert data.y.shape == data.x.shape[:2]
     n, f = data.input_shape
