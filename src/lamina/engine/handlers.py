@@ -248,9 +248,18 @@ def _preview_indices(ds: Any, k: int) -> list[int]:
 
 
 def h_ping(payload: dict, ctx: Context) -> dict:
+    from lamina.training.devices import list_devices
     from lamina.training.trainer import versions
 
-    return {"pid": os.getpid(), "versions": versions(), "python": sys.executable}
+    devices = [{"name": d.name, "description": d.description} for d in list_devices()]
+    nice = os.nice(0) if hasattr(os, "nice") else 0
+    return {
+        "pid": os.getpid(),
+        "versions": versions(),
+        "python": sys.executable,
+        "devices": devices,
+        "nice": nice,
+    }
 
 
 def h_catalog(payload: dict, ctx: Context) -> dict:

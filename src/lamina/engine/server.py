@@ -203,9 +203,31 @@ class Server:
         self.shutdown()
 
 
+#: How much lower the engine's CPU priority is than the app's (``LAMINA_ENGINE_NICE``).
+DEFAULT_NICE = 5
+
+
+def lower_priority() -> int:
+    """Lowers this process's CPU priority so the app's window stays responsive while the
+    engine trains on every core; returns the niceness added (0 where unsupported)."""
+    try:
+        step = int(os.environ.get("LAMINA_ENGINE_NICE", DEFAULT_NICE))
+    except ValueError:
+        step = DEFAULT_NICE
+    if step <= 0 or not hasattr(os, "nice"):
+        return 0
+    try:
+        os.nice(step)
+    except OSError:
+        return 0
+    return step
+
+
 def main(argv: list[str] | None = None) -> None:
     """Runs the engine on this process's stdin/stdout."""
     import lamina  # noqa: F401 - prepares the environment before TensorFlow
+
+    lower_priority()
 
     # Keep the real stdout for the protocol; everything else printed goes to stderr.
     proto = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
