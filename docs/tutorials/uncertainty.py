@@ -5,6 +5,8 @@ Run from the repository root::
     .venv/bin/python docs/tutorials/uncertainty.py
 
 Trains four small models for a few seconds each and writes PNGs to docs/tutorials/img/.
+``main(quick=True)`` runs the same code on less data with fewer epochs (what the test
+suite runs, see tests/docs/test_tutorials.py).
 """
 
 from __future__ import annotations
@@ -95,17 +97,26 @@ def band(ax, model, grid, x, y, title, passes=None, truth=None):
     return pred
 
 
-def save(fig, name):
+def save(fig, out_dir, name):
     fig.tight_layout()
-    fig.savefig(IMG / name)
-    print("wrote", IMG / name)
+    fig.savefig(out_dir / name)
+    print("wrote", out_dir / name)
 
 
-def main():
-    IMG.mkdir(exist_ok=True)
+def main(quick: bool = False, out_dir: Path = IMG) -> dict:
+    """Makes the four figures; returns coverage, NLL and uncertainty numbers.
+
+    Args:
+        quick: Half the data, fewer Monte Carlo passes (seconds on a laptop); same code.
+        out_dir: Where the PNGs are written.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
     _registry()
-    x, y, _ = heteroscedastic(800, 0)
-    x_test, y_test, _ = heteroscedastic(500, 1)
+    n, n_test = (400, 300) if quick else (800, 500)
+    result: dict = {"coverage_95": {}, "nll": {}, "bimodal_nll": {}}
+    x, y, _ = heteroscedastic(n, 0)
+    x_test, y_test, _ = heteroscedastic(n_test, 1)
     grid = np.linspace(-1, 1, 200, dtype="float32")[:, None]
     truth = (np.sin(2 * grid[:, 0]), 0.05 + 0.25 * (grid[:, 0] + 1))
 
@@ -117,7 +128,7 @@ def main():
     band(b, normal, grid, x, y, "Normal (learned scale)", truth=truth)
     a.set_ylabel("y")
     b.legend(fontsize=7, loc="upper left")
-    save(fig, "uncertainty_scale.png")
+    save(fig, out_dir, "uncertainty_scale.png")
 
     fig = Figure(figsize=(8, 3.8), dpi=100)
     a, b = fig.subplots(1, 2)
@@ -129,10 +140,11 @@ def main():
         ax.set_xlabel("expected coverage")
         ax.set_ylabel("observed coverage")
         print(name, r.to_dict()["coverage_68"], r.coverage_95, r.nll)
-    save(fig, "uncertainty_calibration.png")
+        result["coverage_95"][name], result["nll"][name] = float(r.coverage_95), float(r.nll)
+    save(fig, out_dir, "uncertainty_calibration.png")
 
-    xb, yb = bimodal(800, 0)
-    xb_test, yb_test = bimodal(500, 1)
+    xb, yb = bimodal(n, 0)
+    xb_test, yb_test = bimodal(n_test, 1)
     single = fit(spec("Normal"), xb, yb, 30)
     mixture = fit(spec("MixtureNormal", {"components": 2}), xb, yb, 30)
     fig = Figure(figsize=(9, 3.6), dpi=100)
@@ -146,22 +158,26 @@ def main():
         ax.set_title(f"{name}: samples, test NLL {nll:.2f}", fontsize=10)
         ax.set_xlabel("x")
         print(name, "bimodal NLL", nll)
+        result["bimodal_nll"][name.split("(")[0]] = float(nll)
     a.set_ylabel("y")
-    save(fig, "uncertainty_mixture.png")
+    save(fig, out_dir, "uncertainty_mixture.png")
 
     rng = np.random.default_rng(0)
-    xs = rng.uniform(-1, 1, size=(400, 1)).astype("float32")
-    ys = (xs[:, 0] ** 3 + 0.1 * rng.normal(size=400)).astype("float32")
+    n_bayes = 200 if quick else 400
+    xs = rng.uniform(-1, 1, size=(n_bayes, 1)).astype("float32")
+    ys = (xs[:, 0] ** 3 + 0.1 * rng.normal(size=n_bayes)).astype("float32")
     bayes = fit(
         spec("Normal", hidden=(16,), activation="relu", lr=0.02, kind="DenseVariational"),
         xs,
         ys,
-        40,
+        20 if quick else 40,
     )
     wide = np.linspace(-3, 3, 200, dtype="float32")[:, None]
     fig = Figure(figsize=(9, 3.6), dpi=100)
     a, b = fig.subplots(1, 2)
-    pred = band(a, bayes, wide, xs, ys, "DenseVariational + Normal head (50 passes)", passes=50)
+    passes = 20 if quick else 50
+    title = f"DenseVariational + Normal head ({passes} passes)"
+    pred = band(a, bayes, wide, xs, ys, title, passes=passes)
     a.axvspan(-1, 1, color="yellow", alpha=0.1, label="training range")
     a.legend(fontsize=7, loc="upper left")
     a.set_ylim(-4, 4)
@@ -171,7 +187,11 @@ def main():
     b.set_title("standard deviation, split", fontsize=10)
     b.set_xlabel("x")
     b.legend(fontsize=8)
-    save(fig, "uncertainty_bayesian.png")
+    save(fig, out_dir, "uncertainty_bayesian.png")
+    inside = np.abs(wide[:, 0]) <= 1
+    result["epistemic_inside"] = float(pred.epistemic_std[inside, 0].mean())
+    result["epistemic_outside"] = float(pred.epistemic_std[~inside, 0].mean())
+    return result
 
 
 if __name__ == "__main__":

@@ -107,3 +107,13 @@ def test_bad_spec_in_a_real_process_has_no_traceback(tmp_path):
     assert proc.returncode == 2
     assert "layers[0].params.units: expected a value >= 1, got -1" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_gui_command_passes_its_arguments_to_the_app(monkeypatch):
+    import lamina_gui.app
+
+    seen = []
+    monkeypatch.setattr(lamina_gui.app, "main", lambda argv: seen.append(argv) or 0)
+    assert main(["gui", "proj", "--no-engine"]) == 0
+    assert main(["gui", "--demo"]) == 0
+    assert seen == [["proj", "--no-engine"], ["--demo"]]

@@ -107,6 +107,39 @@ def test_ch09_sequences(tmp_path: Path) -> None:
     assert r["row_sum_error"] < 1e-4  # every query's weights are a distribution
 
 
+def test_uncertainty(tmp_path: Path) -> None:
+    r = run(
+        "uncertainty",
+        tmp_path,
+        [
+            "uncertainty_scale.png",
+            "uncertainty_calibration.png",
+            "uncertainty_mixture.png",
+            "uncertainty_bayesian.png",
+        ],
+    )
+    cov, nll = r["coverage_95"], r["nll"]
+    # the learned scale is calibrated: its 95% intervals hold about 95% of the test points
+    assert 0.88 <= cov["Normal"] <= 0.99
+    # the fixed scale (= MSE) is not: further from 95% and a much worse likelihood
+    assert abs(cov["NormalFixedScale"] - 0.95) > abs(cov["Normal"] - 0.95)
+    assert nll["NormalFixedScale"] > nll["Normal"] + 0.3
+    # two branches: the mixture fits them no worse than one Normal
+    assert r["bimodal_nll"]["MixtureNormal"] <= r["bimodal_nll"]["Normal"] + 0.05
+    # the Bayesian layer is more unsure away from its training range
+    assert r["epistemic_outside"] > 1.3 * r["epistemic_inside"]
+
+
+def test_graphs(tmp_path: Path) -> None:
+    r = run(
+        "graphs",
+        tmp_path,
+        ["graph_adjacency.png", "graph_importance_star.png", "graph_embeddings.png"],
+    )
+    assert r["structures_accuracy"] > 0.6  # 5 graph structures: chance is 1/5
+    assert r["block_accuracy"] > 0.6  # 3 communities: chance is 1/3
+
+
 @pytest.mark.slow
 def test_ch12_transfer(tmp_path: Path) -> None:
     r = run("ch12_transfer", tmp_path, ["ch12_transfer.png"])

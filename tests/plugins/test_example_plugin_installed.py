@@ -21,11 +21,22 @@ def test_example_plugin_is_installed_through_its_own_entry_point():
 def test_example_plugin_appears_in_lamina_catalog(capsys):
     old = set_registry(None)
     try:
-        assert main(["catalog", "--json", "--kind", "layer"]) == 0
+        assert main(["catalog", "--json"]) == 0
     finally:
         set_registry(old)
     entries = {e["name"]: e for e in json.loads(capsys.readouterr().out)}
     assert entries["example.AsinhStretch"]["plugin"] == "example"
+    # one entry of each kind, as built in docs/plugin-guide.md
+    ours = {name: e["kind"] for name, e in entries.items() if e["plugin"] == "example"}
+    assert ours == {
+        "example.AsinhStretch": "layer",
+        "example.log_cosh_relative": "loss",
+        "example.SignSGD": "optimizer",
+        "example.PositiveHead": "head",
+        "example.photometry_mlp": "architecture",
+        "example.star_colours": "dataset",
+        "example.weight_norms": "visualization",
+    }
 
 
 SAVE = """

@@ -1,76 +1,99 @@
-"""The example plug-in's hooks: one layer and one loss, namespaced ``example.``."""
+"""The example plug-in's hooks: one entry of each kind, every name prefixed ``example.``."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from lamina.hookspecs import hookimpl
-from lamina.keras import keras, layers, tf
+from lamina_example.architectures import photometry_mlp
+from lamina_example.datasets import star_colours
+from lamina_example.heads import PositiveHead
+from lamina_example.layers import AsinhStretch
+from lamina_example.losses import log_cosh_relative
+from lamina_example.optimizers import SignSGD
+from lamina_example.visualizations import weight_norms
 
-
-@keras.saving.register_keras_serializable(package="lamina_example")
-class AsinhStretch(layers.Layer):
-    """Applies the astronomers' asinh stretch `asinh(x / softening)` with a learnable softening.
-
-    Faint and bright pixels both stay visible, as in Lupton et al. (1999) colour images.
-
-    Example:
-        >>> layer = AsinhStretch(softening=0.1)
-
-    Args:
-        softening: Initial softening scale; must be positive. Defaults to `1.0`.
-        trainable_softening: Whether the softening is learned. Defaults to `True`.
-    """
-
-    def __init__(self, softening: float = 1.0, trainable_softening: bool = True, **kwargs: Any):
-        super().__init__(**kwargs)
-        if softening <= 0:
-            raise ValueError(f"softening must be positive. Received: softening={softening}")
-        self.softening = float(softening)
-        self.trainable_softening = bool(trainable_softening)
-
-    def build(self, input_shape: Any) -> None:
-        self.log_softening = self.add_weight(
-            name="log_softening",
-            shape=(),
-            initializer=keras.initializers.Constant(float(tf.math.log(self.softening))),
-            trainable=self.trainable_softening,
-        )
-        super().build(input_shape)
-
-    def call(self, inputs: Any) -> Any:
-        return tf.math.asinh(inputs / tf.exp(self.log_softening))
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            **super().get_config(),
-            "softening": self.softening,
-            "trainable_softening": self.trainable_softening,
-        }
-
-
-def log_cosh_relative(y_true: Any, y_pred: Any, scale: float = 1.0) -> Any:
-    """log cosh of the error relative to `scale + |y_true|` (robust for fluxes spanning decades).
-
-    Args:
-        scale: Added to `|y_true|` in the denominator. Defaults to `1.0`.
-    """
-    y_true = tf.cast(y_true, y_pred.dtype)
-    error = (y_pred - y_true) / (scale + tf.abs(y_true))
-    return tf.reduce_mean(tf.math.log(tf.cosh(error)), axis=-1)
+__all__ = [
+    "AsinhStretch",
+    "PositiveHead",
+    "SignSGD",
+    "log_cosh_relative",
+    "photometry_mlp",
+    "star_colours",
+    "weight_norms",
+]
 
 
 @hookimpl
 def register_layers(register: Any) -> None:
     register(
         AsinhStretch,
-        name="example.AsinhStretch",
-        category="preprocessing",
-        params={"softening": {"min": 1e-6}},
+        name="example.AsinhStretch",  # namespaced: two plug-ins cannot collide
+        category="preprocessing",  # the palette group
+        params={"softening": {"min": 1e-6}},  # overrides of the derived schema
         example={"params": {"softening": 0.5}, "input_shape": [8, 8, 1]},
     )
 
 
 @hookimpl
 def register_losses(register: Any) -> None:
-    register(log_cosh_relative, name="example.log_cosh_relative", category="regression")
+    register(
+        log_cosh_relative,
+        name="example.log_cosh_relative",
+        category="regression",
+        params={"scale": {"min": 0.0}},
+    )
+
+
+@hookimpl
+def register_optimizers(register: Any) -> None:
+    register(
+        SignSGD,
+        name="example.SignSGD",
+        category="gradient descent",
+        params={"learning_rate": {"min": 0.0}, "name": None},  # None hides a parameter
+        example={"params": {"learning_rate": 0.1}},
+    )
+
+
+@hookimpl
+def register_heads(register: Any) -> None:
+    register(
+        PositiveHead,
+        name="example.PositiveHead",
+        category="regression",
+        params={"units": {"min": 1}},
+        example={"params": {"units": 2}, "input_shape": [4]},
+        meta={"loss": "example.log_cosh_relative"},  # compiled when the spec names no loss
+    )
+
+
+@hookimpl
+def register_architectures(register: Any) -> None:
+    register(
+        photometry_mlp,
+        name="example.photometry_mlp",
+        category="regression",
+        params={"n_bands": {"min": 1}, "learning_rate": {"min": 0.0}, "epochs": {"min": 1}},
+    )
+
+
+@hookimpl
+def register_datasets(register: Any) -> None:
+    register(
+        star_colours,
+        name="example.star_colours",
+        category="tables",
+        params={"n": {"min": 1, "max": 1_000_000}, "noise": {"min": 0.0, "max": 1.0}},
+        example={"params": {"n": 50}},
+    )
+
+
+@hookimpl
+def register_visualizations(register: Any) -> None:
+    register(
+        weight_norms,
+        name="example.weight_norms",
+        category="weights",
+        params={"height": {"min": 8, "max": 512}, "bar_width": {"min": 1, "max": 64}},
+    )

@@ -1,0 +1,240 @@
+"""Projects in the app: New, Open, Save, Save As, recent projects, autosave.
+
+A project is a folder with ``project.json`` (see :mod:`lamina.project`, which needs
+no TensorFlow); a plain spec ``.json`` file can be opened and saved too. Opening a
+corrupt or foreign file shows a message and never writes to the file. The spec is
+autosaved to a side file (``.autosave.spec.json`` in the project, or in lamina's
+home for an unsaved model) so that a crash loses little.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from lamina.atomic import atomic_write_text
+from lamina.spec import SpecError, load_spec
+from lamina_gui.qt_state import AppState, empty_spec
+
+AUTOSAVE_NAME = ".autosave.spec.json"
+AUTOSAVE_MS = 30_000
+MAX_RECENT = 8
+DEMO_DIR = Path(__file__).resolve().parent / "demo"
+
+
+def lamina_home() -> Path:
+    """lamina's home folder (``$LAMINA_HOME`` or ``~/.lamina``), without importing plug-ins."""
+    return Path(os.environ.get("LAMINA_HOME") or Path.home() / ".lamina")
+
+
+def settings() -> QSettings:
+    return QSettings("lamina", "lamina")
+
+
+class ProjectController(QObject):
+    """Opens and saves the state's spec; keeps the recent list and the autosave.
+
+    Signals:
+        message(str): A note for the status bar.
+        recent_changed: The recent list changed.
+    """
+
+    message = Signal(str)
+    recent_changed = Signal()
+
+    def __init__(self, state: AppState, parent_widget: QWidget | None = None) -> None:
+        super().__init__(parent_widget)
+        self.state = state
+        self.widget = parent_widget
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setInterval(AUTOSAVE_MS)
+        self.autosave_timer.timeout.connect(self.autosave)
+        self.autosave_timer.start()
+
+    # -- messages -------------------------------------------------------------------
+
+    def _error(self, title: str, text: str) -> None:
+        self.message.emit(text)
+        QMessageBox.critical(self.widget, title, text)
+
+    # -- recent ---------------------------------------------------------------------
+
+    def recent(self) -> list[str]:
+        value = settings().value("recent_projects", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or []) if v]
+
+    def _add_recent(self, path: Path) -> None:
+        items = [str(path)] + [p for p in self.recent() if p != str(path)]
+        settings().setValue("recent_projects", items[:MAX_RECENT])
+        self.recent_changed.emit()
+
+    # -- new / open -----------------------------------------------------------------
+
+    def new(self) -> None:
+        """A new, empty, unsaved model."""
+        self.state.reset(empty_spec())
+        self.message.emit("new model")
+
+    def open_path(self, path: str | Path) -> bool:
+        """Opens a project folder, its ``project.json``, or a spec ``.json`` file.
+
+        Shows a message box if the file is missing, corrupt or not lamina's; the file
+        is never written to. Returns whether it opened.
+        """
+        from lamina.project import PROJECT_FILE, ProjectError, load_project
+
+        path = Path(path).resolve()
+        try:
+            if path.is_dir() or path.name == PROJECT_FILE:
+                project = load_project(path)
+                spec = project.spec.to_dict() if project.spec is not None else empty_spec()
+                if project.spec is not None:
+                    spec = self._raw_spec(project.file) or spec
+                self.state.reset(spec, project_path=project.path, name=project.name)
+                self._add_recent(project.path)
+            else:
+                data = self._read_json(path)
+                if isinstance(data, dict) and "format" in data:
+                    raise ValueError(
+                        f"a {data['format']!r} file, not a model spec; open the project "
+                        "folder (with its project.json) instead"
+                    )
+                load_spec(path)  # validates (with located problems)
+                self.state.reset(data, spec_file=path, name=path.stem)
+                self._add_recent(path)
+        except (ProjectError, SpecError, ValueError, OSError) as exc:
+            self._error("Cannot open", f"Cannot open {path}:\n{exc}")
+            return False
+        self.message.emit(f"opened {path}")
+        return True
+
+    @staticmethod
+    def _read_json(path: Path) -> Any:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise ValueError("not a text file (not a lamina spec or project)") from None
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(
+                f"corrupt JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}; "
+                "the file was left as it is"
+            ) from None
+
+    @classmethod
+    def _raw_spec(cls, file: Path) -> dict[str, Any] | None:
+        """The spec as written in a project file (without filled-in defaults)."""
+        try:
+            data = cls._read_json(file)
+        except (ValueError, OSError):
+            return None
+        spec = data.get("spec") if isinstance(data, dict) else None
+        return spec if isinstance(spec, dict) else None
+
+    def open_dialog(self) -> bool:
+        path = QFileDialog.getExistingDirectory(self.widget, "Open a lamina project folder")
+        return self.open_path(path) if path else False
+
+    def open_spec_dialog(self) -> bool:
+        path, _ = QFileDialog.getOpenFileName(
+            self.widget, "Open a spec or project file", "", "lamina files (*.json)"
+        )
+        return self.open_path(path) if path else False
+
+    def open_demo(self) -> bool:
+        """Copies the bundled demo project to lamina's home (once) and opens it."""
+        target = lamina_home() / "projects" / "demo"
+        if not (target / "project.json").is_file():
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(DEMO_DIR / "project.json", target / "project.json")
+        return self.open_path(target)
+
+    # -- save -----------------------------------------------------------------------
+
+    def save(self) -> bool:
+        """Saves to the current project or spec file; asks where if there is none."""
+        if self.state.project_path is not None:
+            return self.save_project(self.state.project_path)
+        if self.state.spec_file is not None:
+            return self.save_spec_file(self.state.spec_file)
+        return self.save_as_dialog()
+
+    def save_project(self, folder: str | Path) -> bool:
+        """Writes the spec into ``folder/project.json`` (made if needed), atomically."""
+        from lamina.project import PROJECT_FILE, ProjectError, create_project, load_project
+
+        folder = Path(folder)
+        spec = self.state.spec
+        try:
+            if (folder / PROJECT_FILE).exists():
+                project = load_project(folder)
+            else:
+                project = create_project(folder, name=self.state.project_name or folder.name)
+            project.spec = load_spec(spec)
+            data = project.to_dict()
+            data["spec"] = spec  # as the user wrote it (defaults not filled in)
+            atomic_write_text(project.file, json.dumps(data, indent=2) + "\n")
+        except (ProjectError, SpecError, OSError) as exc:
+            self._error("Cannot save", f"Cannot save to {folder}:\n{exc}")
+            return False
+        self.state.mark_saved(project_path=folder)
+        self._add_recent(folder)
+        self._drop_autosave()
+        self.message.emit(f"saved {folder / PROJECT_FILE}")
+        return True
+
+    def save_spec_file(self, path: str | Path) -> bool:
+        """Writes the spec alone as JSON, atomically."""
+        path = Path(path)
+        spec = self.state.spec
+        try:
+            load_spec(spec)
+            atomic_write_text(path, json.dumps(spec, indent=2) + "\n")
+        except (SpecError, OSError) as exc:
+            self._error("Cannot save", f"Cannot save {path}:\n{exc}")
+            return False
+        self.state.mark_saved(spec_file=path)
+        self._add_recent(path)
+        self.message.emit(f"saved {path}")
+        return True
+
+    def save_as_dialog(self) -> bool:
+        path = QFileDialog.getExistingDirectory(
+            self.widget, "Save as project: choose or create a folder"
+        )
+        return self.save_project(path) if path else False
+
+    # -- autosave -------------------------------------------------------------------
+
+    def autosave_path(self) -> Path:
+        if self.state.project_path is not None:
+            return self.state.project_path / AUTOSAVE_NAME
+        return lamina_home() / "autosave" / "untitled.spec.json"
+
+    def autosave(self) -> Path | None:
+        """Writes the spec to the side file if there are unsaved changes."""
+        if not self.state.dirty:
+            return None
+        path = self.autosave_path()
+        try:
+            atomic_write_text(path, json.dumps(self.state.spec, indent=2) + "\n")
+        except OSError as exc:
+            self.message.emit(f"autosave failed: {exc}")
+            return None
+        return path
+
+    def _drop_autosave(self) -> None:
+        path = self.autosave_path()
+        if path.exists():
+            with contextlib.suppress(OSError):
+                path.unlink()

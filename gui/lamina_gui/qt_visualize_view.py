@@ -1,0 +1,466 @@
+"""The Visualize view: run a visualization of a trained run in the engine and show the images.
+
+Pick a run, a visualization from the catalogue, then its layer, filter, class and input
+(a dataset sample or an image file). Deep dream and class models stream their images
+("image" events), so the grid updates live. The result can be saved as a PNG.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QSizePolicy,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lamina_gui.qt_data_view import catalog_entries, request_id
+from lamina_gui.qt_image_grid import ImageGrid, decode_image_array
+
+#: what the view sets itself (the other parameters keep their defaults)
+VIEW_PARAMS = ("layer", "filter", "class_index", "input", "steps")
+
+
+def layer_names(spec: dict[str, Any]) -> list[str]:
+    """The Keras layer names of a spec's items (their own name or ``<type>_<index>``)."""
+
+    def snake(name: str) -> str:
+        name = re.sub(r"(?<=[a-z])([A-Z])", r"_\1", name)
+        name = re.sub(r"(?<=[A-Z0-9])([A-Z][a-z])", r"_\1", name)
+        return re.sub(r"[^a-z0-9_]", "_", name.lower())
+
+    out = []
+    for i, item in enumerate(spec.get("layers") or []):
+        if isinstance(item, str):
+            item = {"type": item}
+        out.append(item.get("name") or f"{snake(str(item.get('type', 'layer')))}_{i}")
+    return out
+
+
+class VisualizeView(QWidget):
+    """Chooses and runs visualizations of a saved run; shows an image grid with zoom.
+
+    Args:
+        state: The app state (``.spec``, ``.project_path``, ``project_changed``).
+        bridge: The engine bridge (``request``, ``cancel``).
+        catalog: The catalogue metadata; defaults to ``state.catalog`` or the cache.
+        parent: The parent widget.
+
+    Signals:
+        shown(dict): A visualization finished; ``{"kind", "titles", "meta", "run_dir"}``.
+        failed(str): The engine's message for a visualization that failed.
+    """
+
+    shown = Signal(object)
+    failed = Signal(str)
+
+    def __init__(
+        self,
+        state: QObject,
+        bridge: QObject,
+        catalog: dict[str, Any] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.state: Any = state
+        self.bridge: Any = bridge
+        if catalog is None:
+            catalog = getattr(state, "catalog", None)
+        self.entries = {e["name"]: e for e in catalog_entries(catalog, "visualization")}
+        self.request_id: int | None = None
+        self.run_dir: str | None = None
+        self.image_file: str | None = None
+        self.live_updates = 0
+        self._build()
+        signal = getattr(state, "project_changed", None)
+        if signal is not None:
+            signal.connect(self.refresh_runs)
+
+    def set_catalog(self, catalog: dict[str, Any] | None) -> None:
+        """Uses a fresher catalogue (e.g. the engine's, once it is ready)."""
+        current = self.kind()
+        self.entries = {e["name"]: e for e in catalog_entries(catalog, "visualization")}
+        self._fill_kinds()
+        if current:
+            self.set_kind(current)
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        if not self.entries and getattr(self.state, "catalog", None):
+            self.set_catalog(self.state.catalog)
+        self.refresh_runs()  # a run may have finished since the view was last shown
+        super().showEvent(event)
+
+    def _fill_kinds(self) -> None:
+        self.kind_combo.blockSignals(True)
+        self.kind_combo.clear()
+        for name, entry in sorted(
+            self.entries.items(), key=lambda kv: (kv[1].get("category", ""), kv[0])
+        ):
+            self.kind_combo.addItem(f"{name}  ({entry.get('category', '')})", name)
+        self.kind_combo.blockSignals(False)
+        self._on_kind()
+
+    # ---------------------------------------------------------------- layout
+    def _build(self) -> None:
+        run_box = QGroupBox("Run")
+        rl = QVBoxLayout(run_box)
+        self.run_combo = QComboBox()
+        self.run_combo.currentIndexChanged.connect(
+            lambda _i: self.set_run_dir(self.run_combo.currentData())
+        )
+        open_run = QPushButton("Open run folder…")
+        open_run.clicked.connect(self._choose_run)
+        rl.addWidget(self.run_combo)
+        rl.addWidget(open_run)
+
+        vis = QGroupBox("Visualization")
+        form = QFormLayout(vis)
+        self.kind_combo = QComboBox()
+        self.kind_combo.setObjectName("visualization_combo")
+        self.kind_combo.currentIndexChanged.connect(self._on_kind)
+        self.kind_help = QLabel(wordWrap=True)
+        self.layer_combo = QComboBox()
+        self.filter_box = QSpinBox(minimum=-1, maximum=100000, value=-1, specialValueText="auto")
+        self.class_box = QSpinBox(minimum=0, maximum=100000)
+        self.steps_box = QSpinBox(minimum=1, maximum=10000, value=50)
+        self.sample_radio = QRadioButton("dataset sample")
+        self.sample_radio.setChecked(True)
+        self.sample_box = QSpinBox(minimum=0, maximum=10**7)
+        self.file_radio = QRadioButton("image file")
+        self.file_edit = QLineEdit(readOnly=True, placeholderText="(none)")
+        file_button = QPushButton("…")
+        file_button.setMaximumWidth(30)
+        file_button.clicked.connect(self._choose_image)
+        sample_row = QHBoxLayout()
+        sample_row.addWidget(self.sample_radio)
+        sample_row.addWidget(self.sample_box)
+        file_row = QHBoxLayout()
+        file_row.addWidget(self.file_radio)
+        file_row.addWidget(self.file_edit)
+        file_row.addWidget(file_button)
+        form.addRow(self.kind_combo)
+        form.addRow(self.kind_help)
+        form.addRow("Layer", self.layer_combo)
+        form.addRow("Filter", self.filter_box)
+        form.addRow("Class", self.class_box)
+        form.addRow("Steps", self.steps_box)
+        form.addRow("Input", sample_row)
+        form.addRow("", file_row)
+        self._rows = {
+            "layer": self.layer_combo,
+            "filter": self.filter_box,
+            "class_index": self.class_box,
+            "steps": self.steps_box,
+        }
+        self._form = form
+
+        self.run_button = QPushButton("Show")
+        self.run_button.setObjectName("show_button")
+        self.run_button.clicked.connect(self.run)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.clicked.connect(self.stop)
+        self.stop_button.setEnabled(False)
+        self.export_button = QPushButton("Export PNG…")
+        self.export_button.clicked.connect(self._choose_export)
+        buttons = QHBoxLayout()
+        for b in (self.run_button, self.stop_button, self.export_button):
+            buttons.addWidget(b)
+        self.status_label = QLabel(wordWrap=True)
+        self.status_label.setObjectName("visualize_status")
+
+        left = QVBoxLayout()
+        left.addWidget(run_box)
+        left.addWidget(vis)
+        left.addLayout(buttons)
+        left.addWidget(self.status_label)
+        left.addStretch(1)
+        holder = QWidget()
+        holder.setLayout(left)
+        holder.setMaximumWidth(340)
+
+        self.grid = ImageGrid(cell=96)
+        zoom = QHBoxLayout()
+        for text, slot in (
+            ("−", lambda: self.grid.zoom_by(0.8)),
+            ("+", lambda: self.grid.zoom_by(1.25)),
+            ("Fit", self.grid.fit),
+        ):
+            b = QPushButton(text)
+            b.setMaximumWidth(48)
+            b.clicked.connect(slot)
+            zoom.addWidget(b)
+        zoom.addStretch(1)
+        self.meta_label = QLabel(wordWrap=True)
+        self.meta_label.setMinimumWidth(10)
+        self.meta_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        zoom.addWidget(self.meta_label, 3)
+        right = QVBoxLayout()
+        right.addLayout(zoom)
+        right.addWidget(self.grid, 1)
+
+        root = QHBoxLayout(self)
+        root.addWidget(holder)
+        root.addLayout(right, 1)
+        self._fill_kinds()
+
+    # ---------------------------------------------------------------- choices
+    def kind(self) -> str | None:
+        """The chosen visualization's name."""
+        return self.kind_combo.currentData()
+
+    def set_kind(self, name: str) -> None:
+        """Chooses visualization `name`."""
+        index = self.kind_combo.findData(name)
+        if index >= 0:
+            self.kind_combo.setCurrentIndex(index)
+
+    def _params_of(self, name: str | None) -> set[str]:
+        entry = self.entries.get(name or "", {})
+        return {p["name"] for p in entry.get("params", [])}
+
+    def _on_kind(self, *args: Any) -> None:
+        entry = self.entries.get(self.kind() or "", {})
+        self.kind_help.setText(entry.get("summary", ""))
+        names = self._params_of(self.kind())
+        for pname, widget in self._rows.items():
+            self._form.setRowVisible(widget, pname in names)
+        needs_input = "input" in names
+        for w in (self.sample_radio, self.sample_box, self.file_radio, self.file_edit):
+            w.setEnabled(needs_input)
+        defaults = {p["name"]: p.get("default") for p in entry.get("params", [])}
+        if isinstance(defaults.get("steps"), int):
+            self.steps_box.setValue(min(int(defaults["steps"]), 50))
+
+    def refresh_runs(self) -> None:
+        """Lists the runs of the open project (``list_runs``)."""
+        project = getattr(self.state, "project_path", None)
+        if project:
+            self.bridge.request("list_runs", self._on_runs, project_dir=str(project))
+
+    def _on_runs(self, reply: Any) -> None:
+        if not reply.ok:
+            self.status_label.setText(str(reply.error))
+            return
+        runs = [r for r in (reply.result or {}).get("runs", []) if r.get("status") != "running"]
+        self.run_combo.blockSignals(True)
+        self.run_combo.clear()
+        for r in reversed(runs):
+            acc = (r.get("metrics") or {}).get("accuracy")
+            extra = f" — acc {acc:.3f}" if isinstance(acc, (int, float)) else ""
+            self.run_combo.addItem(f"{r.get('id')} ({r.get('status')}){extra}", r.get("run_dir"))
+        keep = self.run_combo.findData(self.run_dir) if self.run_dir else -1
+        if keep >= 0:
+            self.run_combo.setCurrentIndex(keep)
+        self.run_combo.blockSignals(False)
+        if runs:
+            self.set_run_dir(self.run_combo.currentData())
+
+    def set_run_dir(self, run_dir: str | None) -> None:
+        """Uses the run saved in `run_dir`; its spec gives the layer names."""
+        if run_dir and run_dir == self.run_dir and self.layer_combo.count() > 1:
+            return
+        self.run_dir = run_dir
+        spec: dict[str, Any] = {}
+        if run_dir:
+            if self.run_combo.findData(run_dir) < 0:
+                self.run_combo.blockSignals(True)
+                self.run_combo.addItem(Path(run_dir).name, run_dir)
+                self.run_combo.setCurrentIndex(self.run_combo.count() - 1)
+                self.run_combo.blockSignals(False)
+            try:
+                spec = json.loads((Path(run_dir) / "spec.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                spec = getattr(self.state, "spec", {}) or {}
+        self.layer_combo.clear()
+        self.layer_combo.addItem("(default)", None)
+        for i, name in enumerate(layer_names(spec)):
+            self.layer_combo.addItem(f"{i}: {name}", name)
+
+    def set_layer(self, name: str) -> None:
+        """Chooses layer `name`."""
+        index = self.layer_combo.findData(name)
+        if index >= 0:
+            self.layer_combo.setCurrentIndex(index)
+
+    def _choose_run(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Open a run folder (runs/<id>)")
+        if path:
+            self.set_run_dir(path)
+
+    def _choose_image(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Input image", "", "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff)"
+        )
+        if path:
+            self.set_image_file(path)
+
+    def set_image_file(self, path: str) -> None:
+        """Uses the image at `path` as the input (resized to the model's input)."""
+        self.image_file = path
+        self.file_edit.setText(Path(path).name)
+        self.file_radio.setChecked(True)
+
+    # ---------------------------------------------------------------- running
+    def params(self) -> dict[str, Any]:
+        """The parameters the view sends for the chosen visualization."""
+        names = self._params_of(self.kind())
+        out: dict[str, Any] = {}
+        if "layer" in names and self.layer_combo.currentData() is not None:
+            out["layer"] = self.layer_combo.currentData()
+        if "filter" in names and self.filter_box.value() >= 0:
+            out["filter"] = self.filter_box.value()
+        if "class_index" in names:
+            out["class_index"] = self.class_box.value()
+        if "steps" in names:
+            out["steps"] = self.steps_box.value()
+        if "input" in names and self.file_radio.isChecked() and self.image_file:
+            from lamina.engine.protocol import encode_array
+
+            out["input"] = encode_array(self._image_input(self.image_file))
+        return out
+
+    def _image_input(self, path: str) -> np.ndarray:
+        spec: dict[str, Any] = {}
+        if self.run_dir:
+            try:
+                spec = json.loads((Path(self.run_dir) / "spec.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                spec = {}
+        shape = (spec.get("input") or {}).get("shape") or [None, None, 1]
+        img = QImage(path)
+        if img.isNull():
+            raise ValueError(f"{path}: not an image Qt can read")
+        if len(shape) == 3 and shape[0] and shape[1]:
+            img = img.scaled(int(shape[1]), int(shape[0]))
+        channels = int(shape[-1]) if len(shape) == 3 and shape[-1] else 1
+        fmt = QImage.Format.Format_Grayscale8 if channels == 1 else QImage.Format.Format_RGB888
+        img = img.convertToFormat(fmt)
+        w, h = img.width(), img.height()
+        rows = np.frombuffer(img.constBits(), np.uint8).reshape(h, img.bytesPerLine())
+        arr = rows[:, : w * (1 if channels == 1 else 3)].reshape(h, w, -1)
+        return (
+            (arr.astype(np.float32) / 255.0)[None]
+            if channels != 1
+            else (arr[..., :1] / 255.0).astype(np.float32)[None]
+        )
+
+    def run(self) -> int | None:
+        """Asks the engine for the chosen visualization of the chosen run."""
+        kind = self.kind()
+        if not kind:
+            return None
+        if not self.run_dir:
+            self._show_error("Choose a run (train a model first).")
+            return None
+        if self.request_id is not None:
+            self.bridge.cancel(self.request_id)
+        try:
+            params = self.params()
+        except ValueError as exc:
+            self._show_error(str(exc))
+            return None
+        # "visualization" names it: "kind" is the request's own kind in `bridge.request`
+        payload: dict[str, Any] = {"run_dir": self.run_dir, "visualization": kind, "params": params}
+        if "input" in self._params_of(kind) and "input" not in params:
+            payload["sample"] = self.sample_box.value()
+        self.live_updates = 0
+        self.status_label.setText(f"Running {kind}…")
+        self.status_label.setStyleSheet("")
+        self.run_button.setEnabled(False)
+        self.stop_button.setEnabled(True)
+        self.request_id = self.bridge.request(
+            "visualize", self._on_reply, on_event=self._on_event, **payload
+        )
+        return self.request_id
+
+    def stop(self) -> None:
+        """Cancels the running visualization (deep dream stops at its next step)."""
+        if self.request_id is not None:
+            self.bridge.cancel(self.request_id)
+
+    def _on_event(self, event: Any) -> None:
+        if event.id != self.request_id or event.type != "image":
+            return
+        data = event.data or {}
+        image = decode_image_array(data["image"])
+        image = image[0] if image.ndim == 4 else image
+        self.live_updates += 1
+        if self.grid.count() == 1:
+            self.grid.update_image(0, image)
+        else:
+            self.grid.set_images([image], [f"{self.kind()}"])
+        self.status_label.setText(f"step {int(data.get('step', 0)) + 1} / {data.get('steps', '?')}")
+
+    def _on_reply(self, reply: Any) -> None:
+        if request_id(reply) != self.request_id:
+            return
+        self.request_id = None
+        self.run_button.setEnabled(True)
+        self.stop_button.setEnabled(False)
+        if not reply.ok:
+            self._show_error(str(reply.error or "the visualization failed"))
+            return
+        result = dict(reply.result or {})
+        if result.get("status") == "cancelled":
+            self.status_label.setText("Stopped.")
+            return
+        self.show_result(result)
+
+    def show_result(self, result: dict[str, Any]) -> None:
+        """Shows a ``visualize`` reply: images with titles, or a note when there are none."""
+        meta = result.get("meta") or {}
+        images = result.get("images")
+        arr = None if images is None else decode_image_array(images)
+        titles = list(result.get("titles") or [])
+        if arr is None or arr.size == 0:
+            self.grid.clear()
+            self.status_label.setText(
+                f"{result.get('kind')}: no images (see the Train view's plots)"
+            )
+        else:
+            cmap = meta.get("cmap") if isinstance(meta.get("cmap"), str) else None
+            if cmap in ("gray", "grey", "Greys_r"):
+                cmap = None
+            self.grid.set_images(arr, titles, cmap=cmap, symmetric=bool(meta.get("symmetric")))
+            self.status_label.setText(f"{result.get('kind')}: {self.grid.count()} image(s)")
+        facts = [
+            f"{k}: {v}"
+            for k, v in meta.items()
+            if isinstance(v, (int, float)) or (isinstance(v, str) and len(v) <= 60)
+            if k not in ("cmap", "symmetric", "colorbar")
+        ]
+        self.meta_label.setText("   ".join(facts[:6]))
+        self.shown.emit({k: result.get(k) for k in ("kind", "titles", "meta", "run_dir")})
+
+    def _show_error(self, message: str) -> None:
+        self.status_label.setText(message)
+        self.status_label.setStyleSheet("color: #b00020;")
+        self.failed.emit(message)
+
+    def _choose_export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export PNG", f"{self.kind()}.png", "PNG (*.png)"
+        )
+        if path:
+            self.export_png(path)
+
+    def export_png(self, path: str) -> bool:
+        """Saves the image grid (all of it, with titles) as a PNG."""
+        return self.grid.save_png(path)
