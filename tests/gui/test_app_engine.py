@@ -11,10 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-pytest.importorskip("PySide6")
-pytest.importorskip("pytestqt")
-
 from lamina_gui.qt_bridge import EngineBridge  # noqa: E402
 from lamina_gui.qt_main_window import MainWindow  # noqa: E402
 from lamina_gui.qt_stack_model import ERROR_ROLE  # noqa: E402

@@ -13,10 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-pytest.importorskip("PySide6")
-pytest.importorskip("pytestqt")
-
 from lamina_gui.qt_bridge import EngineBridge  # noqa: E402
 from lamina_gui.qt_composer import initial_params  # noqa: E402
 from lamina_gui.qt_main_window import MainWindow  # noqa: E402

@@ -7,10 +7,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-
-pytest.importorskip("PySide6")
-pytest.importorskip("pytestqt")
-
 from PySide6.QtCore import QObject, QTimer, Signal  # noqa: E402
 
 from lamina.engine.protocol import EngineStatus, Event, Reply, encode_array  # noqa: E402
