@@ -402,7 +402,8 @@ def test_train_view_curves_grow_on_every_epoch(qtbot: Any, state: Any, bridge: F
         view.start_button.click()
         assert view.running and not view.start_button.isEnabled()
     assert counts == [1, 2, 3, 4]  # a point per epoch, drawn as the event arrived
-    assert view.metric_plot.points() == 4
+    # the metric plot is painted one short timer later, so the two paints never add up
+    qtbot.waitUntil(lambda: view.metric_plot.points() == 4, timeout=2000)
     assert view.overall_bar.value() == 4
     assert blocker.args[0]["status"] == "finished"
     assert "accuracy" in view.results_label.text()
