@@ -235,34 +235,6 @@ def run_train(args: argparse.Namespace) -> int:
     return 0 if result.status == "finished" else 1
 
 
-#: (kind, parameters) drawn into ``<run>/viz/`` by ``lamina demo``
-DEMO_VISUALIZATIONS: list[tuple[str, dict[str, Any]]] = [
-    ("filters", {"layer": 0}),
-    ("deconvnet", {}),
-    ("occlusion", {"stride": 4}),
-    ("deep_dream", {}),
-    ("training_curves", {}),
-]
-
-
-def _demo_visualizations(run_dir: Any, steps: int) -> None:
-    """Writes the demo's pictures (filters, deconvnet, occlusion, deep dream) into the run."""
-    from lamina.project import load_run
-    from lamina.visualize import save_png
-    from lamina.visualize.runs import visualize_run
-
-    run = load_run(run_dir)
-    model = run.model()
-    out = Path(run_dir) / "viz"
-    out.mkdir(exist_ok=True)
-    for kind, params in DEMO_VISUALIZATIONS:
-        extra = {"steps": steps} if kind == "deep_dream" else {}
-        sample = None if kind in ("filters", "training_curves") else 0
-        result = visualize_run(run, kind, {**params, **extra}, sample=sample, model=model)
-        path = save_png(result, out / f"{kind}.png")
-        print(f"{kind}: {path}")
-
-
 def _open_run(path: str) -> Any:
     from lamina.project import PROJECT_FILE, ProjectError, load_project, load_run
 
