@@ -201,16 +201,20 @@ def format_int_or_tuple(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-class IntOrTupleEditor(QLineEdit):
-    """``3`` or ``3,3``."""
+class _ParsedLineEdit(QLineEdit):
+    """A line edit whose text parses to a value: marked red while it does not parse,
+    `edited` emitted when it does. Subclasses define `value()` (raising ValueError)."""
 
     edited = Signal()
 
-    def __init__(self, nullable: bool = False) -> None:
+    def __init__(self, nullable: bool, hint: str) -> None:
         super().__init__()
         self.nullable = nullable
-        self.setPlaceholderText("e.g. 3 or 3,3" + (" (empty: none)" if nullable else ""))
+        self.setPlaceholderText(hint + (" (empty: none)" if nullable else ""))
         self.textEdited.connect(self._edited)
+
+    def value(self) -> Any:
+        raise NotImplementedError
 
     def _edited(self, _text: str) -> None:
         try:
@@ -220,6 +224,13 @@ class IntOrTupleEditor(QLineEdit):
             self.setStyleSheet(_INVALID)
             return
         self.edited.emit()
+
+
+class IntOrTupleEditor(_ParsedLineEdit):
+    """``3`` or ``3,3``."""
+
+    def __init__(self, nullable: bool = False) -> None:
+        super().__init__(nullable, "e.g. 3 or 3,3")
 
     def value(self) -> int | list[int] | None:
         if self.nullable and not self.text().strip():
@@ -231,25 +242,11 @@ class IntOrTupleEditor(QLineEdit):
         self.setStyleSheet("")
 
 
-class JsonEditor(QLineEdit):
+class JsonEditor(_ParsedLineEdit):
     """Any JSON value; a bare word is taken as a string."""
 
-    edited = Signal()
-
     def __init__(self, nullable: bool = True) -> None:
-        super().__init__()
-        self.nullable = nullable
-        self.setPlaceholderText("JSON value" + (" (empty: none)" if nullable else ""))
-        self.textEdited.connect(self._edited)
-
-    def _edited(self, _text: str) -> None:
-        try:
-            self.value()
-            self.setStyleSheet("")
-        except ValueError:
-            self.setStyleSheet(_INVALID)
-            return
-        self.edited.emit()
+        super().__init__(nullable, "JSON value")
 
     def value(self) -> Any:
         text = self.text().strip()

@@ -199,16 +199,27 @@ def _tfp_config(layer: Any, **own: Any) -> dict[str, Any]:
     return config
 
 
-class _FromConfig:
-    """TFP's ``from_config`` expects serialised functions; ours takes plain arguments."""
+class _TFPWrapper(_KLWeightMixin):
+    """What lamina's wrappers of `tfp.layers` share: the KL weight set-up, quiet building,
+    and a ``from_config`` taking plain arguments (TFP's expects serialised functions)."""
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Any:
         return cls(**config)
 
+    def build(self, input_shape: Any) -> None:
+        self._build_kl()
+        with warnings.catch_warnings():  # TFP's own deprecations, nothing the user can fix
+            warnings.filterwarnings("ignore", message=".*add_variable.*|.*is unseeded.*")
+            super().build(input_shape)  # type: ignore[misc]
+
+    def call(self, inputs: Any, training: Any = None) -> Any:
+        self._warn_unset(training)
+        return super().call(inputs)  # type: ignore[misc]
+
 
 @keras.saving.register_keras_serializable(package="lamina")
-class DenseFlipout(_FromConfig, _KLWeightMixin, tfpl.DenseFlipout):
+class DenseFlipout(_TFPWrapper, tfpl.DenseFlipout):
     """Dense layer with a mean-field Normal weight posterior, sampled with Flipout.
 
     Flipout decorrelates the weight noise between the samples of a batch, giving
@@ -240,16 +251,6 @@ class DenseFlipout(_FromConfig, _KLWeightMixin, tfpl.DenseFlipout):
         )
         self._init_kl(kl_weight)
 
-    def build(self, input_shape: Any) -> None:
-        self._build_kl()
-        with warnings.catch_warnings():  # TFP's own deprecations, nothing the user can fix
-            warnings.filterwarnings("ignore", message=".*add_variable.*|.*is unseeded.*")
-            super().build(input_shape)
-
-    def call(self, inputs: Any, training: Any = None) -> Any:
-        self._warn_unset(training)
-        return super().call(inputs)
-
     def get_config(self) -> dict[str, Any]:
         return _tfp_config(
             self,
@@ -261,7 +262,7 @@ class DenseFlipout(_FromConfig, _KLWeightMixin, tfpl.DenseFlipout):
 
 
 @keras.saving.register_keras_serializable(package="lamina")
-class DenseReparameterization(_FromConfig, _KLWeightMixin, tfpl.DenseReparameterization):
+class DenseReparameterization(_TFPWrapper, tfpl.DenseReparameterization):
     """Dense layer with a mean-field Normal weight posterior (reparameterization trick).
 
     One weight draw per call, shared by the batch. Prior: N(0, 1).
@@ -289,16 +290,6 @@ class DenseReparameterization(_FromConfig, _KLWeightMixin, tfpl.DenseReparameter
         )
         self._init_kl(kl_weight)
 
-    def build(self, input_shape: Any) -> None:
-        self._build_kl()
-        with warnings.catch_warnings():  # TFP's own deprecations, nothing the user can fix
-            warnings.filterwarnings("ignore", message=".*add_variable.*|.*is unseeded.*")
-            super().build(input_shape)
-
-    def call(self, inputs: Any, training: Any = None) -> Any:
-        self._warn_unset(training)
-        return super().call(inputs)
-
     def get_config(self) -> dict[str, Any]:
         return _tfp_config(
             self,
@@ -309,7 +300,7 @@ class DenseReparameterization(_FromConfig, _KLWeightMixin, tfpl.DenseReparameter
 
 
 @keras.saving.register_keras_serializable(package="lamina")
-class Convolution2DFlipout(_FromConfig, _KLWeightMixin, tfpl.Convolution2DFlipout):
+class Convolution2DFlipout(_TFPWrapper, tfpl.Convolution2DFlipout):
     """2-D convolution with a mean-field Normal posterior over its kernel (Flipout).
 
     Prior: N(0, 1) on every kernel weight and bias.
@@ -348,16 +339,6 @@ class Convolution2DFlipout(_FromConfig, _KLWeightMixin, tfpl.Convolution2DFlipou
             **kwargs,
         )
         self._init_kl(kl_weight)
-
-    def build(self, input_shape: Any) -> None:
-        self._build_kl()
-        with warnings.catch_warnings():  # TFP's own deprecations, nothing the user can fix
-            warnings.filterwarnings("ignore", message=".*add_variable.*|.*is unseeded.*")
-            super().build(input_shape)
-
-    def call(self, inputs: Any, training: Any = None) -> Any:
-        self._warn_unset(training)
-        return super().call(inputs)
 
     def get_config(self) -> dict[str, Any]:
         return _tfp_config(

@@ -90,6 +90,22 @@ def NormalFixedScale(event_size: int = 1, scale: float = 1.0) -> list[Any]:
     ]
 
 
+def _location_scale_head(family: Any, event_size: int, min_scale: float) -> list[Any]:
+    """Dense(2k) -> independent `family(loc, min_scale + softplus(raw))` over k targets."""
+    _check_size("event_size", event_size)
+    k = event_size
+    return [
+        keras.layers.Dense(2 * k),
+        tfpl.DistributionLambda(
+            lambda t: tfd.Independent(
+                family(loc=t[..., :k], scale=_scale(t[..., k:], min_scale)),
+                reinterpreted_batch_ndims=1,
+            ),
+            convert_to_tensor_fn=_mean,
+        ),
+    ]
+
+
 def Normal(event_size: int = 1, min_scale: float = 1e-3) -> list[Any]:
     """Normal distribution with learned mean and input-dependent (heteroscedastic) scale.
 
@@ -100,18 +116,7 @@ def Normal(event_size: int = 1, min_scale: float = 1e-3) -> list[Any]:
         event_size: Number of target values per sample. Defaults to `1`.
         min_scale: Lower bound of the predicted standard deviation. Defaults to `0.001`.
     """
-    _check_size("event_size", event_size)
-    k = event_size
-    return [
-        keras.layers.Dense(2 * k),
-        tfpl.DistributionLambda(
-            lambda t: tfd.Independent(
-                tfd.Normal(loc=t[..., :k], scale=_scale(t[..., k:], min_scale)),
-                reinterpreted_batch_ndims=1,
-            ),
-            convert_to_tensor_fn=_mean,
-        ),
-    ]
+    return _location_scale_head(tfd.Normal, event_size, min_scale)
 
 
 def IndependentNormal(event_size: int = 2) -> list[Any]:
@@ -162,18 +167,7 @@ def Laplace(event_size: int = 1, min_scale: float = 1e-3) -> list[Any]:
         event_size: Number of target values per sample. Defaults to `1`.
         min_scale: Lower bound of the predicted scale. Defaults to `0.001`.
     """
-    _check_size("event_size", event_size)
-    k = event_size
-    return [
-        keras.layers.Dense(2 * k),
-        tfpl.DistributionLambda(
-            lambda t: tfd.Independent(
-                tfd.Laplace(loc=t[..., :k], scale=_scale(t[..., k:], min_scale)),
-                reinterpreted_batch_ndims=1,
-            ),
-            convert_to_tensor_fn=_mean,
-        ),
-    ]
+    return _location_scale_head(tfd.Laplace, event_size, min_scale)
 
 
 def LogNormal(event_size: int = 1, min_scale: float = 1e-3) -> list[Any]:
@@ -185,18 +179,7 @@ def LogNormal(event_size: int = 1, min_scale: float = 1e-3) -> list[Any]:
         event_size: Number of target values per sample. Defaults to `1`.
         min_scale: Lower bound of the scale of ``log(y)``. Defaults to `0.001`.
     """
-    _check_size("event_size", event_size)
-    k = event_size
-    return [
-        keras.layers.Dense(2 * k),
-        tfpl.DistributionLambda(
-            lambda t: tfd.Independent(
-                tfd.LogNormal(loc=t[..., :k], scale=_scale(t[..., k:], min_scale)),
-                reinterpreted_batch_ndims=1,
-            ),
-            convert_to_tensor_fn=_mean,
-        ),
-    ]
+    return _location_scale_head(tfd.LogNormal, event_size, min_scale)
 
 
 def Poisson(event_size: int = 1) -> list[Any]:

@@ -155,6 +155,7 @@ class Registry:
         self._entries: dict[str, dict[str, Entry]] = {kind: {} for kind in KINDS}
         self._aliases: dict[str, dict[str, str]] = {kind: {} for kind in KINDS}
         self.plugins: dict[str, PluginInfo] = {}
+        self._checker: ValueChecker | None = None
 
     # -- registration -------------------------------------------------------------
 
@@ -253,6 +254,7 @@ class Registry:
                     f"'{entry.plugin}.{label}'"
                 )
         table[entry.name] = entry
+        self._checker = None
         for alias in entry.aliases:
             self._aliases[entry.kind][alias] = entry.name
 
@@ -318,9 +320,11 @@ class Registry:
         return sum(len(t) for t in self._entries.values())
 
     def value_checker(self) -> ValueChecker:
-        """Returns a checker that knows the registered activation names."""
-        names = set(self._entries["activation"]) | set(self._aliases["activation"])
-        return ValueChecker(activations=frozenset(names))
+        """Returns a checker that knows the registered activation names (built once)."""
+        if self._checker is None:
+            names = set(self._entries["activation"]) | set(self._aliases["activation"])
+            self._checker = ValueChecker(activations=frozenset(names))
+        return self._checker
 
     def to_dict(self) -> dict[str, Any]:
         """Returns the catalogue's metadata (no code) as JSON-serialisable data."""

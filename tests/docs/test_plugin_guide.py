@@ -203,7 +203,7 @@ def install_command() -> list[str]:
 def filtered_site_packages(target: Path) -> Path:
     """A folder of symlinks to this environment's site-packages, minus the example.
 
-    The developer's environment has lamina-example installed (scripts/test.sh does it);
+    The developer's environment has lamina-example installed (.ci/run does it);
     a stranger's fresh environment does not. Linking everything else lets the fresh
     environment import lamina, TensorFlow and Qt without downloading them.
     """

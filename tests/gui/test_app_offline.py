@@ -338,7 +338,9 @@ def test_add_by_double_click_reorder_duplicate_delete_undo_redo(make_window: Any
 
 def test_keyboard_shortcuts(make_window: Any, qtbot: Any) -> None:
     window = make_window(SPEC)
+    window.raise_()
     window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)  # shortcuts go to the active window
     composer = window.composer
     composer.select_row(1)
     composer.view.setFocus()
