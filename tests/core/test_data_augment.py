@@ -122,3 +122,18 @@ def test_augmentation_changes_every_epoch_but_repeats_with_the_seed():
         x, np.arange(4), batch_size=4, shuffle=False, augmentation={"noise_std": 0.1}
     )
     np.testing.assert_allclose(first_batch(again), epoch1)
+
+
+def test_in_memory_pipelines_switch_autotune_off_and_augmentation_keeps_it():
+    # tf.data's autotuner made epochs irregular on 2 cores (see lamina.data.pipeline).
+    x = _images(n=6)
+    y = np.arange(6)
+    plain = make_tf_dataset(x, y, batch_size=2)
+    several_inputs = make_tf_dataset((x, x[:, :, :, 0]), y, batch_size=2)
+    augmented = make_tf_dataset(x, y, batch_size=2, augmentation={"flip_horizontal": True})
+    assert plain.options().autotune.enabled is False
+    assert several_inputs.options().autotune.enabled is False
+    assert augmented.options().autotune.enabled is not False
+    # Switching the autotuner off changes nothing in what the pipelines yield.
+    assert sorted(np.concatenate([yb.numpy() for _, yb in plain])) == list(range(6))
+    assert [xb[0].shape[0] for xb, _ in several_inputs] == [2, 2, 2]
