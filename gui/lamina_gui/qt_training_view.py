@@ -407,7 +407,8 @@ class TrainingView(QWidget):
 
     def _ev_checkpoint_saved(self, data: dict[str, Any]) -> None:
         self._append_log(
-            f"saved {data.get('which', '')} weights: {Path(data.get('path', '')).name}"
+            f"saved {data.get('which', '')} weights (epoch {int(data.get('epoch', 0)) + 1}): "
+            f"{Path(data.get('path', '')).name}"
         )
 
     def _ev_log(self, data: dict[str, Any]) -> None:

@@ -12,11 +12,15 @@ Layout::
         metrics.json            test metrics, confusion matrix
         run.json                device, seed, versions, timings, data, standardiser, status
         log.txt                 the run's log
+        checkpoint.json         only while training: the best epoch written so far
 
 Only weights and JSON are stored, never pickled code, so opening a project from a
 stranger cannot run code; models are rebuilt from the spec. Every file is written
 atomically (temporary file + rename), and ``run.json`` is written last: a run folder
-without it is an interrupted save and is listed as incomplete, not loaded.
+without it is an interrupted run or save and is listed as incomplete, not loaded by
+`load_run`. While a run trains, the best weights so far are checkpointed
+(``spec.json``, ``weights.best.h5``, ``checkpoint.json``), so a run interrupted by a
+crash or a kill keeps them: ``Run(path).model("best")`` rebuilds that model.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ RUNS_DIR = "runs"
 RUN_FILE = "run.json"
 WEIGHTS_FINAL = "weights.final.h5"
 WEIGHTS_BEST = "weights.best.h5"
+CHECKPOINT_FILE = "checkpoint.json"
 
 
 class ProjectError(ValueError):
@@ -119,10 +124,26 @@ class Run:
 
     @property
     def status(self) -> str:
-        """``"finished"``, ``"cancelled"``, ``"failed"``, or ``"incomplete"`` (interrupted save)."""
+        """``"finished"``, ``"cancelled"``, ``"failed"``, or ``"incomplete"`` (interrupted)."""
         if not self.complete:
             return "incomplete"
         return str(self.info.get("status", "unknown"))
+
+    @property
+    def checkpoint(self) -> dict[str, Any] | None:
+        """What an interrupted run had checkpointed, or None.
+
+        ``{"best_epoch", "monitor", "best", "epochs_done", "saved", "history"}``; the
+        weights of ``best_epoch`` are in ``weights.best.h5`` (``model("best")``). A run
+        that ended normally has no checkpoint: its files say everything.
+        """
+        path = self.path / CHECKPOINT_FILE
+        if self.complete or not path.is_file():
+            return None
+        data = _read_json(path, "checkpoint")
+        if not isinstance(data, dict):
+            raise ProjectError(f"{path}: not a lamina checkpoint (expected an object)")
+        return data
 
     @property
     def spec(self) -> ModelSpec:
@@ -139,7 +160,10 @@ class Run:
     def history(self) -> dict[str, list[float]]:
         """Per-epoch metrics: ``{"loss": [...], "val_loss": [...], ...}``."""
         path = self.path / "history.json"
-        return _read_json(path, "history") if path.is_file() else {}
+        if path.is_file():
+            return _read_json(path, "history")
+        checkpoint = self.checkpoint
+        return dict(checkpoint.get("history") or {}) if checkpoint else {}
 
     @property
     def metrics(self) -> dict[str, Any]:
@@ -204,8 +228,15 @@ def load_run(path: str | Path) -> Run:
         raise ProjectError(f"{path}: run folder not found")
     run = Run(path)
     if not run.complete:
+        checkpoint = run.checkpoint
+        kept = (
+            f"; its best weights so far (epoch {int(checkpoint.get('best_epoch', 0)) + 1}) "
+            f"are in {path / WEIGHTS_BEST}: Run({str(path)!r}).model('best') rebuilds them"
+            if checkpoint and (path / WEIGHTS_BEST).is_file()
+            else ""
+        )
         raise ProjectError(
-            f"{path / RUN_FILE}: not found; the run was interrupted before it was saved"
+            f"{path / RUN_FILE}: not found; the run was interrupted before it was saved{kept}"
         )
     _ = run.info
     return run
@@ -249,7 +280,26 @@ def write_run(
     _write_json(run_dir / "metrics.json", metrics or {})
     atomic_write_text(run_dir / "log.txt", log)
     _write_json(run_dir / RUN_FILE, info)
+    (run_dir / CHECKPOINT_FILE).unlink(missing_ok=True)
     return written
+
+
+def write_checkpoint(
+    run_dir: Path, spec: ModelSpec, model: Any, checkpoint: dict[str, Any]
+) -> Path:
+    """Writes the best weights so far of a run in training; returns the weights' path.
+
+    Writes ``spec.json`` (once), ``weights.best.h5`` from `model` (which holds the best
+    weights when this is called) and ``checkpoint.json``, each atomically. `write_run`
+    removes ``checkpoint.json`` when the run is saved.
+    """
+    run_dir = Path(run_dir)
+    if not (run_dir / "spec.json").is_file():
+        atomic_write_text(run_dir / "spec.json", spec.to_json() + "\n")
+    path = run_dir / WEIGHTS_BEST
+    atomic_write_with(path, lambda p: model.save_weights(str(p), save_format="h5"))
+    _write_json(run_dir / CHECKPOINT_FILE, checkpoint)
+    return path
 
 
 # -- projects ---------------------------------------------------------------------------

@@ -202,3 +202,40 @@ def test_train_in_a_subprocess(tmp_path, spec_file):
     test_line = [ln for ln in proc.stdout.splitlines() if ln.startswith("test (")][0]
     accuracy = float(test_line.split("accuracy=")[1].split()[0])
     assert accuracy >= 0.95
+
+
+def test_ctrl_c_keeps_the_checkpointed_best_weights_and_says_where(tmp_path, spec_file):
+    import signal
+    import time
+
+    from lamina.project import Run, load_project
+
+    child = subprocess.Popen(
+        [sys.executable, "-m", "lamina", "train", str(spec_file), "--data", "digits"]
+        + ["--epochs", "500", "--checkpoint-every", "0", "--no-progress"]
+        + ["--project", str(tmp_path / "p")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines = []
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            line = child.stdout.readline()
+            assert line, child.stderr.read()[-2000:]
+            lines.append(line)
+            if line.startswith("epoch 3/500"):
+                break
+        child.send_signal(signal.SIGINT)
+        _, err = child.communicate(timeout=120)
+    finally:
+        child.kill()
+    assert child.returncode == 130
+    assert any(ln.startswith("checkpoint: best weights so far (epoch 1)") for ln in lines)
+    (run,) = load_project(tmp_path / "p").runs(include_incomplete=True)
+    assert run.status == "incomplete"
+    assert f"are in {run.path / 'weights.best.h5'}" in err and "Traceback" not in err
+    best = run.checkpoint["best_epoch"]
+    assert f"(epoch {best + 1})" in err
+    assert Run(run.path).model("best").count_params() == 9610

@@ -37,6 +37,14 @@ def add_parsers(sub: Any) -> None:
     p.add_argument(
         "--project", default=DEFAULT_PROJECT, help=f"project folder (default ./{DEFAULT_PROJECT})"
     )
+    p.add_argument(
+        "--checkpoint-every",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="write the best weights so far into the run at most this often while "
+        "training (default 30; 0: every improvement)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar, only epoch lines")
     p.set_defaults(func=run_train)
 
@@ -135,11 +143,14 @@ class _Progress:
         self.task: Any = None
         self.epochs = 0
         self.steps = 0
+        self.running = False
+        self.checkpoint: Any = None  # the last CheckpointSaved while training
 
     def __call__(self, event: Any) -> None:
         from lamina.training import events as ev
 
         if isinstance(event, ev.RunStarted):
+            self.running = True
             self.epochs, self.steps = event.epochs, event.steps_per_epoch or 0
             print(
                 f"training on {event.device} (seed {event.seed}): {event.epochs} epochs of "
@@ -182,7 +193,11 @@ class _Progress:
             self._print(
                 f"early stopping at epoch {event.epoch + 1}; best epoch {event.best_epoch + 1}"
             )
+        elif isinstance(event, ev.CheckpointSaved) and self.running:
+            self.checkpoint = event
+            self._print(f"checkpoint: best weights so far (epoch {event.epoch + 1}) saved")
         elif isinstance(event, (ev.RunFinished, ev.RunFailed, ev.RunCancelled)):
+            self.running = False
             self.stop()
             if isinstance(event, ev.RunFailed):
                 print(f"run failed: {event.reason}", file=sys.stderr)
@@ -228,7 +243,17 @@ def run_train(args: argparse.Namespace) -> int:
             device=args.device,
             data_params=parse_params(args.data_param),
             batch_events=progress.show_bar,
+            checkpoint_interval=args.checkpoint_every,
         )
+    except KeyboardInterrupt:
+        progress.stop()
+        if progress.checkpoint is not None:
+            print(
+                f"the best weights so far (epoch {progress.checkpoint.epoch + 1}) are in "
+                f"{progress.checkpoint.path}",
+                file=sys.stderr,
+            )
+        raise
     finally:
         progress.stop()
     _report(result)

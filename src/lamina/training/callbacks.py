@@ -190,16 +190,26 @@ class EventCallback(keras.callbacks.Callback):
 
 
 class BestWeights(keras.callbacks.Callback):
-    """Keeps the weights of the best epoch in memory (ModelCheckpoint without the disk).
+    """Keeps the weights of the best epoch in memory and, if asked, checkpoints them.
 
     Args:
         monitor: The metric to watch. Falls back to ``loss`` when it is missing.
         mode: ``"min"``, ``"max"`` or ``"auto"`` (max for accuracy-like metrics).
         skip: Returns True for an epoch not to consider (a cancelled, partial one).
+        on_checkpoint: Called with the best epoch while the model holds the best
+            weights, to write them (a crash or kill then keeps them). Called at the end
+            of an epoch when a better epoch is not yet written and `interval` seconds
+            have passed since the last write. Defaults to None (memory only).
+        interval: Least seconds between two `on_checkpoint` calls. Defaults to `30.0`.
     """
 
     def __init__(
-        self, monitor: str = "val_loss", mode: str = "auto", skip: Callable[[], bool] | None = None
+        self,
+        monitor: str = "val_loss",
+        mode: str = "auto",
+        skip: Callable[[], bool] | None = None,
+        on_checkpoint: Callable[[int], None] | None = None,
+        interval: float = 30.0,
     ) -> None:
         super().__init__()
         self.monitor = monitor
@@ -209,12 +219,18 @@ class BestWeights(keras.callbacks.Callback):
                 "max" if any(k in monitor for k in ("acc", "auc", "precision", "recall")) else "min"
             )
         self.mode = mode
+        self.on_checkpoint = on_checkpoint
+        self.interval = float(interval)
         self.best: float | None = None
         self.best_epoch = -1
         self.weights: list[Any] | None = None
+        self.checkpoint_epoch = -1
+        self._t_checkpoint = 0.0
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         self.best, self.best_epoch, self.weights = None, -1, None
+        self.checkpoint_epoch = -1
+        self._t_checkpoint = time.monotonic()
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         if self.skip is not None and self.skip():
@@ -234,3 +250,22 @@ class BestWeights(keras.callbacks.Callback):
         if better:
             self.best, self.best_epoch = value, epoch
             self.weights = self.model.get_weights()
+        if (
+            self.on_checkpoint is not None
+            and self.best_epoch > self.checkpoint_epoch
+            and time.monotonic() - self._t_checkpoint >= self.interval
+        ):
+            self._checkpoint(current_is_best=self.best_epoch == epoch)
+
+    def _checkpoint(self, current_is_best: bool) -> None:
+        """Calls `on_checkpoint` while the model holds the best weights."""
+        current = None if current_is_best else self.model.get_weights()
+        if current is not None:
+            self.model.set_weights(self.weights)
+        try:
+            self.on_checkpoint(self.best_epoch)
+        finally:
+            if current is not None:
+                self.model.set_weights(current)
+        self.checkpoint_epoch = self.best_epoch
+        self._t_checkpoint = time.monotonic()

@@ -186,6 +186,7 @@ def train(
     batch_events: bool = False,
     run_label: str | None = None,
     epoch_hooks: Sequence[Callable[[EpochContext], None]] = (),
+    checkpoint_interval: float = 30.0,
 ) -> RunResult:
     """Trains a spec on data and returns the result (saving a run if `project` is given).
 
@@ -218,6 +219,10 @@ def train(
         run_label: Appended to the run folder's name.
         epoch_hooks: Functions called with an `EpochContext` after every epoch (the
             engine uses one to stream the decision boundary of a 2-D model).
+        checkpoint_interval: With a `project`, the best weights so far are written to
+            the run folder while training, at most once per this many seconds
+            (``weights.best.h5`` + ``checkpoint.json``), so a crash or a killed process
+            keeps them. Defaults to `30.0`; `0` writes every improvement.
 
     Raises:
         DataError: If the data cannot be loaded or do not fit the model.
@@ -233,6 +238,11 @@ def train(
     from lamina.training.data_source import check_against_model, load_data, model_output_size
     from lamina.training.devices import choose_device, precision_policy
     from lamina.training.evaluate import evaluate
+
+    if checkpoint_interval < 0:
+        raise ValueError(
+            f"checkpoint_interval must be >= 0 seconds. Received: {checkpoint_interval!r}"
+        )
 
     t_start = time.perf_counter()
     created = datetime.now(UTC).isoformat(timespec="seconds")
@@ -358,8 +368,36 @@ def train(
             info["class_weight"] = class_weight
 
             _plugin_preparations(spec, registry, model, ys(splits.train), ds)
+            on_checkpoint = None
+            if run_dir is not None:
+
+                def on_checkpoint(best_epoch: int) -> None:
+                    from lamina.project import write_checkpoint
+
+                    path = write_checkpoint(
+                        run_dir,
+                        spec,
+                        model,
+                        {
+                            "best_epoch": best_epoch,
+                            "monitor": best_cb.monitor,
+                            "best": best_cb.best,
+                            "epochs_done": events_cb.last_epoch + 1,
+                            "saved": datetime.now(UTC).isoformat(timespec="seconds"),
+                            "history": events_cb.history,
+                        },
+                    )
+                    emit(CheckpointSaved(path=str(path), epoch=best_epoch, which="best"))
+
             callbacks, events_cb, best_cb, early = _callbacks(
-                spec, model, emit, cancel, batch_events, val_data is not None
+                spec,
+                model,
+                emit,
+                cancel,
+                batch_events,
+                val_data is not None,
+                on_checkpoint,
+                checkpoint_interval,
             )
             if epoch_hooks:
                 callbacks.append(
@@ -442,6 +480,10 @@ def train(
         )
         info.update(status="failed", reason=reason)
         timings["total_seconds"] = time.perf_counter() - t_start
+        if events_cb is not None and not history:
+            history = events_cb.history
+        if best_cb is not None and best_cb.checkpoint_epoch >= 0:
+            info["best_epoch"] = best_cb.checkpoint_epoch  # its weights: weights.best.h5
         if run_dir is not None:
             _save(run_dir, spec, info, history, metrics, emit, None, None)
         raise
@@ -563,6 +605,8 @@ def _callbacks(
     cancel: CancelToken | None,
     batch_events: bool,
     has_val: bool,
+    on_checkpoint: Callable[[int], None] | None = None,
+    checkpoint_interval: float = 30.0,
 ) -> tuple[list[Any], EventCallback, BestWeights, Any]:
     from lamina.keras import keras
 
@@ -576,6 +620,8 @@ def _callbacks(
     best_cb = BestWeights(
         monitor=monitor_of(es.monitor if es else "val_loss"),
         skip=lambda: events_cb.cancelled or bool(events_cb.nan_reason),
+        on_checkpoint=on_checkpoint,
+        interval=checkpoint_interval,
     )
     callbacks: list[Any] = [events_cb, best_cb]
     early = None
