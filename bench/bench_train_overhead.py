@@ -1,6 +1,6 @@
 """Per-epoch wall time of `lamina.train` vs a bare `model.fit` (same model, same data).
 
-Run: ``.venv/bin/python bench/bench_train_overhead.py [--repeats 9] [--epochs 10]``.
+Run: ``.venv/bin/python bench/bench_train_overhead.py [--repeats 12] [--epochs 10]``.
 
 Three ways to train the course's first model (Flatten -> Dense(128) -> Dense(10), Adam,
 batch 32) on the same 6000 samples, interleaved in one process, ``--repeats`` times each:
@@ -31,7 +31,7 @@ import numpy as np
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument("--repeats", type=int, default=12)
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--n", type=int, default=6000)
     args = parser.parse_args()
