@@ -3,22 +3,28 @@
 Run: ``.venv/bin/python bench/bench_train_memory.py [--runs 20]``.
 
 Each way runs in its own fresh process: ``lamina`` calls `lamina.train` (which clears the
-Keras session first), ``bare`` does what a careful Keras user does by hand
-(``clear_session``, build, ``fit`` with early stopping, ``evaluate``, ``predict``) with
-the same model and data. Both grow: tf_keras's optimizer sums the gradients through
-``tf.distribute``'s ``all_reduce``, a ``tf.custom_gradient`` that registers a gradient
-function in TensorFlow's process-wide registry at every trace, so each traced training
-step's graph stays alive. The bare figure shows the part that is Keras's own.
+Keras session first), ``lamina+project`` does the same and saves every run into a
+project folder (weights, history, log: what the CLI and the app do), ``bare`` does what
+a careful Keras user does by hand (``clear_session``, build, ``fit`` with early
+stopping, ``evaluate``, ``predict``) with the same model and data. All grow: tf_keras's
+optimizer sums the gradients through ``tf.distribute``'s ``all_reduce``, a
+``tf.custom_gradient`` that registers a gradient function in TensorFlow's process-wide
+registry at every trace, so each traced training step's graph stays alive. The bare
+figure shows the part that is Keras's own.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 
 import numpy as np
+
+WAYS = ("lamina", "lamina+project", "bare")
 
 
 def rss_mb() -> float:
@@ -32,7 +38,7 @@ def rss_mb() -> float:
         return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def measure(way: str, runs: int) -> float:
+def measure(way: str, runs: int, folder: str) -> float:
     """Trains `runs` times in this process; returns the RSS growth after the first (MB)."""
     import lamina
     from lamina.data.dataset import Dataset
@@ -82,6 +88,10 @@ def measure(way: str, runs: int) -> float:
         if way == "lamina":
             result = train(spec, data=ds)
             del result
+        elif way == "lamina+project":
+            result = train(spec, data=ds, project=folder)
+            assert result.status == "finished", result.reason
+            del result
         else:
             bare()
         now = rss_mb()
@@ -95,15 +105,17 @@ def measure(way: str, runs: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--way", choices=["lamina", "bare"], help=argparse.SUPPRESS)
+    parser.add_argument("--way", choices=WAYS, help=argparse.SUPPRESS)
+    parser.add_argument("--folder", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.way:  # a child process: measure one way, print the growth last
-        print(f"growth {measure(args.way, args.runs):.1f}")
+        print(f"growth {measure(args.way, args.runs, args.folder):.1f}")
         return
     growth = {}
-    for way in ("lamina", "bare"):
+    folder = tempfile.mkdtemp(prefix="lamina-bench-memory-")
+    for way in WAYS:
         child = subprocess.run(
-            [sys.executable, __file__, "--way", way, "--runs", str(args.runs)],
+            [sys.executable, __file__, "--way", way, "--runs", str(args.runs), "--folder", folder],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
@@ -112,11 +124,15 @@ def main() -> None:
         lines = child.stdout.rstrip().splitlines()
         print("\n".join(lines[:-1]))
         growth[way] = float(lines[-1].split()[1])
-    print(
-        f"RSS growth after the first of {args.runs} trainings: lamina {growth['lamina']:.1f} MB "
-        f"(target < 100 MB: {'met' if growth['lamina'] < 100 else 'NOT met'}), "
-        f"bare Keras {growth['bare']:.1f} MB, ratio {growth['lamina'] / growth['bare']:.2f}"
-    )
+    shutil.rmtree(folder, ignore_errors=True)
+    print(f"RSS growth after the first of {args.runs} trainings (target < 100 MB):")
+    for way in WAYS[:2]:
+        verdict = "met" if growth[way] < 100 else "NOT met"
+        print(
+            f"  {way:15s} {growth[way]:6.1f} MB ({verdict}), "
+            f"ratio to bare Keras {growth[way] / growth['bare']:.2f}"
+        )
+    print(f"  {'bare Keras':15s} {growth['bare']:6.1f} MB")
 
 
 if __name__ == "__main__":

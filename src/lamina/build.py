@@ -8,11 +8,12 @@ functional model so that graph layers can get the adjacency threaded to them.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -286,6 +287,37 @@ def _key(previous: str, data: Any) -> str:
     return hashlib.sha1(text.encode()).hexdigest()
 
 
+def _make(entry: Entry, kwargs: dict[str, Any], name: str) -> Any:
+    """Makes an item's layer (or a head's layers), named after the item."""
+    if entry.kind != "head":
+        return entry.obj(name=name, **kwargs)
+    made = entry.obj(**kwargs)
+    made_list = made if isinstance(made, (list, tuple)) else [made]
+    for k, layer in enumerate(made_list):
+        layer._name = f"{name}_{k}" if len(made_list) > 1 else name
+    return made
+
+
+@contextlib.contextmanager
+def _float32_policy() -> Iterator[None]:
+    """Makes layers in float32 inside the block when mixed precision is on.
+
+    The last item of a mixed-precision model computes in float32, as the Keras guide
+    asks: a softmax or a distribution head in float16 loses precision and overflows.
+    """
+    from lamina.keras import keras
+
+    old = keras.mixed_precision.global_policy()
+    if old.compute_dtype == old.variable_dtype:
+        yield
+        return
+    keras.mixed_precision.set_global_policy("float32")
+    try:
+        yield
+    finally:
+        keras.mixed_precision.set_global_policy(old)
+
+
 def _run_items(
     spec: ModelSpec,
     registry: Registry,
@@ -296,7 +328,8 @@ def _run_items(
     from lamina.keras import keras
 
     modes = sorted({e.meta.get("inputs", "x") for e in entries if e is not None})
-    key = _key(str(id(registry)), [spec.input.model_dump(mode="json"), modes])
+    policy = keras.mixed_precision.global_policy().name
+    key = _key(str(id(registry)), [spec.input.model_dump(mode="json"), modes, policy])
     hit = cache.get(key) if cache else None
     if hit is not None:
         x_in, extra = hit
@@ -328,18 +361,12 @@ def _run_items(
             report.trainable_params += trainable
             built_layers.extend(made_list)
             continue
+        last = i == len(spec.layers) - 1
         try:
             kwargs = convert_params(entry, item.params, registry)
-            if entry.kind == "head":
-                made = entry.obj(**kwargs)
-                made_list = made if isinstance(made, (list, tuple)) else [made]
-                for k, layer in enumerate(made_list):
-                    layer._name = (
-                        f"{item_report.name}_{k}" if len(made_list) > 1 else item_report.name
-                    )
-            else:
-                made = entry.obj(name=item_report.name, **kwargs)
-                made_list = [made]
+            with _float32_policy() if last else contextlib.nullcontext():
+                made = _make(entry, kwargs, item_report.name)
+            made_list = made if isinstance(made, (list, tuple)) else [made]
         except Exception as exc:  # noqa: BLE001 - constructor errors are located at the item
             item_report.error = f"{entry.name}({_fmt_params(item.params)}): {_short(exc)}"
             report.problems.append(SpecProblem(path, item_report.error))

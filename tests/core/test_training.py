@@ -79,6 +79,27 @@ def test_same_seed_same_history():
     assert first["val_accuracy"] == second["val_accuracy"]
 
 
+def test_op_determinism_is_on_during_a_seeded_run_only():
+    from lamina.training.determinism import op_determinism_enabled
+
+    during = []
+    assert not op_determinism_enabled()
+    result = train(
+        course_spec(epochs=1, seed=3),
+        data=digits_dataset(100),
+        epoch_hooks=[lambda _: during.append(op_determinism_enabled())],
+    )
+    assert result.status == "finished" and during == [True]
+    assert not op_determinism_enabled()
+    during.clear()
+    train(
+        course_spec(epochs=1, seed=None),
+        data=digits_dataset(100),
+        epoch_hooks=[lambda _: during.append(op_determinism_enabled())],
+    )
+    assert during == [False]
+
+
 def test_cancel_keeps_last_completed_epoch(tmp_path):
     token = CancelToken()
     seen = []
@@ -184,16 +205,48 @@ def test_callbacks_class_weight_one_hot_and_evaluate():
     assert sum(map(sum, report["confusion_matrix"])) == len(test)
 
 
-def test_devices():
-    from lamina.training.devices import DeviceError, choose_device, list_devices
+def _tree(path) -> dict[str, bytes]:
+    """Every file under `path` with its bytes (folders included, as empty entries)."""
+    return {
+        str(p.relative_to(path)): (p.read_bytes() if p.is_file() else b"")
+        for p in sorted(path.rglob("*"))
+    }
 
-    devices = list_devices()
-    assert devices[0].name == "cpu"
-    assert choose_device("cpu").device.tf_name == "/CPU:0"
-    if not any(d.kind == "gpu" for d in devices):
-        with pytest.raises(DeviceError, match="not available"):
-            choose_device("gpu:0")
-        with pytest.raises(DeviceError, match="mixed precision needs a GPU"):
-            choose_device("auto", mixed_precision=True)
-    with pytest.raises(DeviceError, match="unknown device"):
-        choose_device("tpu")
+
+def test_a_run_that_cannot_start_leaves_the_project_as_it_was(tmp_path):
+    project = tmp_path / "p"
+    good = train(course_spec(epochs=1), data=digits_dataset(100), project=project)
+    assert good.status == "finished"
+    before = _tree(project)
+    assert any(name.endswith("run.json") for name in before)
+
+    wrong_shape = Dataset(
+        x=np.zeros((20, 7, 7, 1)), y=np.zeros(20, dtype=int), name="small", task="classification"
+    )
+    three_outputs = lamina.make_spec(
+        [8, 8, 1],
+        ["Flatten", lamina.item("Dense", units=3, activation="softmax")],
+        loss="sparse_categorical_crossentropy",
+        epochs=1,
+    )
+    with_nan = digits_dataset(100)
+    with_nan.x[7, 2, 3, 0] = np.nan
+    broken_spec = course_spec(epochs=1).to_dict()
+    broken_spec["layers"][1]["params"]["units"] = -4
+    attempts = [
+        (course_spec(epochs=1), wrong_shape, DataError, "expects inputs of shape"),
+        (three_outputs, digits_dataset(100), DataError, "model has 3 outputs"),
+        (course_spec(epochs=1), with_nan, DataError, "row"),
+        (broken_spec, digits_dataset(100), lamina.SpecError, r"layers\[1\]"),
+    ]
+    for spec, data, error, message in attempts:
+        events = []
+        with pytest.raises(error, match=message):
+            train(spec, data=data, project=project, on_event=events.append)
+        assert not any(isinstance(e, ev.RunStarted) for e in events)
+        assert _tree(project) == before, message  # no new run folder, nothing rewritten
+
+    fresh = tmp_path / "fresh"
+    with pytest.raises(DataError):
+        train(course_spec(epochs=1), data=wrong_shape, project=fresh)
+    assert not fresh.exists()

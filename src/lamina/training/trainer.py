@@ -7,7 +7,6 @@ call it. Progress goes out as events (`lamina.training.events`) through a plain
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import importlib.metadata
 import time
@@ -211,7 +210,7 @@ def train(
         epochs: Overrides ``spec.training.epochs``.
         batch_size: Overrides ``spec.training.batch_size``.
         seed: Overrides ``spec.training.seed``. The same seed gives the same history
-            on CPU (op determinism is switched on).
+            on CPU (op determinism is on during the run, and off again after it).
         device: Overrides ``spec.training.device`` (``"auto"``, ``"cpu"``, ``"gpu:0"``).
         data_params: Extra parameters for the dataset or file loader.
         registry: The catalogue; defaults to the process-wide one.
@@ -236,6 +235,7 @@ def train(
     from lamina.keras import keras, tf
     from lamina.plugins import get_registry
     from lamina.training.data_source import check_against_model, load_data, model_output_size
+    from lamina.training.determinism import seeded_run
     from lamina.training.devices import choose_device, precision_policy
     from lamina.training.evaluate import evaluate
 
@@ -266,21 +266,16 @@ def train(
     ds = load_data(data, registry, params=data_params, spec=spec)
     choice = choose_device(ts.device, ts.mixed_precision)
 
-    proj = None
-    if project is not None:
-        from lamina.project import Project, open_project
-
-        proj = project if isinstance(project, Project) else open_project(project, spec=spec)
-    run_dir = proj.new_run_dir(run_label or spec.name) if proj is not None else None
-    run_id = run_dir.name if run_dir is not None else datetime.now().strftime("%Y%m%d-%H%M%S")
+    # A damaged project file is refused now; the project and its run folder are only
+    # written once the spec has built and the data fit it (nothing saved is touched
+    # by a run that cannot start).
+    proj = _existing_project(project)
+    run_dir: Path | None = None
+    run_id = datetime.now().strftime("%Y%m%d-%H%M%S")
 
     keras.backend.clear_session()
     gc.collect()
     run_seed = ts.seed
-    if run_seed is not None:
-        keras.utils.set_random_seed(int(run_seed))
-        with contextlib.suppress(Exception):
-            tf.config.experimental.enable_op_determinism()
 
     timings: dict[str, Any] = {}
     info: dict[str, Any] = {
@@ -305,7 +300,11 @@ def train(
     status = "failed"
     reason = ""
     try:
-        with precision_policy(choice.mixed_precision), tf.device(choice.device.tf_name):
+        with (
+            seeded_run(run_seed),
+            precision_policy(choice.mixed_precision),
+            tf.device(choice.device.tf_name),
+        ):
             t0 = time.perf_counter()
             model = _build(spec, registry)
             timings["build_seconds"] = time.perf_counter() - t0
@@ -368,6 +367,9 @@ def train(
             info["class_weight"] = class_weight
 
             _plugin_preparations(spec, registry, model, ys(splits.train), ds)
+            if project is not None:
+                run_dir = _new_run_dir(proj, project, spec, run_label)
+                run_id = info["run_id"] = run_dir.name
             on_checkpoint = None
             if run_dir is not None:
 
@@ -553,6 +555,24 @@ def _epoch_hook_callback(
                 hook(context)
 
     return EpochHooks()
+
+
+def _existing_project(project: Any) -> Any:
+    """The `Project` at `project` if there is one (a damaged file raises), else None."""
+    from lamina.project import PROJECT_FILE, Project, load_project
+
+    if project is None or isinstance(project, Project):
+        return project
+    return load_project(project) if (Path(project) / PROJECT_FILE).exists() else None
+
+
+def _new_run_dir(proj: Any, project: Any, spec: ModelSpec, label: str | None) -> Path:
+    """Creates the run folder (and the project, if `project` names a folder without one)."""
+    from lamina.project import Project, open_project
+
+    if not isinstance(project, Project):
+        proj = open_project(project, spec=spec)  # sets the spec of a project without one
+    return proj.new_run_dir(label or spec.name)
 
 
 def _plugin_preparations(
