@@ -109,13 +109,18 @@ class TrainingView(QWidget):
         self.device_combo.addItem("CPU", "cpu")
         self.epochs_box = QSpinBox(minimum=1, maximum=100000, value=10)
         self.batch_box = QSpinBox(minimum=1, maximum=65536, value=32)
-        self.early_check = QCheckBox("on, patience")
+        self.early_check = QCheckBox("on")
         self.early_check.setToolTip("Stop when val_loss has not improved for this many epochs")
-        self.patience_box = QSpinBox(minimum=0, maximum=1000, value=5, suffix=" epochs")
+        self.patience_box = QSpinBox(
+            minimum=0, maximum=1000, value=5, prefix="patience ", suffix=" epochs"
+        )
         early = QHBoxLayout()
         early.addWidget(self.early_check)
         early.addWidget(self.patience_box)
+        self.mixed_check = QCheckBox("float16 compute")
+        self.gpus: list[str] = []
         form.addRow("Device", self.device_combo)
+        form.addRow("Mixed precision", self.mixed_check)
         form.addRow("Epochs", self.epochs_box)
         form.addRow("Batch size", self.batch_box)
         form.addRow("Early stop", early)
@@ -125,8 +130,11 @@ class TrainingView(QWidget):
             self.batch_box.valueChanged,
             self.early_check.toggled,
             self.patience_box.valueChanged,
+            self.mixed_check.toggled,
         ):
             signal.connect(self._write_settings)
+        self.device_combo.currentIndexChanged.connect(self._update_mixed_check)
+        self._update_mixed_check()
 
         self.start_button = QPushButton("Start")
         self.start_button.setObjectName("start_button")
@@ -224,8 +232,10 @@ class TrainingView(QWidget):
             early = get_path(spec, "training.early_stopping")
             self.early_check.setChecked(bool(early))
             self.patience_box.setValue(int((early or {}).get("patience", 5)))
+            self.mixed_check.setChecked(bool(get_path(spec, "training.mixed_precision", False)))
         finally:
             self._updating = False
+        self._update_mixed_check()
 
     def _write_settings(self, *args: Any) -> None:
         if self._updating:
@@ -240,6 +250,8 @@ class TrainingView(QWidget):
                 if self.early_check.isChecked()
                 else None
             ),
+            # off when the device cannot be a GPU (the engine would refuse the run)
+            "training.mixed_precision": self.mixed_check.isChecked() and self._may_use_gpu(),
         }
         self._updating = True
         try:
@@ -266,6 +278,27 @@ class TrainingView(QWidget):
                 continue
             text = dev.get("description", name) if isinstance(dev, dict) else name
             self.device_combo.addItem(f"{name.upper()} — {text}", name)
+        self.gpus = [
+            dev["name"]
+            for dev in devices
+            if isinstance(dev, dict) and str(dev.get("name", "")).startswith("gpu")
+        ]
+        self._update_mixed_check()
+
+    def _may_use_gpu(self) -> bool:
+        """True if the chosen device is a GPU, or ``auto`` with a GPU in the engine."""
+        device = str(self.device_combo.currentData() or "auto")
+        return device.startswith(("gpu", "cuda")) or (device == "auto" and bool(self.gpus))
+
+    def _update_mixed_check(self) -> None:
+        """Mixed precision can be switched on only for a GPU (kept on to switch it off)."""
+        gpu = self._may_use_gpu()
+        self.mixed_check.setEnabled((gpu or self.mixed_check.isChecked()) and not self.running)
+        self.mixed_check.setToolTip(
+            "Layers compute in float16 with float32 weights; the last item stays float32"
+            if gpu
+            else "Mixed precision needs a GPU: the engine found none for this device"
+        )
 
     # ---------------------------------------------------------------- running
     @property
@@ -329,6 +362,7 @@ class TrainingView(QWidget):
         self.stop_button.setEnabled(running)
         for w in (self.device_combo, self.epochs_box, self.batch_box, self.early_check):
             w.setEnabled(not running)
+        self._update_mixed_check()
 
     def _on_event(self, event: Any) -> None:
         if event.id != self.request_id:

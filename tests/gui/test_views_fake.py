@@ -451,6 +451,28 @@ def test_train_view_settings_write_the_spec(qtbot: Any, state: Any, bridge: Fake
     assert training["early_stopping"]["patience"] == 3
 
 
+def test_train_view_mixed_precision_only_for_a_gpu(
+    qtbot: Any, state: Any, bridge: FakeBridge
+) -> None:
+    view = _train_view(qtbot, state, bridge)
+    qtbot.waitUntil(lambda: view.device_combo.findData("gpu:0") >= 0)  # the engine's ping
+    assert view.mixed_check.isEnabled()  # auto, and the engine has a GPU
+    view.mixed_check.setChecked(True)
+    assert state.spec["training"]["mixed_precision"] is True
+    view.device_combo.setCurrentIndex(view.device_combo.findData("cpu"))
+    assert state.spec["training"]["mixed_precision"] is False
+    assert not view.mixed_check.isChecked() and not view.mixed_check.isEnabled()
+    assert "needs a GPU" in view.mixed_check.toolTip()
+    view.device_combo.setCurrentIndex(view.device_combo.findData("gpu:0"))
+    assert view.mixed_check.isEnabled()
+    view.mixed_check.setChecked(True)
+    assert state.spec["training"]["device"] == "gpu:0"
+    assert state.spec["training"]["mixed_precision"] is True
+    state.undo_stack.undo()
+    assert not state.spec["training"].get("mixed_precision")  # merged settings edits undone
+    assert not view.mixed_check.isChecked()
+
+
 def test_train_view_uncertainty_results(qtbot: Any, state: Any, bridge: FakeBridge) -> None:
     view = _train_view(qtbot, state, bridge)
     x = np.linspace(0, 1, 20)
