@@ -19,8 +19,8 @@ training function) and the last (it ends in each tool's own after-fit work) are 
 Prints each repeat, then per way the median epoch over all repeats and the lower quartile,
 and the ratios lamina / bare (target: <= 1.03 for the median). The machines are shared:
 single repeats swing by +-20 % and more, in bursts, so the median over all epochs is the
-figure, the median of the repeats' ratios and their spread say how far it can be trusted,
-and the lower quartile (the least disturbed epochs) is the steadiest estimate. Last, the
+figure, and the median of the repeats' ratios, their middle half and the ratio of the
+lower quartiles (the least disturbed epochs) show how far the noise moves it. Last, the
 time lamina's own callbacks take per epoch, measured inside the lamina runs: the part of
 the difference that is lamina's work and not the machine's noise.
 """
