@@ -16,6 +16,18 @@ TASKS = ("classification", "regression", "reconstruction", "segmentation", "fore
 #: How many offending positions an error message lists before "...".
 MAX_REPORTED = 5
 
+#: The parts a dataset is split into, and the other names a file may use for them.
+SPLIT_PARTS = ("train", "validation", "test")
+SPLIT_ALIASES = {
+    "train": "train",
+    "training": "train",
+    "validation": "validation",
+    "val": "validation",
+    "valid": "validation",
+    "test": "test",
+    "testing": "test",
+}
+
 
 @dataclass
 class Dataset:
@@ -37,6 +49,11 @@ class Dataset:
             Per-sample arrays (first dimension ``n``) are sliced along with the
             samples by `subset`; list their keys in ``extras["per_sample"]`` to be
             explicit (otherwise every array with first dimension ``n`` counts).
+        split: The part each sample belongs to when the data come split (a file's
+            ``split`` column, ``x_train``/``x_test`` arrays, ``train/`` and ``test/``
+            folders): ``"train"``, ``"validation"`` or ``"test"`` per sample (``val``,
+            ``valid``, ``training`` and ``testing`` are read too). `split_dataset`
+            keeps the parts it names. Defaults to None (split by fractions).
 
     Example:
         >>> ds = Dataset(x=np.zeros((4, 2)), y=np.array([0, 1, 0, 1]), name="toy",
@@ -54,6 +71,7 @@ class Dataset:
     description: str = ""
     source: str = ""
     extras: dict = field(default_factory=dict)
+    split: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if not self.source:
@@ -83,6 +101,8 @@ class Dataset:
             self.class_names = [str(c) for c in self.class_names]
         if self.feature_names is not None:
             self.feature_names = [str(c) for c in self.feature_names]
+        if self.split is not None:
+            self.split = normalize_split(self.split, len(self.x), self.source)
 
     # ------------------------------------------------------------------ properties
     def __len__(self) -> int:
@@ -147,7 +167,14 @@ class Dataset:
             y=None if self.y is None else self.y[idx],
             name=name or self.name,
             extras=extras,
+            split=None if self.split is None else self.split[idx],
         )
+
+    def split_counts(self) -> dict[str, int] | None:
+        """Returns ``{part: number of samples}`` of a split given by the data, or None."""
+        if self.split is None:
+            return None
+        return {part: int(np.count_nonzero(self.split == part)) for part in SPLIT_PARTS}
 
     # ------------------------------------------------------------------ reports
     def summary(self) -> dict[str, Any]:
@@ -166,6 +193,7 @@ class Dataset:
             "class_counts": self.class_counts() or None,
             "feature_names": self.feature_names,
             "extras": sorted(str(k) for k in self.extras),
+            "split_counts": self.split_counts(),
         }
         if self.x.size:
             finite = np.isfinite(self.x)
@@ -305,6 +333,39 @@ def _as_float32(x: Any, what: str, source: str) -> np.ndarray:
             source=source,
         )
     return array.astype(np.float32)
+
+
+def normalize_split(split: Any, n: int, source: str) -> np.ndarray:
+    """Checks a per-sample split and returns it as ``train``/``validation``/``test`` strings.
+
+    Raises:
+        DataError: If its length is not `n`, or a value is not a part's name (the
+            first rows and values are named).
+    """
+    values = np.asarray(split)
+    if values.ndim != 1 or len(values) != n:
+        raise DataError(
+            f"the split has shape {values.shape} but the data have {n} samples", source=source
+        )
+    if values.dtype.kind == "S":
+        values = values.astype(str)
+    texts = np.char.lower(np.char.strip(values.astype(str)))
+    out = np.empty(n, dtype="<U10")
+    unknown = np.ones(n, dtype=bool)
+    for alias, part in SPLIT_ALIASES.items():
+        hit = texts == alias
+        out[hit] = part
+        unknown &= ~hit
+    if unknown.any():
+        rows = np.flatnonzero(unknown)
+        shown = ", ".join(f"row {r}: {str(values[r])!r}" for r in rows[:MAX_REPORTED])
+        more = ", ..." if len(rows) > MAX_REPORTED else ""
+        raise DataError(
+            f"{len(rows)} split value(s) are not train, validation or test ({shown}{more})",
+            source=source,
+            row=int(rows[0]),
+        )
+    return out
 
 
 def _as_labels(y: np.ndarray, source: str) -> np.ndarray:

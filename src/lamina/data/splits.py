@@ -23,12 +23,15 @@ class Splits:
         test: The held-out test samples, or None.
         indices: ``{"train": ..., "validation": ..., "test": ...}`` index arrays into the
             original dataset (stored with a training run to reproduce the split).
+        given: The parts whose samples the data named (`Dataset.split`), e.g.
+            ``("train", "test")``; empty when every part was drawn by fractions.
     """
 
     train: Dataset
     validation: Dataset | None
     test: Dataset | None
     indices: dict[str, np.ndarray] = field(default_factory=dict)
+    given: tuple[str, ...] = ()
 
     def summary(self) -> dict[str, Any]:
         """Returns ``{part: n}`` and class counts per part (JSON-serialisable)."""
@@ -110,6 +113,9 @@ def split_dataset(
         ds: The dataset.
         validation: A fraction in ``[0, 1)``, a sample count, or explicit indices (or a
             boolean mask). ``0`` or None gives no validation part. Defaults to `0.2`.
+            When the data come split (`Dataset.split`) and neither part is given as
+            indices here, the data's own parts are kept; a part the data do not name
+            is drawn from their training samples, its fraction taken of those.
         test: Like `validation`, for the test part. Defaults to `0.1`.
         seed: Seed of the random split. Defaults to `0`.
         stratify: Keep the class proportions in every part (classification only).
@@ -132,6 +138,13 @@ def split_dataset(
     val_idx = _explicit(validation, n, "validation", source)
     test_idx = _explicit(test, n, "test", source)
     rng = np.random.default_rng(seed)
+    given: tuple[str, ...] = ()
+    if ds.split is not None and val_idx is None and test_idx is None:
+        named = {part: np.flatnonzero(ds.split == part) for part in ("validation", "test")}
+        if any(len(idx) for idx in named.values()):
+            given = tuple(p for p in ("train", "validation", "test") if np.any(ds.split == p))
+            val_idx = named["validation"] if len(named["validation"]) else None
+            test_idx = named["test"] if len(named["test"]) else None
 
     if val_idx is not None or test_idx is not None:
         taken = np.zeros(n, dtype=bool)
@@ -144,7 +157,8 @@ def split_dataset(
         # Any part given as a fraction/count is drawn from what is left.
         if val_idx is None or test_idx is None:
             spec = validation if val_idx is None else test
-            k = _count(spec, n, "validation" if val_idx is None else "test", source)
+            of = len(pool) if given else n  # the data's own training part, or all samples
+            k = _count(spec, of, "validation" if val_idx is None else "test", source)
             if k > len(pool):
                 raise DataError(f"cannot take {k} samples from {len(pool)} left", source=source)
             drawn = np.sort(rng.choice(pool, size=k, replace=False)) if k else pool[:0]
@@ -178,4 +192,5 @@ def split_dataset(
         validation=ds.subset(val_idx, name=f"{ds.name} (validation)") if len(val_idx) else None,
         test=ds.subset(test_idx, name=f"{ds.name} (test)") if len(test_idx) else None,
         indices={"train": train_idx, "validation": val_idx, "test": test_idx},
+        given=given,
     )
