@@ -468,8 +468,25 @@ class DataView(QWidget):
             self.counts_table.setItem(row, 0, QTableWidgetItem(str(name)))
             self.counts_table.setItem(row, 1, QTableWidgetItem(str(count)))
         self.counts_table.setVisible(bool(counts))
+        self._show_given_split(summary.get("split_counts") or {})
         self._show_preview(summary, kind, x, y)
         self.preview_shown.emit(summary)
+
+    def _show_given_split(self, counts: dict[str, int]) -> None:
+        """A part the data name themselves is theirs: its fraction box is switched off."""
+        for part, box in (("validation", self.val_split), ("test", self.test_split)):
+            given = bool(counts.get(part))
+            box.setEnabled(not given)
+            box.setToolTip(
+                f"The data name their own {part} samples ({counts[part]}); this fraction "
+                "is not used"
+                if given
+                else (
+                    f"Drawn from the data's {counts.get('train', 0)} training samples"
+                    if counts and part == "validation"
+                    else f"Fraction of the samples held out for {part}"
+                )
+            )
 
     def preview_kind(self) -> str:
         """``"images"``, ``"table"``, ``"scatter"``, ``"spectrum"`` or ``"none"``."""
@@ -584,4 +601,10 @@ def _describe(summary: dict[str, Any]) -> str:
     if summary.get("x_range"):
         lo, hi = summary["x_range"]
         parts.append(f"x values {lo:.3g} … {hi:.3g}")
+    given = summary.get("split_counts") or {}
+    if given:
+        parts.append(
+            "split given by the data: "
+            + ", ".join(f"{part} {given.get(part, 0)}" for part in ("train", "validation", "test"))
+        )
     return "<br>".join(parts)

@@ -259,7 +259,9 @@ and `y` (targets):
 
     python {script} --data data.npz [--epochs N]
 
-Make such a file with ``numpy.savez("data.npz", x=x, y=y)``.
+Make such a file with ``numpy.savez("data.npz", x=x, y=y)``. An optional array `split`
+names each sample's part ("train", "validation", "test"); without it the parts are
+drawn at random with the spec's fractions.
 """
 
 from __future__ import annotations
@@ -298,11 +300,21 @@ def main(argv=None):
     keras.utils.set_random_seed(args.seed)
     with np.load(args.data) as data:
         x, y = data["x"].astype("float32"), data["y"]
+        split = data["split"].astype(str) if "split" in data.files else None
     rng = np.random.default_rng(args.seed)
-    order = rng.permutation(len(x))
-    n_test = int(round({test_split} * len(x)))
-    n_val = int(round({validation_split} * len(x)))
-    test, val, train = order[:n_test], order[n_test:n_test + n_val], order[n_test + n_val:]
+    if split is None:
+        order = rng.permutation(len(x))
+        n_test = int(round({test_split} * len(x)))
+        n_val = int(round({validation_split} * len(x)))
+        test, val, train = order[:n_test], order[n_test:n_test + n_val], order[n_test + n_val:]
+    else:
+        test = np.flatnonzero(split == "test")
+        val = np.flatnonzero(split == "validation")
+        train = np.flatnonzero(split == "train")
+        if not len(val):  # drawn from the training samples
+            val = np.sort(rng.choice(train, int(round({validation_split} * len(train))), False))
+            train = np.setdiff1d(train, val)
+    print(f"samples: train {{len(train)}}, validation {{len(val)}}, test {{len(test)}}")
     if {standardize}:
         axes = (0,) if x.ndim <= 2 else tuple(range(x.ndim - 1))
         mean, std = x[train].mean(axis=axes), x[train].std(axis=axes)

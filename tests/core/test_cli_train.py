@@ -59,6 +59,11 @@ def test_train_evaluate_predict_export(tmp_path, spec_file, capsys):
     out = capsys.readouterr().out
     assert rc == 0, out
     assert "epoch 15/15" in out and "val_accuracy=" in out and "run saved in" in out
+    # the data are reported before training: shapes, dtypes, classes, split sizes
+    assert "data: digits: 1797 samples, x (1797, 8, 8, 1) float32, y (1797,) int64" in out
+    assert "classes: 0 178, 1 182," in out
+    assert "split: train 1258, validation 359, test 180 (drawn by fractions)" in out
+    assert out.index("split: train") < out.index("epoch 1/15")
     run = load_project(project).latest_run()
     assert run.metrics["accuracy"] >= 0.95
 

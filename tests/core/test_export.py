@@ -63,6 +63,26 @@ def test_python_script_runs_without_lamina(tmp_path):
         cwd=tmp_path,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "samples: train 210, validation 60, test 30" in proc.stdout
+    assert "test: loss=" in proc.stdout
+
+    # A `split` array in the file decides the parts: 50 test samples, evaluated as such.
+    split = np.array(["train"] * 250 + ["test"] * 50)
+    np.savez(
+        tmp_path / "split.npz",
+        x=np.load(tmp_path / "digits.npz")["x"],
+        y=d.target[:300],
+        split=split,
+    )
+    proc = subprocess.run(
+        [sys.executable, "-I", str(script), "--data", str(tmp_path / "split.npz"), "--epochs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "samples: train 200, validation 50, test 50" in proc.stdout
     assert "test: loss=" in proc.stdout
 
 

@@ -250,3 +250,19 @@ def test_a_run_that_cannot_start_leaves_the_project_as_it_was(tmp_path):
     with pytest.raises(DataError):
         train(course_spec(epochs=1), data=wrong_shape, project=fresh)
     assert not fresh.exists()
+
+
+def test_a_split_given_by_the_data_is_kept(tmp_path):
+    ds = digits_dataset(300)
+    ds.split = np.array(["train"] * 250 + ["test"] * 50)
+    events = []
+    result = train(course_spec(epochs=1), data=ds, project=tmp_path / "p", on_event=events.append)
+    np.testing.assert_array_equal(result.splits.test.x, ds.x[250:])  # the data's own test part
+    assert len(result.splits.validation) == 50  # 0.2 of the data's 250 training samples
+    assert len(result.splits.train) == 200
+    assert result.info["split"]["given"] == ["train", "test"]
+    started = next(e for e in events if isinstance(e, ev.RunStarted))
+    assert started.split_given == ["train", "test"] and started.dataset["n"] == 300
+    assert started.dataset["split_counts"] == {"train": 250, "validation": 0, "test": 50}
+    log = (result.path / "log.txt").read_text()
+    assert "split: train 200, validation 50, test 50 (test given by the data" in log

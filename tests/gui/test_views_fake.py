@@ -334,6 +334,26 @@ def test_data_view_builtin_set_shows_preview_and_counts(
     assert state.spec["data"]["type"] == "digits"
 
 
+def test_data_view_a_split_given_by_the_data_switches_its_fraction_off(
+    qtbot: Any, state: Any, bridge: FakeBridge
+) -> None:
+    from lamina_gui.qt_data_view import DataView
+
+    view = DataView(state, bridge)
+    qtbot.addWidget(view)
+    summary = {"name": "survey", "task": "regression", "n": 300, "x_shape": [300, 4]}
+    view.show_summary({"summary": {**summary, "split_counts": None}})
+    assert view.val_split.isEnabled() and view.test_split.isEnabled()
+    assert "split given" not in view.info_label.text()
+    counts = {"train": 250, "validation": 0, "test": 50}
+    view.show_summary({"summary": {**summary, "split_counts": counts}})
+    assert "split given by the data: train 250, validation 0, test 50" in view.info_label.text()
+    assert not view.test_split.isEnabled() and "(50)" in view.test_split.toolTip()
+    assert view.val_split.isEnabled() and "250 training samples" in view.val_split.toolTip()
+    view.show_summary({"summary": summary})  # another dataset: both fractions count again
+    assert view.test_split.isEnabled()
+
+
 def test_data_view_bad_file_shows_data_error(
     qtbot: Any, state: Any, bridge: FakeBridge, tmp_path: Any
 ) -> None:

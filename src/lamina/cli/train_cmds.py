@@ -152,8 +152,12 @@ class _Progress:
         if isinstance(event, ev.RunStarted):
             self.running = True
             self.epochs, self.steps = event.epochs, event.steps_per_epoch or 0
+            from lamina.data.report import data_report
+
+            for line in data_report(event.dataset, event.data, event.split_given):
+                print(line)
             print(
-                f"training on {event.device} (seed {event.seed}): {event.epochs} epochs of "
+                f"training on {event.device} (seed {event.seed}): {event.epochs} epoch(s) of "
                 f"{self.steps} batches",
                 flush=True,
             )

@@ -26,7 +26,12 @@ class Event:
 
 @dataclass
 class RunStarted(Event):
-    """Training begins: `epochs` planned, `steps_per_epoch` batches each."""
+    """Training begins: `epochs` planned, `steps_per_epoch` batches each.
+
+    `data` holds the split's sizes and class counts (`Splits.summary`), `dataset` the
+    whole dataset's `Dataset.summary` (shapes, dtypes, classes), `split_given` the
+    parts the data named themselves.
+    """
 
     run_id: str = ""
     epochs: int = 0
@@ -34,6 +39,8 @@ class RunStarted(Event):
     device: str = "cpu"
     seed: int | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    dataset: dict[str, Any] = field(default_factory=dict)
+    split_given: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -139,6 +139,11 @@ class _Emitter:
 
     def __call__(self, event: Event) -> None:
         self.log(_describe(event))
+        if isinstance(event, RunStarted):
+            from lamina.data.report import data_report
+
+            for line in data_report(event.dataset, event.data, event.split_given):
+                self.log(line)
         if self.on_event is not None:
             self.on_event(event)
 
@@ -153,9 +158,15 @@ def _describe(event: Event) -> str:
         metrics = data.pop("metrics")
         shown = " ".join(f"{k}={v:.4g}" for k, v in metrics.items() if isinstance(v, (int, float)))
         return (
-            f"{kind} " + " ".join(f"{k}={v}" for k, v in data.items() if k != "data") + f" {shown}"
+            f"{kind} "
+            + " ".join(f"{k}={v}" for k, v in data.items() if k not in _LONG)
+            + f" {shown}"
         )
-    return f"{kind} " + " ".join(f"{k}={v}" for k, v in data.items() if k != "data")
+    return f"{kind} " + " ".join(f"{k}={v}" for k, v in data.items() if k not in _LONG)
+
+
+#: Event fields the run log gives their own lines (`data_report`) or leaves out.
+_LONG = ("data", "dataset", "split_given")
 
 
 def _prepare_targets(
@@ -323,6 +334,7 @@ def train(
                 "test": ts.test_split,
                 "seed": int(run_seed or 0),
                 "sizes": {k: int(len(v)) for k, v in splits.indices.items()},
+                "given": list(splits.given),
             }
             graph = "a" in ds.extras  # node features + adjacency (see lamina_graph)
             if ts.standardize and not graph:
@@ -417,6 +429,8 @@ def train(
                     device=choice.device.name,
                     seed=run_seed,
                     data=splits.summary(),
+                    dataset=ds.summary(),
+                    split_given=list(splits.given),
                 )
             )
             t_fit = time.perf_counter()
