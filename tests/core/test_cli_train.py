@@ -9,6 +9,7 @@ import sys
 import numpy as np
 import pytest
 
+import lamina
 import lamina.cli as cli
 
 COURSE = {
@@ -244,3 +245,54 @@ def test_ctrl_c_keeps_the_checkpointed_best_weights_and_says_where(tmp_path, spe
     best = run.checkpoint["best_epoch"]
     assert f"(epoch {best + 1})" in err
     assert Run(run.path).model("best").count_params() == 9610
+
+
+def test_a_csv_that_names_its_test_rows_is_trained_and_evaluated_on_them(tmp_path, capsys):
+    from sklearn.datasets import load_digits
+
+    from lamina.project import load_project
+
+    d = load_digits()
+    n = 400
+    parts = np.where(np.arange(n) < 340, "train", "test")
+    header = ",".join([f"p{i}" for i in range(64)] + ["digit", "part"])
+    rows = [
+        ",".join([*(f"{v:g}" for v in d.data[i] / 16.0), str(d.target[i]), parts[i]])
+        for i in range(n)
+    ]
+    (tmp_path / "digits.csv").write_text(header + "\n" + "\n".join(rows) + "\n")
+    spec = lamina.make_spec(
+        [64],
+        [lamina.item("Dense", units=32, activation="relu"), lamina.item("Dense", units=10)],
+        loss={"type": "sparse_categorical_crossentropy", "params": {"from_logits": True}},
+        metrics=["accuracy"],
+        epochs=2,
+    )
+    spec_path = tmp_path / "spec.json"
+    spec_path.write_text(json.dumps(spec.to_dict()))
+    rc = cli.main(
+        [
+            "train",
+            str(spec_path),
+            "--data",
+            str(tmp_path / "digits.csv"),
+            "--data-param",
+            "target=digit",
+            "--data-param",
+            "split_column=part",
+            "--project",
+            str(tmp_path / "p"),
+            "--no-progress",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    assert (
+        "split: train 272, validation 68, test 60 "
+        "(test given by the data, validation drawn from its training samples)" in out
+    )
+    run = load_project(tmp_path / "p").latest_run()
+    assert run.info["split"]["given"] == ["train", "test"]
+    assert run.metrics["n"] == 60
+    assert cli.main(["evaluate", str(run.path)]) == 0  # reloads the file: the same 60 rows
+    assert "(60 samples)" in capsys.readouterr().out

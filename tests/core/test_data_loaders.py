@@ -16,6 +16,7 @@ from lamina.data import (
     load_image_folder,
     load_numpy,
 )
+from lamina.data.splits import split_dataset
 
 # --------------------------------------------------------------------------- CSV
 
@@ -353,3 +354,312 @@ def test_loaders_write_nothing(tmp_path):
     load_csv(path, target="kind")
     load_numpy(tmp_path / "d.npz")
     assert sorted(p.name for p in tmp_path.rglob("*")) == before
+
+
+# --------------------------------------------------------------------------- data that come split
+
+SPLIT_CSV = """mag_g,mag_r,part,kind
+10.5,10.1,train,star
+18.2,17.9,Train,galaxy
+11.0,10.4,val,star
+19.1,18.0,TEST,galaxy
+12.0,11.1,testing,star
+"""
+
+
+def test_csv_split_column(tmp_path):
+    path = _write(tmp_path, "split.csv", SPLIT_CSV)
+    ds = load_csv(path, target="kind", split_column="part")
+    assert ds.split_counts() == {"train": 2, "validation": 1, "test": 2}
+    assert ds.feature_names == ["mag_g", "mag_r"] and ds.x.shape == (5, 2)
+    assert ds.class_names == ["galaxy", "star"]
+    parts = split_dataset(ds)
+    np.testing.assert_array_equal(parts.indices["test"], [3, 4])
+    np.testing.assert_array_equal(parts.test.x, ds.x[[3, 4]])
+    np.testing.assert_array_equal(parts.validation.x, ds.x[[2]])
+    assert parts.given == ("train", "validation", "test")
+    # Without a target the default is the last column that is not the split column.
+    last = _write(tmp_path, "last.csv", "a,b,kind,part\n1,2,x,train\n3,4,y,test\n")
+    ds = load_csv(last, split_column="part")
+    assert ds.feature_names == ["a", "b"] and ds.class_names == ["x", "y"]
+    assert ds.split.tolist() == ["train", "test"]
+    # Without split_column the part column is an ordinary (here: non-numeric) column.
+    with pytest.raises(DataError, match="non-numeric value 'train' at line 2, column 'part'"):
+        load_csv(path, target="kind")
+
+
+def test_csv_split_column_errors(tmp_path):
+    path = _write(tmp_path, "split.csv", SPLIT_CSV)
+    with pytest.raises(DataError) as info:
+        load_csv(path, target="kind", split_column="fold")
+    message = str(info.value)
+    assert str(path) in message and "split column 'fold' not found" in message
+    assert "available columns: mag_g, mag_r, part, kind" in message
+    with pytest.raises(DataError, match="'part' is the split column; it cannot also be the target"):
+        load_csv(path, target="part", split_column="part")
+    with pytest.raises(DataError, match="'part' is the split column; it cannot also be a feature"):
+        load_csv(path, target="kind", features="mag_g,part", split_column="part")
+    bad = _write(tmp_path, "bad.csv", SPLIT_CSV.replace("TEST", "holdout"))
+    with pytest.raises(
+        DataError,
+        match=r"bad\.csv: 1 split value\(s\) in column 'part' are not train, validation or "
+        r"test: line 5 'holdout'",
+    ) as info:
+        load_csv(bad, target="kind", split_column="part")
+    assert info.value.row == 3 and info.value.column == "part"
+    empty = _write(tmp_path, "empty.csv", SPLIT_CSV.replace("val,", ","))
+    with pytest.raises(
+        DataError, match=r"empty\.csv: missing split value at line 4, column 'part'"
+    ):
+        load_csv(empty, target="kind", split_column="part")
+    na = _write(tmp_path, "na.csv", SPLIT_CSV.replace("Train", "NA"))
+    with pytest.raises(DataError, match="missing split value at line 3, column 'part'"):
+        load_csv(na, target="kind", split_column="part")
+
+
+def test_load_data_passes_split_column(tmp_path):
+    from lamina.training import load_data
+
+    path = _write(tmp_path, "split.csv", SPLIT_CSV)
+    ds = load_data(str(path), params={"target": "kind", "split_column": "part"})
+    assert ds.split_counts() == {"train": 2, "validation": 1, "test": 2}
+    assert "part" not in ds.feature_names
+    by_ref = load_data(
+        {"type": "csv", "params": {"path": str(path), "target": "kind"}},
+        params={"split_column": "part"},
+    )
+    assert by_ref.split_counts() == {"train": 2, "validation": 1, "test": 2}
+
+
+def _keras_parts(rng):
+    return {
+        "x_train": rng.random((6, 3, 2)),
+        "y_train": np.array([0, 1, 2, 0, 1, 2]),
+        "x_val": rng.random((2, 3, 2)),
+        "y_val": np.array([1, 2]),
+        "x_test": rng.random((3, 3, 2)),
+        "y_test": np.array([0, 0, 1]),
+    }
+
+
+def test_numpy_keras_parts(tmp_path):
+    arrays = _keras_parts(np.random.default_rng(0))
+    path = tmp_path / "parts.npz"
+    np.savez(path, **arrays)
+    ds = load_numpy(path)
+    assert ds.split_counts() == {"train": 6, "validation": 2, "test": 3}
+    assert ds.x.shape == (11, 3, 2) and ds.task == "classification" and ds.n_classes == 3
+    np.testing.assert_allclose(ds.x[:6], arrays["x_train"].astype(np.float32))
+    parts = split_dataset(ds)
+    np.testing.assert_allclose(parts.test.x, arrays["x_test"].astype(np.float32))
+    np.testing.assert_array_equal(parts.test.y, arrays["y_test"])
+    np.testing.assert_allclose(parts.validation.x, arrays["x_val"].astype(np.float32))
+    # "x_validation" names the validation part too; test alone is fine.
+    named = tmp_path / "named.npz"
+    np.savez(
+        named,
+        x_train=arrays["x_train"],
+        y_train=arrays["y_train"],
+        x_validation=arrays["x_val"],
+        y_validation=arrays["y_val"],
+    )
+    assert load_numpy(named).split_counts() == {"train": 6, "validation": 2, "test": 0}
+    no_y = load_numpy(named, y_key=None)
+    assert no_y.task == "reconstruction" and no_y.split_counts()["validation"] == 2
+
+
+def test_numpy_keras_parts_errors(tmp_path):
+    arrays = _keras_parts(np.random.default_rng(0))
+    wrong = tmp_path / "wrong.npz"
+    np.savez(wrong, **{**arrays, "x_test": np.zeros((3, 4, 2))})
+    with pytest.raises(DataError) as info:
+        load_numpy(wrong)
+    message = str(info.value)
+    assert str(wrong) in message and "one sample of 'x_test' has shape (4, 2)" in message
+    assert "'x_train' has (3, 2)" in message and info.value.key == "x_test"
+    no_y = tmp_path / "no_y.npz"
+    np.savez(no_y, x_train=arrays["x_train"], x_test=arrays["x_test"], y_train=arrays["y_train"])
+    with pytest.raises(
+        DataError, match=r"no_y\.npz: targets key 'y_test' not found for 'x_test'; available keys"
+    ):
+        load_numpy(no_y)
+    short = tmp_path / "short.npz"
+    np.savez(short, **{**arrays, "y_val": np.array([1])})
+    with pytest.raises(DataError, match="'x_val' has 2 samples but 'y_val' has 1"):
+        load_numpy(short)
+    both = tmp_path / "both.npz"
+    np.savez(both, **arrays, x_validation=arrays["x_val"], y_validation=arrays["y_val"])
+    with pytest.raises(DataError, match="both 'x_val' and 'x_validation' found"):
+        load_numpy(both)
+    parts = tmp_path / "parts.npz"
+    np.savez(parts, **arrays)
+    with pytest.raises(DataError, match="split_key 'part' given, but the file holds x_train"):
+        load_numpy(parts, split_key="part")
+    np.save(tmp_path / "x.npy", arrays["x_train"])
+    with pytest.raises(DataError, match=r"x\.npy: split_key 'part' needs a \.npz archive"):
+        load_numpy(tmp_path / "x.npy", split_key="part")
+
+
+def test_numpy_split_key(tmp_path):
+    path = tmp_path / "d.npz"
+    part = np.array(["train", "test", "valid", "train", "Testing"])
+    np.savez(path, x=np.arange(10.0).reshape(5, 2), y=np.array([0, 1, 0, 1, 1]), part=part)
+    ds = load_numpy(path, split_key="part")
+    assert ds.split_counts() == {"train": 2, "validation": 1, "test": 2}
+    parts = split_dataset(ds)
+    np.testing.assert_array_equal(parts.indices["test"], [1, 4])
+    np.testing.assert_array_equal(parts.test.x, ds.x[[1, 4]])
+    with pytest.raises(
+        DataError, match=r"d\.npz: split key 'fold' not found; available keys: x, y, part"
+    ):
+        load_numpy(path, split_key="fold")
+    bad = tmp_path / "bad.npz"
+    np.savez(
+        bad, x=np.zeros((3, 2)), y=np.array([0, 1, 0]), part=np.array(["train", "dev", "test"])
+    )
+    with pytest.raises(
+        DataError, match=r"bad\.npz: 1 split value\(s\) in split key 'part' .*row 1 'dev'"
+    ):
+        load_numpy(bad, split_key="part")
+    short = tmp_path / "short.npz"
+    np.savez(short, x=np.zeros((3, 2)), y=np.array([0, 1, 0]), part=np.array(["train", "test"]))
+    with pytest.raises(DataError, match="split key 'part' has 2 part names but the data have 3"):
+        load_numpy(short, split_key="part")
+
+
+def test_hdf5_keras_parts_and_split_key(tmp_path):
+    import h5py
+
+    arrays = _keras_parts(np.random.default_rng(1))
+    path = tmp_path / "parts.h5"
+    with h5py.File(path, "w") as f:
+        for key, value in arrays.items():
+            f.create_dataset(key, data=value)
+    ds = load_hdf5(path)
+    assert ds.split_counts() == {"train": 6, "validation": 2, "test": 3}
+    parts = split_dataset(ds)
+    np.testing.assert_allclose(parts.test.x, arrays["x_test"].astype(np.float32))
+    np.testing.assert_array_equal(parts.test.y, arrays["y_test"])
+
+    keyed = tmp_path / "keyed.h5"
+    with h5py.File(keyed, "w") as f:
+        f.create_dataset("x", data=np.arange(8.0).reshape(4, 2))
+        f.create_dataset("y", data=np.array([0, 1, 0, 1]))
+        f.create_dataset("part", data=np.array([b"train", b"TEST", b"val", b"train"]))
+        f.create_dataset("fold", data=["test", "train", "train", "test"], dtype=h5py.string_dtype())
+    ds = load_hdf5(keyed, split_key="part")
+    assert ds.split_counts() == {"train": 2, "validation": 1, "test": 1}
+    np.testing.assert_array_equal(split_dataset(ds).test.x, ds.x[[1]])
+    other = load_hdf5(keyed, split_key="fold")
+    np.testing.assert_array_equal(split_dataset(other).indices["test"], [0, 3])
+
+
+def test_hdf5_split_errors(tmp_path):
+    import h5py
+
+    arrays = _keras_parts(np.random.default_rng(1))
+    wrong = tmp_path / "wrong.h5"
+    with h5py.File(wrong, "w") as f:
+        for key, value in {**arrays, "y_val": np.zeros((2, 2), dtype=int)}.items():
+            f.create_dataset(key, data=value)
+    with pytest.raises(DataError) as info:
+        load_hdf5(wrong)
+    message = str(info.value)
+    assert str(wrong) in message and "one sample of 'y_val' has shape (2,)" in message
+    assert "'y_train' has ()" in message
+    keyed = tmp_path / "keyed.h5"
+    with h5py.File(keyed, "w") as f:
+        f.create_dataset("x", data=np.zeros((3, 2)))
+        f.create_dataset("y", data=np.array([0, 1, 0]))
+        f.create_dataset("part", data=np.array([b"train", b"train", b"later"]))
+    with pytest.raises(
+        DataError,
+        match=r"keyed\.h5: split key 'fold' not found; available dataset keys: part, x, y",
+    ):
+        load_hdf5(keyed, split_key="fold")
+    with pytest.raises(
+        DataError, match="split key 'part' are not train, validation or test: row 2 'later'"
+    ):
+        load_hdf5(keyed, split_key="part")
+
+
+def test_fits_table_split_column(tmp_path):
+    from astropy.io import fits
+
+    cols = [
+        fits.Column(name="FLUX", format="E", array=np.array([1.0, 2.0, 3.0, 4.0])),
+        fits.Column(name="PART", format="5A", array=np.array(["train", "test", "val", "train"])),
+        fits.Column(name="CLASS", format="10A", array=np.array(["E", "S", "E", "S"])),
+    ]
+    path = tmp_path / "cat.fits"
+    fits.HDUList([fits.PrimaryHDU(), fits.BinTableHDU.from_columns(cols)]).writeto(path)
+    ds = load_fits(path, target="CLASS", split_column="PART")
+    assert ds.feature_names == ["FLUX"] and ds.split_counts() == {
+        "train": 2,
+        "validation": 1,
+        "test": 1,
+    }
+    np.testing.assert_array_equal(split_dataset(ds).test.x, ds.x[[1]])
+    with pytest.raises(
+        DataError, match="split column 'FOLD' not found; available columns: FLUX, PART, CLASS"
+    ):
+        load_fits(path, target="CLASS", split_column="FOLD")
+
+
+def _part_folder(root, layout):
+    for folder, n in layout.items():
+        for i in range(n):
+            _png(root / folder / f"{i}.png", np.full((4, 4), 40 * i, np.uint8))
+
+
+def test_image_folder_with_part_folders(tmp_path):
+    root = tmp_path / "sky"
+    _part_folder(
+        root,
+        {
+            "Train/spiral": 3,
+            "Train/elliptical": 2,
+            "val/spiral": 1,
+            "test/elliptical": 1,
+            "test/irregular": 2,
+        },
+    )
+    ds = load_image_folder(root)
+    assert ds.class_names == ["elliptical", "irregular", "spiral"]
+    assert ds.split_counts() == {"train": 5, "validation": 1, "test": 3}
+    assert ds.x.shape == (9, 4, 4, 1)
+    np.testing.assert_array_equal(ds.y, [0, 0, 2, 2, 2, 2, 0, 1, 1])
+    parts = split_dataset(ds)
+    np.testing.assert_array_equal(parts.indices["test"], [6, 7, 8])
+    assert all("/test/" in f for f in parts.test.extras["files"])
+    np.testing.assert_array_equal(parts.test.y, [0, 1, 1])
+    # The normal layout is not split.
+    plain = tmp_path / "plain"
+    _part_folder(plain, {"spiral": 1, "elliptical": 1})
+    assert load_image_folder(plain).split is None
+
+
+def test_image_folder_part_folder_errors(tmp_path):
+    mixed = tmp_path / "mixed"
+    _part_folder(mixed, {"train/spiral": 1, "spiral": 1, "test/spiral": 1})
+    with pytest.raises(DataError) as info:
+        load_image_folder(mixed)
+    message = str(info.value)
+    assert message.startswith(str(mixed))
+    assert "mixes part folders (test, train) and class folders (spiral)" in message
+    flat = tmp_path / "flat"
+    _part_folder(flat, {"train/a": 2, "test": 1})
+    with pytest.raises(
+        DataError,
+        match=r"part folder 'test' must hold one sub-folder of images per class.*1 images",
+    ):
+        load_image_folder(flat)
+    twice = tmp_path / "twice"
+    _part_folder(twice, {"train/a": 1, "training/a": 1})
+    with pytest.raises(DataError, match="folders 'train', 'training' all name the train part"):
+        load_image_folder(twice)
+    empty = tmp_path / "empty"
+    _part_folder(empty, {"train/a": 1})
+    (empty / "test" / "a").mkdir(parents=True)
+    with pytest.raises(DataError, match="class folder 'test/a' holds no images"):
+        load_image_folder(empty)

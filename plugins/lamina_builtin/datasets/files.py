@@ -20,7 +20,9 @@ def _or_none(value: str) -> str | None:
     return value.strip() or None
 
 
-def csv_file(path: str, target: str = "", features: str = "", task: str = "auto") -> Dataset:
+def csv_file(
+    path: str, target: str = "", features: str = "", task: str = "auto", split_column: str = ""
+) -> Dataset:
     """A table from a CSV file with a header row (one sample per row).
 
     Args:
@@ -30,12 +32,25 @@ def csv_file(path: str, target: str = "", features: str = "", task: str = "auto"
         features: Comma-separated feature columns ("" = all but the target).
         task: ``"auto"`` guesses from the target column: text or few whole numbers give
             classification, other numbers regression. Defaults to `"auto"`.
+        split_column: A column naming each row's part: train, validation (val) or test
+            ("" = none; the split is then drawn at random).
     """
-    return load_csv(path, target=_or_none(target), features=_or_none(features), task=task)
+    return load_csv(
+        path,
+        target=_or_none(target),
+        features=_or_none(features),
+        task=task,
+        split_column=_or_none(split_column),
+    )
 
 
 def numpy_file(
-    path: str, y_path: str = "", x_key: str = "x", y_key: str = "y", task: str = "auto"
+    path: str,
+    y_path: str = "",
+    x_key: str = "x",
+    y_key: str = "y",
+    task: str = "auto",
+    split_key: str = "",
 ) -> Dataset:
     """Arrays from a .npy file (features; targets from `y_path`) or a .npz file (by key).
 
@@ -45,11 +60,23 @@ def numpy_file(
         x_key: The features' key in a ``.npz`` file. Defaults to `"x"`.
         y_key: The targets' key in a ``.npz`` file ("" = no targets). Defaults to `"y"`.
         task: The task, or ``"auto"`` to infer it. Defaults to `"auto"`.
+        split_key: The ``.npz`` key of an array naming each sample's part: train,
+            validation (val) or test ("" = none). A ``.npz`` file with ``x_train``,
+            ``x_val``, ``x_test``... arrays (and no `x_key`) is split by those.
     """
-    return load_numpy(path, y_path=_or_none(y_path), x_key=x_key, y_key=_or_none(y_key), task=task)
+    return load_numpy(
+        path,
+        y_path=_or_none(y_path),
+        x_key=x_key,
+        y_key=_or_none(y_key),
+        task=task,
+        split_key=_or_none(split_key),
+    )
 
 
-def hdf5_file(path: str, x_key: str = "x", y_key: str = "y", task: str = "auto") -> Dataset:
+def hdf5_file(
+    path: str, x_key: str = "x", y_key: str = "y", task: str = "auto", split_key: str = ""
+) -> Dataset:
     """Arrays from datasets of an HDF5 file, chosen by key (e.g. ``images``, ``train/x``).
 
     Args:
@@ -57,8 +84,13 @@ def hdf5_file(path: str, x_key: str = "x", y_key: str = "y", task: str = "auto")
         x_key: Key of the features. Defaults to `"x"`.
         y_key: Key of the targets ("" = no targets). Defaults to `"y"`.
         task: The task, or ``"auto"`` to infer it. Defaults to `"auto"`.
+        split_key: Key of a dataset naming each sample's part: train, validation (val)
+            or test ("" = none). A file with ``x_train``, ``x_val``, ``x_test``...
+            datasets (and no `x_key`) is split by those.
     """
-    return load_hdf5(path, x_key=x_key, y_key=_or_none(y_key), task=task)
+    return load_hdf5(
+        path, x_key=x_key, y_key=_or_none(y_key), task=task, split_key=_or_none(split_key)
+    )
 
 
 def fits_file(
@@ -68,6 +100,7 @@ def fits_file(
     target: str = "",
     features: str = "",
     task: str = "auto",
+    split_column: str = "",
 ) -> Dataset:
     """Images (a cube) or a table from a FITS file (needs ``pip install lamina[fits]``).
 
@@ -79,6 +112,8 @@ def fits_file(
             of a table HDU with one label per image ("" = no labels).
         features: Table: comma-separated feature columns ("" = all but the target).
         task: The task, or ``"auto"``. Defaults to `"auto"`.
+        split_column: Table: a column naming each row's part: train, validation (val)
+            or test ("" = none).
     """
     return load_fits(
         path,
@@ -87,6 +122,7 @@ def fits_file(
         target=_or_none(target),
         features=_or_none(features),
         task=task,
+        split_column=_or_none(split_column),
     )
 
 
@@ -94,7 +130,8 @@ def image_folder(path: str, size: int = 0, color: str = "auto") -> Dataset:
     """Images (PNG, JPEG, FITS, ...) in one sub-folder per class; the folders name the classes.
 
     Args:
-        path: The folder holding the class sub-folders.
+        path: The folder holding the class sub-folders (or train/, validation/ and
+            test/ folders, each holding the class sub-folders).
         size: Resize every image to size x size pixels (0 = keep; then all images
             must have the same size). Defaults to `0`.
         color: ``"grayscale"``, ``"rgb"`` or ``"auto"``. Defaults to `"auto"`.

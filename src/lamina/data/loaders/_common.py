@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from lamina.data.dataset import TASKS, Dataset
+from lamina.data.dataset import MAX_REPORTED, SPLIT_ALIASES, SPLIT_PARTS, TASKS, Dataset
 from lamina.data.errors import DataError
 
 #: Integer targets with at most this many distinct values are taken as class labels
@@ -16,6 +16,12 @@ from lamina.data.errors import DataError
 MAX_AUTO_CLASSES = 20
 
 TASK_CHOICES = ("auto", *TASKS)
+
+#: Cell texts (lower case) that mean "no value".
+MISSING_CELLS = ("", "na", "n/a", "nan", "null", "none")
+
+#: The name endings of a file's per-part arrays (``x_train``, ``y_val``...), per part.
+PART_SUFFIXES = {"train": ("train",), "validation": ("val", "validation"), "test": ("test",)}
 
 
 def check_file(path: str | Path, what: str = "file") -> Path:
@@ -124,6 +130,7 @@ def make_dataset(
     feature_names: list[str] | None = None,
     class_names: list[str] | None = None,
     extras: dict | None = None,
+    split: np.ndarray | None = None,
 ) -> Dataset:
     """Builds and validates a Dataset from loaded arrays (task "auto" is inferred)."""
     if x.dtype.kind not in "biuf":
@@ -164,6 +171,7 @@ def make_dataset(
         description=description,
         source=source,
         extras=extras or {},
+        split=split,
     )
     ds.validate()
     return ds
@@ -179,6 +187,7 @@ def table_to_dataset(
     source: str,
     description: str = "",
     locate_row: Any = None,
+    split_column: str | None = None,
 ) -> Dataset:
     """Builds a Dataset from named columns (CSV, FITS tables).
 
@@ -192,6 +201,8 @@ def table_to_dataset(
         description: Dataset description.
         locate_row: ``f(row_index) -> str`` describing a row for messages
             (e.g. "line 7"). Defaults to "row i".
+        split_column: A column naming each row's part (train, validation, test); it
+            is never a feature and cannot be the target. Defaults to None.
     """
     locate = locate_row or (lambda i: f"row {i}")
     available = list(columns)
@@ -207,18 +218,43 @@ def table_to_dataset(
                     column=col,
                 )
 
+    split_column = split_column or None
+    if split_column is not None:
+        _check([split_column], "split")
+    data_columns = [c for c in available if c != split_column]
     if target is None:
-        targets = [available[-1]] if task != "reconstruction" else []
+        targets = [data_columns[-1]] if task != "reconstruction" and data_columns else []
     else:
         targets = parse_names(target) or []
     _check(targets, "target")
+    if split_column in targets:
+        raise DataError(
+            f"column {split_column!r} is the split column; it cannot also be the target",
+            source=source,
+            column=split_column,
+        )
     feature_list = parse_names(features)
     if feature_list is None:
-        feature_list = [c for c in available if c not in targets]
+        feature_list = [c for c in data_columns if c not in targets]
     _check(feature_list, "feature")
+    if split_column in feature_list:
+        raise DataError(
+            f"column {split_column!r} is the split column; it cannot also be a feature",
+            source=source,
+            column=split_column,
+        )
     overlap = sorted(set(feature_list) & set(targets))
     if overlap:
         raise DataError(f"column(s) {overlap} are both feature and target", source=source)
+    split = None
+    if split_column is not None:
+        split = read_split(
+            columns[split_column],
+            source=source,
+            what=f"column {split_column!r}",
+            locate=locate,
+            column=split_column,
+        )
     if not feature_list:
         raise DataError(
             f"no feature columns left (target: {targets}); available columns: "
@@ -305,14 +341,15 @@ def table_to_dataset(
         description=description,
         feature_names=feature_list,
         class_names=class_names,
-        extras={"target": targets},
+        extras={"target": targets, "split_column": split_column},
+        split=split,
     )
 
 
 def _first_text_cell(values: np.ndarray) -> tuple[int, str]:
     for i, v in enumerate(values):
         text = v.decode() if isinstance(v, bytes) else str(v)
-        if text.strip().lower() in ("", "na", "n/a", "nan", "null", "none"):
+        if text.strip().lower() in MISSING_CELLS:
             continue
         try:
             float(text)
@@ -339,3 +376,239 @@ def _report_nonfinite(array: np.ndarray, names: list[str], source: str, locate: 
         row=int(rows[0]),
         column=names[int(cols[0])],
     )
+
+
+def _as_texts(values: np.ndarray) -> np.ndarray:
+    if values.dtype.kind == "S":
+        return np.char.decode(values, "utf-8")
+    if values.dtype.kind == "O":
+        return np.array([v.decode() if isinstance(v, bytes) else str(v) for v in values])
+    return values.astype(str)
+
+
+def read_split(
+    values: Any,
+    *,
+    source: str,
+    what: str,
+    locate: Callable[[int], str] | None = None,
+    column: str | None = None,
+    key: str | None = None,
+) -> np.ndarray:
+    """Reads the part of each sample from part names (bytes are decoded, any case).
+
+    Args:
+        values: One name per sample: ``train``, ``validation`` or ``test`` (or
+            ``training``, ``val``, ``valid``, ``testing``).
+        source: The file, for messages.
+        what: Where the names are, for messages, e.g. ``"column 'split'"``.
+        locate: ``f(row_index) -> str`` describing a row (e.g. "line 7"). Defaults
+            to "row i".
+        column: The column holding the names, kept on the error. Defaults to None.
+        key: The array's key in the file, kept on the error. Defaults to None.
+
+    Returns:
+        ``"train"``/``"validation"``/``"test"`` per sample.
+
+    Raises:
+        DataError: A missing value or one that names no part (the first rows and
+            values are named).
+    """
+    where = locate or (lambda i: f"row {i}")
+    array = np.asarray(values)
+    if array.ndim != 1:
+        raise DataError(
+            f"{what} must hold one part name per sample, got shape {array.shape}", source=source
+        )
+    texts = np.char.strip(_as_texts(array))
+    lowered = np.char.lower(texts)
+    missing = np.flatnonzero(np.isin(lowered, list(MISSING_CELLS)))
+    if missing.size:
+        r = int(missing[0])
+        raise DataError(
+            f"missing split value at {where(r)}, {what} ({missing.size} missing; each row "
+            "needs train, validation or test)",
+            source=source,
+            row=r,
+            column=column,
+            key=key,
+        )
+    bad = np.flatnonzero(~np.isin(lowered, list(SPLIT_ALIASES)))
+    if bad.size:
+        shown = ", ".join(f"{where(int(r))} {str(texts[r])!r}" for r in bad[:MAX_REPORTED])
+        more = ", ..." if bad.size > MAX_REPORTED else ""
+        raise DataError(
+            f"{bad.size} split value(s) in {what} are not train, validation or test: "
+            f"{shown}{more} ({', '.join(a for a in SPLIT_ALIASES if a not in SPLIT_PARTS)} "
+            "are read too)",
+            source=source,
+            row=int(bad[0]),
+            column=column,
+            key=key,
+        )
+    return np.array([SPLIT_ALIASES[t] for t in lowered], dtype="<U10")
+
+
+def check_split_length(split: np.ndarray, n: int, what: str, source: str) -> None:
+    """Raises DataError if the split's length is not the number of samples `n`."""
+    if len(split) != n:
+        raise DataError(
+            f"{what} has {len(split)} part names but the data have {n} samples",
+            source=source,
+        )
+
+
+def read_part_arrays(
+    keys: Sequence[str],
+    read: Callable[[str, str], np.ndarray],
+    *,
+    want_y: bool,
+    source: str,
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, list[str]]:
+    """Reads data stored in parts: ``x_train``/``y_train``, ``x_val``/``y_val``, ``x_test``...
+
+    The validation part may also be named ``x_validation``/``y_validation``; only the
+    training part is required. The parts are concatenated in the order train,
+    validation, test.
+
+    Args:
+        keys: The names of the arrays in the file.
+        read: ``read(key, what) -> array`` reading one array (``what`` is "features"
+            or "targets", for messages).
+        want_y: Read the ``y_...`` arrays too.
+        source: The file, for messages.
+
+    Returns:
+        ``(x, y, split, used_keys)``; y is None unless `want_y`.
+
+    Raises:
+        DataError: A part with features but no targets (or the reverse), two names for
+            one part, or parts whose samples differ in shape (names the keys and shapes).
+    """
+    available = ", ".join(keys) or "(none)"
+    found: list[tuple[str, str, str | None]] = []
+    for part, suffixes in PART_SUFFIXES.items():
+        x_names = [f"x_{s}" for s in suffixes if f"x_{s}" in keys]
+        y_names = [f"y_{s}" for s in suffixes if f"y_{s}" in keys]
+        for names in (x_names, y_names):
+            if len(names) > 1:
+                raise DataError(
+                    f"both {names[0]!r} and {names[1]!r} found; keep one name for the {part} part",
+                    source=source,
+                    key=names[1],
+                )
+        if not x_names:
+            if want_y and y_names:
+                raise DataError(
+                    f"targets {y_names[0]!r} found but no features 'x_{y_names[0][2:]}'; "
+                    f"available keys: {available}",
+                    source=source,
+                    key=y_names[0],
+                )
+            continue
+        y_name = None
+        if want_y:
+            y_name = f"y_{x_names[0][2:]}"
+            if y_name not in keys:
+                raise DataError(
+                    f"targets key {y_name!r} not found for {x_names[0]!r}; available keys: "
+                    f"{available} (pass y_key='' for no targets)",
+                    source=source,
+                    key=y_name,
+                )
+        found.append((part, x_names[0], y_name))
+
+    def _gather(names: list[str], what: str) -> list[np.ndarray]:
+        arrays = []
+        for name in names:
+            array = np.asarray(read(name, what))
+            if array.ndim == 0:
+                raise DataError(
+                    f"{what} {name!r} is a single number, not an array", source=source, key=name
+                )
+            arrays.append(array)
+        first, first_name = arrays[0], names[0]
+        for array, name in zip(arrays[1:], names[1:], strict=True):
+            if array.shape[1:] != first.shape[1:]:
+                raise DataError(
+                    f"one sample of {name!r} has shape {array.shape[1:]} but one of "
+                    f"{first_name!r} has {first.shape[1:]} (shapes {array.shape} and "
+                    f"{first.shape}); all parts must agree",
+                    source=source,
+                    key=name,
+                )
+            if (array.dtype.kind in "USO") != (first.dtype.kind in "USO"):
+                raise DataError(
+                    f"{name!r} holds {array.dtype} but {first_name!r} holds {first.dtype}; "
+                    "all parts must hold texts or all numbers",
+                    source=source,
+                    key=name,
+                )
+        return arrays
+
+    x_names = [x_name for _, x_name, _ in found]
+    xs = _gather(x_names, "features")
+    ys: list[np.ndarray] | None = None
+    y_names = [y_name for _, _, y_name in found if y_name is not None]
+    if want_y:
+        ys = _gather(y_names, "targets")
+        for x_name, y_name, x, y in zip(x_names, y_names, xs, ys, strict=True):
+            if len(x) != len(y):
+                raise DataError(
+                    f"{x_name!r} has {len(x)} samples but {y_name!r} has {len(y)}",
+                    source=source,
+                    key=y_name,
+                )
+    split = np.repeat(np.array([part for part, _, _ in found], dtype="<U10"), [len(x) for x in xs])
+    x = np.concatenate(xs)
+    y = None if ys is None else np.concatenate(ys)
+    return x, y, split, x_names + y_names
+
+
+def read_named_arrays(
+    keys: Sequence[str],
+    has: Callable[[str], bool],
+    read: Callable[[str, str], np.ndarray],
+    *,
+    x_key: str,
+    y_key: str | None,
+    split_key: str | None,
+    source: str,
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, list[str] | None]:
+    """Reads features, targets and the split from a file of named arrays (.npz, HDF5).
+
+    A file without `x_key` but with ``x_train`` is read in parts (`read_part_arrays`);
+    otherwise `x_key`, `y_key` and, if given, `split_key` are read.
+
+    Args:
+        keys: The names of the arrays at the file's top level.
+        has: ``has(key)`` tells whether the file holds `key` (HDF5 keys may be paths).
+        read: ``read(key, what) -> array``; raises a DataError naming a missing key.
+        x_key: The features' key.
+        y_key: The targets' key, or None/"" for no targets.
+        split_key: The key of the per-sample part names, or None/"".
+        source: The file, for messages.
+
+    Returns:
+        ``(x, y, split, part_keys)``: `part_keys` lists the ``x_train``... keys read,
+        None when `x_key` was read.
+    """
+    if not has(x_key) and "x_train" in keys:
+        if split_key:
+            raise DataError(
+                f"split_key {split_key!r} given, but the file holds x_train... arrays, "
+                "which name the parts already; pass split_key=None",
+                source=source,
+                key=split_key,
+            )
+        return read_part_arrays(keys, read, want_y=bool(y_key), source=source)
+    x = read(x_key, "features")
+    if x.ndim == 0:
+        raise DataError(f"the features are a single number, not an array {x!r}", source=source)
+    y = read(y_key, "targets") if y_key else None
+    split = None
+    if split_key:
+        what = f"split key {split_key!r}"
+        split = read_split(read(split_key, "split"), source=source, what=what, key=split_key)
+        check_split_length(split, len(x), what, source)
+    return x, y, split, None

@@ -8,7 +8,7 @@ import numpy as np
 
 from lamina.data.dataset import Dataset
 from lamina.data.errors import DataError
-from lamina.data.loaders._common import check_file, check_task, make_dataset
+from lamina.data.loaders._common import check_file, check_task, make_dataset, read_named_arrays
 
 
 def _load_npy(p: Path) -> np.ndarray:
@@ -50,8 +50,14 @@ def load_numpy(
     y_key: str | None = "y",
     task: str = "auto",
     name: str | None = None,
+    split_key: str | None = None,
 ) -> Dataset:
     """Reads features (and targets) from ``.npy`` or ``.npz`` files.
+
+    A ``.npz`` file without `x_key` but with ``x_train`` (and ``y_train``), optional
+    ``x_val``/``y_val`` (or ``x_validation``/``y_validation``) and ``x_test``/``y_test``
+    (the Keras convention) is read as one dataset whose `Dataset.split` names those
+    parts, in the order train, validation, test; `split_dataset` keeps them.
 
     Args:
         path: A ``.npy`` file holding the features, or a ``.npz`` file holding
@@ -65,14 +71,18 @@ def load_numpy(
             (ints: classification or segmentation; floats: regression; no targets:
             reconstruction). Defaults to `"auto"`.
         name: Dataset name. Defaults to the file's stem.
+        split_key: The ``.npz`` key of each sample's part (train/val/test). Defaults to `None`.
 
     Raises:
         DataError: Missing file, missing key (lists the available keys), pickled
-            objects, mismatched lengths, NaN/inf.
+            objects, mismatched lengths, parts whose samples differ in shape, unknown
+            part names, NaN/inf.
     """
     p = check_file(path, "NumPy file")
     source = str(p)
     check_task(task, source)
+    split: np.ndarray | None = None
+    part_keys: list[str] | None = None
     if p.suffix.lower() == ".npz":
         try:
             archive = np.load(p, allow_pickle=False)
@@ -81,10 +91,24 @@ def load_numpy(
         if not isinstance(archive, np.lib.npyio.NpzFile):
             raise DataError("expected a .npz archive but found a single array", source=source)
         with archive:
-            x = _npz_get(archive, x_key, "features", source)
-            y = _npz_get(archive, y_key, "targets", source) if y_key else None
+            files = list(archive.files)
+            x, y, split, part_keys = read_named_arrays(
+                files,
+                lambda key: key in files,
+                lambda key, what: _npz_get(archive, key, what, source),
+                x_key=x_key,
+                y_key=y_key,
+                split_key=split_key,
+                source=source,
+            )
         source_y = source
     else:
+        if split_key:
+            raise DataError(
+                f"split_key {split_key!r} needs a .npz archive; a .npy file holds one array",
+                source=source,
+                key=split_key,
+            )
         x = _load_npy(p)
         y = None
         source_y = source
@@ -94,12 +118,17 @@ def load_numpy(
             source_y = f"{source} + {py}"
     if x.ndim == 0:
         raise DataError(f"the features are a single number, not an array {x!r}", source=source)
+    description = f"Arrays read from {p.name}: x {tuple(x.shape)}" + (
+        "" if y is None else f", y {tuple(y.shape)}"
+    )
+    if split is not None:
+        description += f", split by {', '.join(part_keys) if part_keys else split_key}"
     return make_dataset(
         x,
         y,
         task=task,
         name=name or p.stem,
         source=source_y,
-        description=f"Arrays read from {p.name}: x {tuple(x.shape)}"
-        + ("" if y is None else f", y {tuple(y.shape)}"),
+        description=description,
+        split=split,
     )

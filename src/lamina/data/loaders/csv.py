@@ -10,7 +10,7 @@ import numpy as np
 
 from lamina.data.dataset import Dataset
 from lamina.data.errors import DataError
-from lamina.data.loaders._common import check_file, check_task, table_to_dataset
+from lamina.data.loaders._common import MISSING_CELLS, check_file, check_task, table_to_dataset
 
 
 def load_csv(
@@ -21,12 +21,14 @@ def load_csv(
     delimiter: str | None = None,
     comment: str = "#",
     name: str | None = None,
+    split_column: str | None = None,
 ) -> Dataset:
     """Reads a table from a CSV file with a header row.
 
     Text labels in the target column become class indices (sorted), with the texts as
     ``class_names``. Numbers are read as float32. Empty cells, NaN and inf are
-    reported with their line and column.
+    reported with their line and column. A `split_column` names each row's part
+    (``train``, ``validation``/``val``, ``test``), which `split_dataset` keeps.
 
     Args:
         path: The CSV file.
@@ -41,10 +43,12 @@ def load_csv(
             detected among ``, ; tab |``. Defaults to None.
         comment: Lines starting with this are skipped ("" = none). Defaults to `"#"`.
         name: Dataset name. Defaults to the file's stem.
+        split_column: The column naming each row's part (train/val/test). Defaults to `None`.
 
     Raises:
         DataError: Missing file, unknown column (lists the available ones), a
-            non-numeric cell or NaN/inf (line and column).
+            non-numeric cell or NaN/inf (line and column), a missing or unknown part
+            name in the split column (line, column and value).
     """
     p = check_file(path, "CSV file")
     source = str(p)
@@ -92,7 +96,9 @@ def load_csv(
         raise DataError("the file has a header but no data rows", source=source)
 
     cells = np.array(rows, dtype=str)
-    columns = {h: _column(cells[:, j]) for j, h in enumerate(header)}
+    columns = {
+        h: cells[:, j] if h == split_column else _column(cells[:, j]) for j, h in enumerate(header)
+    }
 
     def locate(i: int) -> str:
         return f"line {row_lines[i]}"
@@ -106,6 +112,7 @@ def load_csv(
         source=source,
         description=f"Table read from {p.name} ({len(rows)} rows).",
         locate_row=locate,
+        split_column=split_column,
     )
 
 
@@ -115,13 +122,10 @@ def _sniff(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-_MISSING = {"", "na", "n/a", "nan", "null", "none"}
-
-
 def _column(cells: np.ndarray) -> np.ndarray:
     """Returns float64 values if every cell is a number or missing, else the texts."""
     lowered = np.char.lower(cells)
-    missing = np.isin(lowered, list(_MISSING))
+    missing = np.isin(lowered, list(MISSING_CELLS))
     try:
         values = np.where(missing, "nan", cells).astype(np.float64)
     except ValueError:

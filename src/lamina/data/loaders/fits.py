@@ -124,6 +124,7 @@ def load_fits(
     features: str | Sequence[str] | None = None,
     task: str = "auto",
     name: str | None = None,
+    split_column: str | None = None,
 ) -> Dataset:
     """Reads images or a table from FITS files.
 
@@ -145,6 +146,7 @@ def load_fits(
             target. Defaults to None.
         task: The task, or ``"auto"``. Defaults to `"auto"`.
         name: Dataset name. Defaults to the file's stem.
+        split_column: Table: the column of each row's part (train/val/test). Defaults to `None`.
 
     Raises:
         DataError: Missing file, astropy not installed (``pip install lamina[fits]``),
@@ -153,6 +155,12 @@ def load_fits(
     """
     if kind not in ("auto", "image", "table"):
         raise DataError(f"kind must be 'auto', 'image' or 'table', got {kind!r}", source=str(path))
+    if split_column and (kind == "image" or not isinstance(path, str | Path)):
+        raise DataError(
+            f"split_column {split_column!r} is read from tables only, not from images",
+            source=str(path),
+            column=split_column,
+        )
     if not isinstance(path, str | Path):
         return _load_image_list([Path(p) for p in path], target=target, task=task, name=name)
     p = check_file(path, "FITS file")
@@ -186,6 +194,14 @@ def load_fits(
                 description=(
                     f"Table read from {p.name}, HDU {chosen.name} ({len(chosen.data)} rows)."
                 ),
+                split_column=split_column,
+            )
+        if split_column:
+            raise DataError(
+                f"split_column {split_column!r} is read from tables only, but the chosen HDU "
+                f"{chosen.name or hdul.index_of(chosen)!r} holds an image",
+                source=source,
+                column=split_column,
             )
         x = _images_to_x(np.asarray(chosen.data, dtype=np.float32), source)
         y = None

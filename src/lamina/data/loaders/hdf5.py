@@ -9,7 +9,7 @@ import numpy as np
 
 from lamina.data.dataset import Dataset
 from lamina.data.errors import DataError
-from lamina.data.loaders._common import check_file, check_task, make_dataset
+from lamina.data.loaders._common import check_file, check_task, make_dataset, read_named_arrays
 
 
 def _dataset_keys(handle: Any) -> list[str]:
@@ -57,8 +57,15 @@ def load_hdf5(
     y_key: str | None = "y",
     task: str = "auto",
     name: str | None = None,
+    split_key: str | None = None,
 ) -> Dataset:
     """Reads features and targets from datasets of an HDF5 file.
+
+    A file without `x_key` but with the datasets ``x_train`` (and ``y_train``),
+    optional ``x_val``/``y_val`` (or ``x_validation``/``y_validation``) and
+    ``x_test``/``y_test`` at its root (the Keras convention) is read as one dataset
+    whose `Dataset.split` names those parts, in the order train, validation, test;
+    `split_dataset` keeps them.
 
     Args:
         path: The ``.h5``/``.hdf5`` file.
@@ -67,10 +74,12 @@ def load_hdf5(
         y_key: Path of the targets dataset; None or "" = no targets. Defaults to `"y"`.
         task: The task, or ``"auto"`` to infer it from the targets. Defaults to `"auto"`.
         name: Dataset name. Defaults to the file's stem.
+        split_key: The dataset of each sample's part (train/val/test). Defaults to `None`.
 
     Raises:
         DataError: Missing file, not an HDF5 file, missing key (lists the dataset keys
-            in the file), mismatched lengths, NaN/inf.
+            in the file), mismatched lengths, parts whose samples differ in shape,
+            unknown part names, NaN/inf.
     """
     import h5py
 
@@ -81,9 +90,21 @@ def load_hdf5(
         handle = h5py.File(p, "r")
     except OSError as exc:
         raise DataError(f"not a readable HDF5 file ({exc})", source=source) from exc
+    split: np.ndarray | None = None
     with handle:
-        x = _read(handle, x_key, "features", source)
-        y = _read(handle, y_key, "targets", source) if y_key else None
+        root_keys = [k for k in handle if isinstance(handle[k], h5py.Dataset)]
+        x, y, split, part_keys = read_named_arrays(
+            root_keys,
+            lambda key: handle.get(key) is not None,
+            lambda key, what: _read(handle, key, what, source),
+            x_key=x_key,
+            y_key=y_key,
+            split_key=split_key,
+            source=source,
+        )
+    if part_keys:
+        x_key = ",".join(k for k in part_keys if k.startswith("x_"))
+        y_key = ",".join(k for k in part_keys if k.startswith("y_")) or None
     return make_dataset(
         x,
         y,
@@ -92,5 +113,6 @@ def load_hdf5(
         source=source,
         description=f"Arrays read from {p.name}: {x_key} {tuple(x.shape)}"
         + ("" if y is None else f", {y_key} {tuple(y.shape)}"),
-        extras={"x_key": x_key, "y_key": y_key},
+        extras={"x_key": x_key, "y_key": y_key, "split_key": split_key},
+        split=split,
     )

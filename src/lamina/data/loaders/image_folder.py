@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lamina.data.dataset import Dataset
+from lamina.data.dataset import SPLIT_ALIASES, SPLIT_PARTS, Dataset
 from lamina.data.errors import DataError
 from lamina.data.loaders._common import check_dir, make_dataset
 from lamina.data.loaders.fits import import_fits, is_fits_path, read_fits_image
@@ -87,6 +87,42 @@ def _resize(data: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return np.stack(channels, axis=-1).astype(np.float32)
 
 
+def _sub_folders(folder: Path) -> list[Path]:
+    return sorted(d for d in folder.iterdir() if d.is_dir() and not d.name.startswith("."))
+
+
+def _part_folders(root: Path, folders: list[Path]) -> list[tuple[str, Path]] | None:
+    """Returns ``[(part, folder)]`` if the top-level folders are all parts, None if none is.
+
+    Raises:
+        DataError: A mix of part folders and class folders, or two folders for one part.
+    """
+    parts = {d: SPLIT_ALIASES.get(d.name.lower()) for d in folders}
+    named = [d for d in folders if parts[d] is not None]
+    if not named:
+        return None
+    others = [d for d in folders if parts[d] is None]
+    if others:
+        raise DataError(
+            f"the folder mixes part folders ({', '.join(d.name for d in named)}) and class "
+            f"folders ({', '.join(d.name for d in others)}); put every class folder inside "
+            "train/, validation/ and test/, or use no part folders",
+            source=str(root),
+        )
+    out: list[tuple[str, Path]] = []
+    for part in SPLIT_PARTS:
+        same = [d for d in named if parts[d] == part]
+        if len(same) > 1:
+            raise DataError(
+                f"folders {', '.join(repr(d.name) for d in same)} all name the {part} part; "
+                "keep one",
+                source=str(root),
+            )
+        if same:
+            out.append((part, same[0]))
+    return out
+
+
 def load_image_folder(
     path: str | Path,
     size: int | tuple[int, int] | None = None,
@@ -100,6 +136,12 @@ def load_image_folder(
     (``.fits``, ``.fit``, ``.fts``, ``.gz``) keep their values. Other files are
     ignored. Nothing is written to disk.
 
+    A folder split into parts holds only ``train/`` (or ``training/``), ``validation/``
+    (``val/``, ``valid/``) and ``test/`` (``testing/``) sub-folders, any case, each
+    with one sub-folder per class: the class names are then the sorted union over the
+    parts (a part may lack a class) and `Dataset.split` names each image's part,
+    which `split_dataset` keeps.
+
     Args:
         path: The folder, e.g. ``galaxies/`` with ``galaxies/spiral/*.png`` ...
         size: Resize every image to ``size x size`` (or ``(height, width)``); None
@@ -110,7 +152,8 @@ def load_image_folder(
 
     Raises:
         DataError: Missing folder, no class sub-folders, an empty class, an unreadable
-            file or images of mixed sizes (names the file and both sizes).
+            file, images of mixed sizes (names the file and both sizes), or a mix of
+            part folders and class folders.
     """
     root = check_dir(path)
     source = str(root)
@@ -122,29 +165,48 @@ def load_image_folder(
         target_size = (int(size[0]), int(size[1]))
     else:
         target_size = None
-    class_dirs = sorted(d for d in root.iterdir() if d.is_dir() and not d.name.startswith("."))
-    if not class_dirs:
+    top = _sub_folders(root)
+    if not top:
         loose = [f.name for f in root.iterdir() if f.is_file() and is_image_path(f)]
         hint = f" (found {len(loose)} images directly in it)" if loose else ""
         raise DataError(
             f"expected one sub-folder of images per class, found no sub-folders{hint}",
             source=source,
         )
+    parts = _part_folders(root, top)
+    # (part or None, class folder), in reading order.
+    class_folders: list[tuple[str | None, Path]] = []
+    if parts is None:
+        class_folders = [(None, d) for d in top]
+    else:
+        for part, part_dir in parts:
+            inside = _sub_folders(part_dir)
+            if not inside:
+                loose = [f.name for f in part_dir.iterdir() if f.is_file() and is_image_path(f)]
+                hint = f" (found {len(loose)} images directly in it)" if loose else ""
+                raise DataError(
+                    f"part folder {part_dir.name!r} must hold one sub-folder of images per "
+                    f"class, found no sub-folders{hint}",
+                    source=str(part_dir),
+                )
+            class_folders.extend((part, d) for d in inside)
+    class_names = sorted({d.name for _, d in class_folders})
+    label_of = {c: i for i, c in enumerate(class_names)}
 
     images: list[np.ndarray] = []
     labels: list[int] = []
     files: list[str] = []
+    sample_parts: list[str] = []
     first: tuple[Path, tuple[int, ...]] | None = None
-    for label, class_dir in enumerate(class_dirs):
+    for part, class_dir in class_folders:
         members = sorted(
             f
             for f in class_dir.rglob("*")
             if f.is_file() and not f.name.startswith(".") and is_image_path(f)
         )
         if not members:
-            raise DataError(
-                f"class folder {class_dir.name!r} holds no images", source=str(class_dir)
-            )
+            where = class_dir.name if part is None else f"{class_dir.parent.name}/{class_dir.name}"
+            raise DataError(f"class folder {where!r} holds no images", source=str(class_dir))
         for f in members:
             data = _read_fits(f, color) if is_fits_path(f) else _read_pillow(f, color)
             if target_size is not None and data.shape[:2] != target_size:
@@ -159,8 +221,9 @@ def load_image_folder(
                     source=str(f),
                 )
             images.append(data)
-            labels.append(label)
+            labels.append(label_of[class_dir.name])
             files.append(str(f))
+            sample_parts.append(part or "")
     n_channels = max(img.shape[-1] for img in images)
     if color == "auto" and n_channels > 1:
         images = [
@@ -171,13 +234,17 @@ def load_image_folder(
     if bad:
         raise DataError("image has a different number of channels than the others", source=bad[0])
     x = np.stack(images).astype(np.float32)
+    description = f"{len(files)} images in {len(class_names)} class folders of {root.name}"
+    if parts is not None:
+        description += f", split into {', '.join(d.name for _, d in parts)}"
     return make_dataset(
         x,
         np.asarray(labels, dtype=np.int64),
         task="classification",
         name=name or root.name,
         source=source,
-        description=f"{len(files)} images in {len(class_dirs)} class folders of {root.name}.",
-        class_names=[d.name for d in class_dirs],
+        description=description + ".",
+        class_names=class_names,
         extras={"files": np.array(files)},
+        split=None if parts is None else np.array(sample_parts),
     )
