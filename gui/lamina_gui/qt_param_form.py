@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import html
+import re
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -28,9 +29,14 @@ from lamina_gui.qt_editors import make_editor
 from lamina_gui.qt_state import AppState
 
 
+def plain_help(text: str) -> str:
+    """A docstring's help text without its code quotes (``"rgb"`` and `x` read "rgb", x)."""
+    return re.sub(r"``(.+?)``|`([^`]+)`", lambda m: m.group(1) or m.group(2), text)
+
+
 def short_help(text: str, limit: int = 64) -> str:
     """The first sentence of a help text, at most `limit` characters."""
-    text = " ".join(text.split())
+    text = " ".join(plain_help(text).split())
     end = text.find(". ")
     first = text if end < 0 else text[: end + 1]
     return first if len(first) <= limit else first[: limit - 1] + "…"
@@ -83,7 +89,7 @@ class ParamForm(QWidget):
             value = self.params.get(name, _default(param))
             editor = make_editor(param, value, activations or [])
             tip = f"<b>{html.escape(name)}</b> ({param.get('type')})<br>" + html.escape(
-                param.get("help", "")
+                plain_help(param.get("help", ""))
             )
             if not param.get("required"):
                 tip += f"<br><i>default: {html.escape(repr(param.get('default')))}</i>"

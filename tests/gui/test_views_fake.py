@@ -623,3 +623,12 @@ def test_views_never_import_tensorflow(qtbot: Any, state: Any, bridge: FakeBridg
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_parameter_help_reads_without_code_quotes() -> None:
+    from lamina_gui.qt_param_form import short_help
+
+    help_text = '``"grayscale"``, ``"rgb"`` or ``"auto"``. Defaults to `"auto"`.'
+    assert short_help(help_text) == '"grayscale", "rgb" or "auto".'
+    text = "Pixels (`0` = keep) of the image. More."
+    assert short_help(text, 64) == "Pixels (0 = keep) of the image."
