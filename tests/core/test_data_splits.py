@@ -79,3 +79,22 @@ def test_bad_splits_raise_data_error():
         split_dataset(ds, validation=[10])
     with pytest.raises(DataError, match=r"fraction must be in \[0, 1\)"):
         split_dataset(ds, validation=1.5)
+
+
+def test_a_part_drawn_from_a_given_split_keeps_the_class_proportions():
+    y = np.array([0] * 160 + [1] * 40 + [0] * 40 + [1] * 10)  # 80 % / 20 % in both parts
+    ds = Dataset(
+        x=np.arange(250, dtype=float)[:, None],
+        y=y,
+        name="survey",
+        task="classification",
+        split=np.array(["train"] * 200 + ["test"] * 50),
+    )
+    for seed in range(10):  # a random draw hits 40/10 exactly in about 1 seed of 6
+        parts = split_dataset(ds, validation=0.25, seed=seed)
+        assert parts.given == ("train", "test")
+        np.testing.assert_array_equal(parts.indices["test"], np.arange(200, 250))
+        assert parts.validation.class_counts() == {"0": 40, "1": 10}  # 50 = 0.25 of 200
+        assert parts.train.class_counts() == {"0": 120, "1": 30}
+    unstratified = split_dataset(ds, validation=0.25, seed=3, stratify=False)
+    assert len(unstratified.validation) == 50

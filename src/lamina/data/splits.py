@@ -88,6 +88,13 @@ def _explicit(spec: SplitSpec, n: int, what: str, source: str) -> np.ndarray | N
     return np.sort(idx)
 
 
+def _class_labels(ds: Dataset, stratify: bool) -> np.ndarray | None:
+    """The labels to stratify by (a classifier's integer labels), or None."""
+    if stratify and ds.task == "classification" and ds.y is not None and ds.y.ndim == 1:
+        return ds.y
+    return None
+
+
 def _stratified_order(labels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Orders samples so that every prefix holds the classes in their overall proportions."""
     keys = np.empty(len(labels), dtype=np.float64)
@@ -161,7 +168,11 @@ def split_dataset(
             k = _count(spec, of, "validation" if val_idx is None else "test", source)
             if k > len(pool):
                 raise DataError(f"cannot take {k} samples from {len(pool)} left", source=source)
-            drawn = np.sort(rng.choice(pool, size=k, replace=False)) if k else pool[:0]
+            labels = _class_labels(ds, stratify)
+            if labels is None:
+                drawn = np.sort(rng.choice(pool, size=k, replace=False)) if k else pool[:0]
+            else:  # the drawn part keeps the class proportions of what is left
+                drawn = np.sort(pool[_stratified_order(labels[pool], rng)[:k]])
             if val_idx is None:
                 val_idx = drawn
             else:
@@ -176,9 +187,7 @@ def split_dataset(
                 f"validation ({n_val}) and test ({n_test}) leave no training samples out of {n}",
                 source=source,
             )
-        labels = None
-        if stratify and ds.task == "classification" and ds.y is not None and ds.y.ndim == 1:
-            labels = ds.y
+        labels = _class_labels(ds, stratify)
         order = _stratified_order(labels, rng) if labels is not None else rng.permutation(n)
         test_idx = np.sort(order[:n_test])
         val_idx = np.sort(order[n_test : n_test + n_val])
