@@ -380,6 +380,13 @@ class TrainingView(QWidget):
             f"run {data.get('run_id', '')} started: {self.epochs_planned} epochs of "
             f"{self.steps_per_epoch or '?'} batches on {data.get('device', '?')}"
         )
+        if data.get("dataset"):
+            from lamina.data.report import data_report  # plain text, no TensorFlow
+
+            for line in data_report(
+                data["dataset"], data.get("data"), data.get("split_given") or ()
+            ):
+                self._append_log(line)
 
     def _ev_epoch_started(self, data: dict[str, Any]) -> None:
         self.epoch_bar.setRange(0, int(self.steps_per_epoch or 0) or 100)

@@ -78,6 +78,7 @@ def trained(engine: Any, tmp_path_factory: Any) -> dict[str, Any]:
         "epoch_events": view.epoch_events,
         "points": view.loss_plot.points(),
         "confusion_rows": view.confusion.rowCount(),
+        "log": view.log.toPlainText(),
     }
     view.deleteLater()
     s.undo_stack.cleanChanged.disconnect()
@@ -107,6 +108,9 @@ def test_real_engine_training_view(trained: dict[str, Any]) -> None:
     assert trained["result"].get("status") == "finished", trained["result"]
     assert trained["epoch_events"] == 2 and trained["points"] == 2
     assert trained["confusion_rows"] == 10
+    # the engine's RunStarted carries the data report the CLI prints
+    assert "data: digits: 1797 samples, x (1797, 8, 8, 1) float32" in trained["log"]
+    assert "split: train 1258, validation 359, test 180 (drawn by fractions)" in trained["log"]
 
 
 def test_real_engine_visualize_view(qtbot: Any, engine: Any, state: Any, trained: dict) -> None:
