@@ -475,18 +475,8 @@ class DataView(QWidget):
     def _show_given_split(self, counts: dict[str, int]) -> None:
         """A part the data name themselves is theirs: its fraction box is switched off."""
         for part, box in (("validation", self.val_split), ("test", self.test_split)):
-            given = bool(counts.get(part))
-            box.setEnabled(not given)
-            box.setToolTip(
-                f"The data name their own {part} samples ({counts[part]}); this fraction "
-                "is not used"
-                if given
-                else (
-                    f"Drawn from the data's {counts.get('train', 0)} training samples"
-                    if counts and part == "validation"
-                    else f"Fraction of the samples held out for {part}"
-                )
-            )
+            box.setEnabled(not counts.get(part))
+            box.setToolTip(_fraction_tip(part, counts))
 
     def preview_kind(self) -> str:
         """``"images"``, ``"table"``, ``"scatter"``, ``"spectrum"`` or ``"none"``."""
@@ -588,6 +578,15 @@ def _label(y: np.ndarray | None, i: int, names: list[str]) -> str:
     if np.ndim(value) == 0:
         return f"{float(value):.3g}"
     return f"target {tuple(np.shape(value))}"
+
+
+def _fraction_tip(part: str, counts: dict[str, int]) -> str:
+    """What the fraction box of `part` means, given the split the data name (if any)."""
+    if counts.get(part):
+        return f"The data name their own {part} samples ({counts[part]}); this fraction is not used"
+    if counts and part == "validation":
+        return f"Drawn from the data's {counts.get('train', 0)} training samples"
+    return f"Fraction of the samples held out for {part}"
 
 
 def _describe(summary: dict[str, Any]) -> str:

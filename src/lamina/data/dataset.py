@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -15,6 +15,9 @@ TASKS = ("classification", "regression", "reconstruction", "segmentation", "fore
 
 #: How many offending positions an error message lists before "...".
 MAX_REPORTED = 5
+
+#: Cell texts (lower case) that mean "no value".
+MISSING_CELLS = ("", "na", "n/a", "nan", "null", "none")
 
 #: The parts a dataset is split into, and the other names a file may use for them.
 SPLIT_PARTS = ("train", "validation", "test")
@@ -335,37 +338,82 @@ def _as_float32(x: Any, what: str, source: str) -> np.ndarray:
     return array.astype(np.float32)
 
 
-def normalize_split(split: Any, n: int, source: str) -> np.ndarray:
-    """Checks a per-sample split and returns it as ``train``/``validation``/``test`` strings.
+def normalize_split(
+    values: Any,
+    n: int | None,
+    source: str,
+    *,
+    what: str = "the split",
+    locate: Callable[[int], str] | None = None,
+    column: str | None = None,
+    key: str | None = None,
+) -> np.ndarray:
+    """Reads the part of each sample from part names (bytes are decoded, any case).
+
+    Args:
+        values: One name per sample: ``train``, ``validation`` or ``test`` (or
+            ``training``, ``val``, ``valid``, ``testing``).
+        n: The number of samples, or None not to check the length.
+        source: The file or dataset, for messages.
+        what: Where the names are, for messages, e.g. ``"column 'split'"``.
+            Defaults to `"the split"`.
+        locate: ``f(row_index) -> str`` describing a row (e.g. "line 7"). Defaults
+            to "row i".
+        column: The column holding the names, kept on the error. Defaults to None.
+        key: The array's key in the file, kept on the error. Defaults to None.
+
+    Returns:
+        ``"train"``/``"validation"``/``"test"`` per sample.
 
     Raises:
-        DataError: If its length is not `n`, or a value is not a part's name (the
-            first rows and values are named).
+        DataError: A length other than `n`, a missing value or one that names no part
+            (the first rows and values are named).
     """
-    values = np.asarray(split)
-    if values.ndim != 1 or len(values) != n:
+    where = locate or (lambda i: f"row {i}")
+    array = np.asarray(values)
+    if array.ndim != 1:
         raise DataError(
-            f"the split has shape {values.shape} but the data have {n} samples", source=source
+            f"{what} must hold one part name per sample, got shape {array.shape}", source=source
         )
-    if values.dtype.kind == "S":
-        values = values.astype(str)
-    texts = np.char.lower(np.char.strip(values.astype(str)))
-    out = np.empty(n, dtype="<U10")
-    unknown = np.ones(n, dtype=bool)
-    for alias, part in SPLIT_ALIASES.items():
-        hit = texts == alias
-        out[hit] = part
-        unknown &= ~hit
-    if unknown.any():
-        rows = np.flatnonzero(unknown)
-        shown = ", ".join(f"row {r}: {str(values[r])!r}" for r in rows[:MAX_REPORTED])
-        more = ", ..." if len(rows) > MAX_REPORTED else ""
+    if n is not None and len(array) != n:
         raise DataError(
-            f"{len(rows)} split value(s) are not train, validation or test ({shown}{more})",
+            f"{what} has {len(array)} part names but the data have {n} samples", source=source
+        )
+    texts = np.char.strip(_as_texts(array))
+    lowered = np.char.lower(texts)
+    missing = np.flatnonzero(np.isin(lowered, list(MISSING_CELLS)))
+    if missing.size:
+        r = int(missing[0])
+        raise DataError(
+            f"missing split value at {where(r)}, {what} ({missing.size} missing; each row "
+            "needs train, validation or test)",
             source=source,
-            row=int(rows[0]),
+            row=r,
+            column=column,
+            key=key,
         )
-    return out
+    bad = np.flatnonzero(~np.isin(lowered, list(SPLIT_ALIASES)))
+    if bad.size:
+        shown = ", ".join(f"{where(int(r))} {str(texts[r])!r}" for r in bad[:MAX_REPORTED])
+        more = ", ..." if bad.size > MAX_REPORTED else ""
+        raise DataError(
+            f"{bad.size} split value(s) in {what} are not train, validation or test: "
+            f"{shown}{more} ({', '.join(a for a in SPLIT_ALIASES if a not in SPLIT_PARTS)} "
+            "are read too)",
+            source=source,
+            row=int(bad[0]),
+            column=column,
+            key=key,
+        )
+    return np.array([SPLIT_ALIASES[t] for t in lowered], dtype="<U10")
+
+
+def _as_texts(values: np.ndarray) -> np.ndarray:
+    if values.dtype.kind == "S":
+        return np.char.decode(values, "utf-8")
+    if values.dtype.kind == "O":
+        return np.array([v.decode() if isinstance(v, bytes) else str(v) for v in values])
+    return values.astype(str)
 
 
 def _as_labels(y: np.ndarray, source: str) -> np.ndarray:

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from lamina.data.dataset import MAX_REPORTED, SPLIT_ALIASES, SPLIT_PARTS, TASKS, Dataset
+from lamina.data.dataset import MISSING_CELLS, TASKS, Dataset, normalize_split
 from lamina.data.errors import DataError
 
 #: Integer targets with at most this many distinct values are taken as class labels
@@ -16,9 +16,6 @@ from lamina.data.errors import DataError
 MAX_AUTO_CLASSES = 20
 
 TASK_CHOICES = ("auto", *TASKS)
-
-#: Cell texts (lower case) that mean "no value".
-MISSING_CELLS = ("", "na", "n/a", "nan", "null", "none")
 
 #: The name endings of a file's per-part arrays (``x_train``, ``y_val``...), per part.
 PART_SUFFIXES = {"train": ("train",), "validation": ("val", "validation"), "test": ("test",)}
@@ -248,9 +245,10 @@ def table_to_dataset(
         raise DataError(f"column(s) {overlap} are both feature and target", source=source)
     split = None
     if split_column is not None:
-        split = read_split(
+        split = normalize_split(
             columns[split_column],
-            source=source,
+            None,
+            source,
             what=f"column {split_column!r}",
             locate=locate,
             column=split_column,
@@ -376,86 +374,6 @@ def _report_nonfinite(array: np.ndarray, names: list[str], source: str, locate: 
         row=int(rows[0]),
         column=names[int(cols[0])],
     )
-
-
-def _as_texts(values: np.ndarray) -> np.ndarray:
-    if values.dtype.kind == "S":
-        return np.char.decode(values, "utf-8")
-    if values.dtype.kind == "O":
-        return np.array([v.decode() if isinstance(v, bytes) else str(v) for v in values])
-    return values.astype(str)
-
-
-def read_split(
-    values: Any,
-    *,
-    source: str,
-    what: str,
-    locate: Callable[[int], str] | None = None,
-    column: str | None = None,
-    key: str | None = None,
-) -> np.ndarray:
-    """Reads the part of each sample from part names (bytes are decoded, any case).
-
-    Args:
-        values: One name per sample: ``train``, ``validation`` or ``test`` (or
-            ``training``, ``val``, ``valid``, ``testing``).
-        source: The file, for messages.
-        what: Where the names are, for messages, e.g. ``"column 'split'"``.
-        locate: ``f(row_index) -> str`` describing a row (e.g. "line 7"). Defaults
-            to "row i".
-        column: The column holding the names, kept on the error. Defaults to None.
-        key: The array's key in the file, kept on the error. Defaults to None.
-
-    Returns:
-        ``"train"``/``"validation"``/``"test"`` per sample.
-
-    Raises:
-        DataError: A missing value or one that names no part (the first rows and
-            values are named).
-    """
-    where = locate or (lambda i: f"row {i}")
-    array = np.asarray(values)
-    if array.ndim != 1:
-        raise DataError(
-            f"{what} must hold one part name per sample, got shape {array.shape}", source=source
-        )
-    texts = np.char.strip(_as_texts(array))
-    lowered = np.char.lower(texts)
-    missing = np.flatnonzero(np.isin(lowered, list(MISSING_CELLS)))
-    if missing.size:
-        r = int(missing[0])
-        raise DataError(
-            f"missing split value at {where(r)}, {what} ({missing.size} missing; each row "
-            "needs train, validation or test)",
-            source=source,
-            row=r,
-            column=column,
-            key=key,
-        )
-    bad = np.flatnonzero(~np.isin(lowered, list(SPLIT_ALIASES)))
-    if bad.size:
-        shown = ", ".join(f"{where(int(r))} {str(texts[r])!r}" for r in bad[:MAX_REPORTED])
-        more = ", ..." if bad.size > MAX_REPORTED else ""
-        raise DataError(
-            f"{bad.size} split value(s) in {what} are not train, validation or test: "
-            f"{shown}{more} ({', '.join(a for a in SPLIT_ALIASES if a not in SPLIT_PARTS)} "
-            "are read too)",
-            source=source,
-            row=int(bad[0]),
-            column=column,
-            key=key,
-        )
-    return np.array([SPLIT_ALIASES[t] for t in lowered], dtype="<U10")
-
-
-def check_split_length(split: np.ndarray, n: int, what: str, source: str) -> None:
-    """Raises DataError if the split's length is not the number of samples `n`."""
-    if len(split) != n:
-        raise DataError(
-            f"{what} has {len(split)} part names but the data have {n} samples",
-            source=source,
-        )
 
 
 def read_part_arrays(
@@ -609,6 +527,5 @@ def read_named_arrays(
     split = None
     if split_key:
         what = f"split key {split_key!r}"
-        split = read_split(read(split_key, "split"), source=source, what=what, key=split_key)
-        check_split_length(split, len(x), what, source)
+        split = normalize_split(read(split_key, "split"), len(x), source, what=what, key=split_key)
     return x, y, split, None

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from lamina.data.dataset import Dataset
+from lamina.data.dataset import MISSING_CELLS, Dataset
 from lamina.data.errors import DataError
-from lamina.data.loaders._common import MISSING_CELLS, check_file, check_task, table_to_dataset
+from lamina.data.loaders._common import check_file, check_task, table_to_dataset
 
 
 def load_csv(

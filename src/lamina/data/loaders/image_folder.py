@@ -91,6 +91,12 @@ def _sub_folders(folder: Path) -> list[Path]:
     return sorted(d for d in folder.iterdir() if d.is_dir() and not d.name.startswith("."))
 
 
+def _loose_images_hint(folder: Path) -> str:
+    """`` (found N images directly in it)`` for a folder that holds images, else ``""``."""
+    loose = [f for f in folder.iterdir() if f.is_file() and is_image_path(f)]
+    return f" (found {len(loose)} images directly in it)" if loose else ""
+
+
 def _part_folders(root: Path, folders: list[Path]) -> list[tuple[str, Path]] | None:
     """Returns ``[(part, folder)]`` if the top-level folders are all parts, None if none is.
 
@@ -167,10 +173,9 @@ def load_image_folder(
         target_size = None
     top = _sub_folders(root)
     if not top:
-        loose = [f.name for f in root.iterdir() if f.is_file() and is_image_path(f)]
-        hint = f" (found {len(loose)} images directly in it)" if loose else ""
         raise DataError(
-            f"expected one sub-folder of images per class, found no sub-folders{hint}",
+            "expected one sub-folder of images per class, found no sub-folders"
+            + _loose_images_hint(root),
             source=source,
         )
     parts = _part_folders(root, top)
@@ -182,11 +187,9 @@ def load_image_folder(
         for part, part_dir in parts:
             inside = _sub_folders(part_dir)
             if not inside:
-                loose = [f.name for f in part_dir.iterdir() if f.is_file() and is_image_path(f)]
-                hint = f" (found {len(loose)} images directly in it)" if loose else ""
                 raise DataError(
                     f"part folder {part_dir.name!r} must hold one sub-folder of images per "
-                    f"class, found no sub-folders{hint}",
+                    "class, found no sub-folders" + _loose_images_hint(part_dir),
                     source=str(part_dir),
                 )
             class_folders.extend((part, d) for d in inside)
