@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from lamina.atomic import atomic_write_text
+from lamina.errors import LaminaError
 from lamina.registry import Entry, Registry
 from lamina.spec import ModelSpec, load_spec
 
 
-class ExportError(ValueError):
+class ExportError(LaminaError, ValueError):
     """A model or spec cannot be exported as asked; the message names the item."""
 
 

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from lamina.atomic import atomic_write_text, atomic_write_with
+from lamina.errors import LaminaError
 from lamina.spec import ModelSpec, SpecError, load_spec, parse_spec
 
 PROJECT_FILE = "project.json"
@@ -47,7 +48,7 @@ WEIGHTS_BEST = "weights.best.h5"
 CHECKPOINT_FILE = "checkpoint.json"
 
 
-class ProjectError(ValueError):
+class ProjectError(LaminaError, ValueError):
     """A project or run folder is missing, corrupt or not lamina's. The message names the file."""
 
 
@@ -434,6 +435,30 @@ def load_project(path: str | Path) -> Project:
         created=str(data.get("created") or ""),
         extra={k: v for k, v in data.items() if k not in known},
     )
+
+
+def save_project(path: str | Path, spec: Any, name: str | None = None) -> Project:
+    """Saves `spec` as the spec of the project at `path` (created if the folder has none).
+
+    The one way lamina writes ``project.json`` besides creating it: the app's Save, the CLI
+    and `lamina.train` all come here, so the file holds the same JSON text for the same spec.
+    Runs and other fields of an existing project are kept; the write is atomic.
+
+    Args:
+        path: The project folder.
+        spec: A `ModelSpec`, a spec dict or a spec file.
+        name: The project's name when it is created. Defaults to the folder's name.
+
+    Raises:
+        ProjectError: If an existing ``project.json`` is corrupt or not lamina's (it is
+            left as it is).
+    """
+    path = Path(path)
+    if not (path / PROJECT_FILE).exists():
+        return create_project(path, name=name, spec=spec)
+    project = load_project(path)
+    project.set_spec(spec)
+    return project
 
 
 def open_project(path: str | Path, name: str | None = None, spec: Any = None) -> Project:

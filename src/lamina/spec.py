@@ -31,6 +31,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from lamina.errors import LaminaError
+
 SPEC_VERSION = 1
 
 
@@ -45,7 +47,7 @@ class SpecProblem:
         return f"{self.path}: {self.message}" if self.path else self.message
 
 
-class SpecError(ValueError):
+class SpecError(LaminaError, ValueError):
     """A spec is invalid. `problems` lists every located problem; the message shows the first.
 
     Args:

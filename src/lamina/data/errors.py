@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from lamina.errors import LaminaError
 
-class DataError(ValueError):
+
+class DataError(LaminaError, ValueError):
     """A problem with a dataset or a data file.
 
     The message always names the source (a file path or a generator name) and, where

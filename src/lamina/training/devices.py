@@ -7,8 +7,10 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from lamina.errors import LaminaError
 
-class DeviceError(ValueError):
+
+class DeviceError(LaminaError, ValueError):
     """A requested device or precision is not available."""
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from lamina.errors import LaminaError
 
-class VisualizationError(ValueError):
+
+class VisualizationError(LaminaError, ValueError):
     """A visualization cannot run with the given model or parameters.
 
     The message says what was wrong and what would be accepted (valid layer names,
