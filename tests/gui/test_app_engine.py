@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lamina_gui.qt_bridge import EngineBridge  # noqa: E402
-from lamina_gui.qt_main_window import MainWindow  # noqa: E402
-from lamina_gui.qt_stack_model import ERROR_ROLE  # noqa: E402
+from lamina_gui.bridge import EngineBridge  # noqa: E402
+from lamina_gui.main_window import MainWindow  # noqa: E402
+from lamina_gui.widgets.stack_model import ERROR_ROLE  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
 
@@ -76,7 +76,7 @@ def test_window_paints_before_tensorflow(bridge: EngineBridge, tmp_path: Path) -
         from PySide6.QtCore import QEvent, QObject, QTimer
         from PySide6.QtWidgets import QApplication
         app = QApplication([])
-        from lamina_gui.qt_main_window import MainWindow
+        from lamina_gui.main_window import MainWindow
         w = MainWindow(start_engine=True)
         painted = []
         class Spy(QObject):

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lamina_gui.qt_bridge import EngineBridge  # noqa: E402
-from lamina_gui.qt_composer import initial_params  # noqa: E402
-from lamina_gui.qt_main_window import MainWindow  # noqa: E402
-from lamina_gui.qt_plugins_dialog import PluginsDialog  # noqa: E402
-from lamina_gui.qt_stack_model import ERROR_ROLE, ROWS_MIME  # noqa: E402
+from lamina_gui.bridge import EngineBridge  # noqa: E402
+from lamina_gui.main_window import MainWindow  # noqa: E402
+from lamina_gui.views.compose import initial_params  # noqa: E402
+from lamina_gui.views.plugins_dialog import PluginsDialog  # noqa: E402
+from lamina_gui.widgets.stack_model import ERROR_ROLE, ROWS_MIME  # noqa: E402
 from PySide6.QtCore import QMimeData, QSettings, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
 

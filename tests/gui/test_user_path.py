@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from lamina_gui.qt_main_window import LAZY_VIEWS, MainWindow
+from lamina_gui.main_window import LAZY_VIEWS, MainWindow
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtWidgets import QMessageBox, QTabBar
 

@@ -26,7 +26,7 @@ CNN = {
 
 @pytest.fixture(scope="module")
 def engine(qapp: Any) -> Any:
-    from lamina_gui.qt_bridge import EngineBridge
+    from lamina_gui.bridge import EngineBridge
 
     bridge = EngineBridge()
     bridge.start()
@@ -40,7 +40,7 @@ def engine(qapp: Any) -> Any:
 
 @pytest.fixture
 def state(engine: Any, tmp_path: Any) -> Any:
-    from lamina_gui.qt_state import AppState
+    from lamina_gui.state import AppState
 
     s = AppState()
     s.catalog = engine[1]
@@ -52,8 +52,8 @@ def state(engine: Any, tmp_path: Any) -> Any:
 @pytest.fixture(scope="module")
 def trained(engine: Any, tmp_path_factory: Any) -> dict[str, Any]:
     """A CNN trained for 2 epochs through the real TrainingView (shared by the tests)."""
-    from lamina_gui.qt_state import AppState
-    from lamina_gui.qt_training_view import TrainingView
+    from lamina_gui.state import AppState
+    from lamina_gui.views.train import TrainingView
 
     bridge, catalog = engine
     s = AppState()
@@ -86,7 +86,7 @@ def trained(engine: Any, tmp_path_factory: Any) -> dict[str, Any]:
 
 
 def test_real_engine_data_view(qtbot: Any, engine: Any, state: Any, tmp_path: Any) -> None:
-    from lamina_gui.qt_data_view import DataView
+    from lamina_gui.views.data import DataView
 
     bridge, _ = engine
     data = DataView(state, bridge)
@@ -114,7 +114,7 @@ def test_real_engine_training_view(trained: dict[str, Any]) -> None:
 
 
 def test_real_engine_visualize_view(qtbot: Any, engine: Any, state: Any, trained: dict) -> None:
-    from lamina_gui.qt_visualize_view import VisualizeView
+    from lamina_gui.views.visualize import VisualizeView
 
     bridge, _ = engine
     vis = VisualizeView(state, bridge)
@@ -136,7 +136,7 @@ def test_real_engine_visualize_view(qtbot: Any, engine: Any, state: Any, trained
 def test_real_engine_stop_cancels_quickly(qtbot: Any, engine: Any, state: Any) -> None:
     import time
 
-    from lamina_gui.qt_training_view import TrainingView
+    from lamina_gui.views.train import TrainingView
 
     bridge, _ = engine
     spec = state.spec

@@ -297,7 +297,7 @@ def bridge() -> FakeBridge:
 
 @pytest.fixture
 def state(qtbot: Any) -> Any:
-    from lamina_gui.qt_state import AppState
+    from lamina_gui.state import AppState
 
     s = AppState()
     s.catalog = CATALOG
@@ -311,7 +311,7 @@ def state(qtbot: Any) -> Any:
 def test_data_view_builtin_set_shows_preview_and_counts(
     qtbot: Any, state: Any, bridge: FakeBridge
 ) -> None:
-    from lamina_gui.qt_data_view import DataView
+    from lamina_gui.views.data import DataView
 
     view = DataView(state, bridge)
     qtbot.addWidget(view)
@@ -337,7 +337,7 @@ def test_data_view_builtin_set_shows_preview_and_counts(
 def test_data_view_a_split_given_by_the_data_switches_its_fraction_off(
     qtbot: Any, state: Any, bridge: FakeBridge
 ) -> None:
-    from lamina_gui.qt_data_view import DataView
+    from lamina_gui.views.data import DataView
 
     view = DataView(state, bridge)
     qtbot.addWidget(view)
@@ -357,7 +357,7 @@ def test_data_view_a_split_given_by_the_data_switches_its_fraction_off(
 def test_data_view_bad_file_shows_data_error(
     qtbot: Any, state: Any, bridge: FakeBridge, tmp_path: Any
 ) -> None:
-    from lamina_gui.qt_data_view import DataView
+    from lamina_gui.views.data import DataView
 
     bad = tmp_path / "stars.csv"
     bad.write_text("a,flux\n1,x\n")
@@ -374,7 +374,7 @@ def test_data_view_bad_file_shows_data_error(
 def test_data_view_splits_and_augmentation_are_undoable(
     qtbot: Any, state: Any, bridge: FakeBridge
 ) -> None:
-    from lamina_gui.qt_data_view import DataView
+    from lamina_gui.views.data import DataView
 
     view = DataView(state, bridge)
     qtbot.addWidget(view)
@@ -396,7 +396,7 @@ def test_data_view_splits_and_augmentation_are_undoable(
 
 
 def _train_view(qtbot: Any, state: Any, bridge: FakeBridge, epochs: int = 4) -> Any:
-    from lamina_gui.qt_training_view import TrainingView
+    from lamina_gui.views.train import TrainingView
 
     spec = state.spec
     spec["data"] = {"type": "spirals", "params": {}}
@@ -519,7 +519,7 @@ def test_train_view_uncertainty_results(qtbot: Any, state: Any, bridge: FakeBrid
 def _vis_view(qtbot: Any, state: Any, bridge: FakeBridge, tmp_path: Any) -> Any:
     import json
 
-    from lamina_gui.qt_visualize_view import VisualizeView
+    from lamina_gui.views.visualize import VisualizeView
 
     run = tmp_path / "run1"
     run.mkdir()
@@ -584,7 +584,7 @@ def test_visualize_deep_dream_updates_live(
 
 
 def test_image_grid_zoom_and_update(qtbot: Any) -> None:
-    from lamina_gui.qt_image_grid import ImageGrid
+    from lamina_gui.widgets.image_grid import ImageGrid
 
     grid = ImageGrid()
     qtbot.addWidget(grid)
@@ -598,9 +598,9 @@ def test_image_grid_zoom_and_update(qtbot: Any) -> None:
 
 
 def test_views_never_import_tensorflow(qtbot: Any, state: Any, bridge: FakeBridge) -> None:
-    from lamina_gui.qt_data_view import DataView
-    from lamina_gui.qt_training_view import TrainingView
-    from lamina_gui.qt_visualize_view import VisualizeView
+    from lamina_gui.views.data import DataView
+    from lamina_gui.views.train import TrainingView
+    from lamina_gui.views.visualize import VisualizeView
 
     for cls in (DataView, TrainingView, VisualizeView):
         qtbot.addWidget(cls(state, bridge))
@@ -618,7 +618,7 @@ def test_views_never_import_tensorflow(qtbot: Any, state: Any, bridge: FakeBridg
     code = (
         "import sys, os; os.environ['QT_QPA_PLATFORM']='offscreen';"
         "from PySide6.QtWidgets import QApplication; app=QApplication([]);"
-        "import lamina_gui.qt_data_view, lamina_gui.qt_training_view, lamina_gui.qt_visualize_view;"
+        "import lamina_gui.views.data, lamina_gui.views.train, lamina_gui.views.visualize;"
         f"bad=[m for m in {sorted(heavy)!r} if m in sys.modules]; print(bad); sys.exit(bool(bad))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
@@ -626,7 +626,7 @@ def test_views_never_import_tensorflow(qtbot: Any, state: Any, bridge: FakeBridg
 
 
 def test_parameter_help_reads_without_code_quotes() -> None:
-    from lamina_gui.qt_param_form import short_help
+    from lamina_gui.widgets.param_form import short_help
 
     help_text = '``"grayscale"``, ``"rgb"`` or ``"auto"``. Defaults to `"auto"`.'
     assert short_help(help_text) == '"grayscale", "rgb" or "auto".'

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from lamina_gui.state import AppState
+from lamina_gui.widgets.param_form import ParamForm
 from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import (
     QComboBox,
@@ -15,9 +17,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-from lamina_gui.qt_param_form import ParamForm
-from lamina_gui.qt_state import AppState
 
 COMMON_METRICS = ("accuracy", "mae", "mse", "AUC", "Precision", "Recall")
 

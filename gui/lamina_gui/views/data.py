@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
+from lamina_gui.widgets.image_grid import ImageGrid, decode_image_array
+from lamina_gui.widgets.param_form import ParamForm
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -30,9 +32,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-from lamina_gui.qt_image_grid import ImageGrid, decode_image_array
-from lamina_gui.qt_param_form import ParamForm
 
 #: file suffix -> file source of the catalogue
 FILE_SOURCES = {

@@ -6,8 +6,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from lamina_gui.qt_bridge import EngineBridge
-from lamina_gui.qt_state import AppState
+from lamina_gui.bridge import EngineBridge
+from lamina_gui.state import AppState
 
 DEBOUNCE_MS = 150
 

@@ -13,6 +13,15 @@ import copy
 import json
 from typing import Any
 
+from lamina_gui.bridge import EngineBridge
+from lamina_gui.state import AppState
+from lamina_gui.widgets.editors import parse_int_or_tuple
+from lamina_gui.widgets.stack_model import (
+    CardDelegate,
+    StackModel,
+    format_count,
+    format_shape,
+)
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
@@ -27,16 +36,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-from lamina_gui.qt_bridge import EngineBridge
-from lamina_gui.qt_editors import parse_int_or_tuple
-from lamina_gui.qt_stack_model import (
-    CardDelegate,
-    StackModel,
-    format_count,
-    format_shape,
-)
-from lamina_gui.qt_state import AppState
 
 #: clipboard text of copied items: ``{"lamina_items": [...]}`` (a bare item or list works too)
 ITEMS_KEY = "lamina_items"

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from lamina_gui.views.data import catalog_entries, request_id
+from lamina_gui.widgets.image_grid import ImageGrid, decode_image_array
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
@@ -30,9 +32,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-from lamina_gui.qt_data_view import catalog_entries, request_id
-from lamina_gui.qt_image_grid import ImageGrid, decode_image_array
 
 #: what the view sets itself (the other parameters keep their defaults)
 VIEW_PARAMS = ("layer", "filter", "class_index", "input", "steps")

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from lamina.atomic import atomic_write_text
 from lamina.spec import SpecError, load_spec
-from lamina_gui.qt_state import AppState, empty_spec
+from lamina_gui.state import AppState, empty_spec
 
 AUTOSAVE_NAME = ".autosave.spec.json"
 AUTOSAVE_MS = 30_000

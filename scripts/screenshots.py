@@ -30,8 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(argv[0] if argv else "docs/img/app")
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
-    from lamina_gui.qt_main_window import MainWindow
-    from lamina_gui.qt_plugins_dialog import PluginsDialog
+    from lamina_gui.main_window import MainWindow
+    from lamina_gui.views.plugins_dialog import PluginsDialog
 
     QSettings("lamina", "lamina").setValue("started_before", True)
     window = MainWindow()

@@ -1,6 +1,6 @@
 """Forms generated from a catalogue entry's parameter schema.
 
-:class:`ParamForm` shows one editor per parameter (see :mod:`lamina_gui.qt_editors`)
+:class:`ParamForm` shows one editor per parameter (see :mod:`lamina_gui.widgets.editors`)
 and reports edits as a new ``params`` dict holding only values that differ from the
 defaults (required parameters are always written). :class:`ItemPanel` puts a form
 for the selected stack item next to its name, trainable flag and check error.
@@ -13,6 +13,8 @@ import html
 import re
 from typing import Any
 
+from lamina_gui.state import AppState
+from lamina_gui.widgets.editors import make_editor
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -24,9 +26,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-from lamina_gui.qt_editors import make_editor
-from lamina_gui.qt_state import AppState
 
 
 def plain_help(text: str) -> str:

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
+from lamina_gui.views.data import edit_spec, get_path
+from lamina_gui.widgets.image_grid import decode_image_array
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -32,9 +34,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-from lamina_gui.qt_data_view import edit_spec, get_path
-from lamina_gui.qt_image_grid import decode_image_array
 
 TRAIN_PEN = pg.mkPen("#1f77b4", width=2)
 VAL_PEN = pg.mkPen("#ff7f0e", width=2, style=pg.QtCore.Qt.PenStyle.DashLine)
