@@ -139,7 +139,7 @@ def test_real_engine_stop_cancels_quickly(qtbot: Any, engine: Any, state: Any) -
     from lamina_gui.views.train import TrainingView
 
     bridge, _ = engine
-    spec = state.spec
+    spec = state.spec.to_dict()
     spec["training"] = {"epochs": 500, "batch_size": 8}
     state.apply(spec, "a long run")
     view = TrainingView(state, bridge)

@@ -7,7 +7,6 @@ view holds no data logic: it shows what the engine answers.
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +88,7 @@ def _set_path(spec: dict[str, Any], path: str, value: Any) -> None:
         if not isinstance(node.get(key), dict):
             node[key] = {}
         node = node[key]
-    node[keys[-1]] = copy.deepcopy(value)
+    node[keys[-1]] = value
 
 
 def edit_spec(state: Any, values: dict[str, Any], text: str, merge_key: str = "") -> str | None:
@@ -97,7 +96,7 @@ def edit_spec(state: Any, values: dict[str, Any], text: str, merge_key: str = ""
 
     Returns None, or the spec problem that stopped the edit.
     """
-    spec = state.spec
+    spec = state.spec.to_dict()
     if all(get_path(spec, p) == v for p, v in values.items()):
         return None
     for path, value in values.items():
@@ -285,7 +284,7 @@ class DataView(QWidget):
     # ---------------------------------------------------------------- spec <-> widgets
     def load_from_spec(self) -> None:
         """Shows the data and training settings of ``state.spec``."""
-        spec = self.state.spec or {}
+        spec = self.state.spec.to_dict()
         self._updating = True
         try:
             data = spec.get("data") or None
@@ -332,7 +331,7 @@ class DataView(QWidget):
         name = self.source_combo.itemData(index)
         entry = self.entries.get(name or "")
         if entry and entry.get("category") == "files":
-            current = get_path(self.state.spec, "data.params.path")
+            current = get_path(self.state.spec.to_dict(), "data.params.path")
             if not current:
                 self._show_entry(name, {})
                 if name == "image_folder":

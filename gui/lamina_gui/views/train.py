@@ -219,7 +219,7 @@ class TrainingView(QWidget):
     # ---------------------------------------------------------------- settings <-> spec
     def load_from_spec(self) -> None:
         """Shows the training settings of ``state.spec``."""
-        spec = self.state.spec or {}
+        spec = self.state.spec.to_dict()
         self._updating = True
         try:
             device = str(get_path(spec, "training.device", "auto"))
@@ -239,7 +239,7 @@ class TrainingView(QWidget):
     def _write_settings(self, *args: Any) -> None:
         if self._updating:
             return
-        early = get_path(self.state.spec, "training.early_stopping") or {}
+        early = get_path(self.state.spec.to_dict(), "training.early_stopping") or {}
         values = {
             "training.device": self.device_combo.currentData() or "auto",
             "training.epochs": self.epochs_box.value(),
@@ -309,7 +309,7 @@ class TrainingView(QWidget):
         """Sends the spec to the engine to train; returns the request id."""
         if self.running:
             return self.request_id
-        spec = self.state.spec
+        spec = self.state.spec.to_dict()
         if not spec.get("data"):
             self._fail("Choose a dataset in the Data view first.")
             return None
@@ -468,9 +468,11 @@ class TrainingView(QWidget):
 
     def _request_points(self) -> None:
         """Asks the engine for the 2-D points to draw over the boundary."""
-        data = self.state.spec.get("data")
-        if data:
-            self.bridge.request("dataset_summary", self._on_points, data=data)
+        data = self.state.spec.data
+        if data is not None:
+            self.bridge.request(
+                "dataset_summary", self._on_points, data=data.model_dump(mode="json")
+            )
 
     def _on_points(self, reply: Any) -> None:
         preview = (reply.result or {}).get("preview") if reply.ok else None

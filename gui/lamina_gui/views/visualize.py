@@ -33,9 +33,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-#: what the view sets itself (the other parameters keep their defaults)
-VIEW_PARAMS = ("layer", "filter", "class_index", "input", "steps")
-
 
 def layer_names(spec: dict[str, Any]) -> list[str]:
     """The Keras layer names of a spec's items (their own name or ``<type>_<index>``)."""
@@ -286,7 +283,7 @@ class VisualizeView(QWidget):
             try:
                 spec = json.loads((Path(run_dir) / "spec.json").read_text(encoding="utf-8"))
             except (OSError, ValueError):
-                spec = getattr(self.state, "spec", {}) or {}
+                spec = self.state.spec.to_dict()
         self.layer_combo.clear()
         self.layer_combo.addItem("(default)", None)
         for i, name in enumerate(layer_names(spec)):

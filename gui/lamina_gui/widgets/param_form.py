@@ -8,7 +8,6 @@ for the selected stack item next to its name, trainable flag and check error.
 
 from __future__ import annotations
 
-import copy
 import html
 import re
 from typing import Any
@@ -77,7 +76,7 @@ class ParamForm(QWidget):
         self.editors.clear()
         self.labels.clear()
         self.entry = entry
-        self.params = copy.deepcopy(params)
+        self.params = dict(params)
         if entry is None:
             return
         schema = entry.get("params", [])
@@ -125,7 +124,7 @@ class ParamForm(QWidget):
 
     def set_params(self, params: dict[str, Any]) -> None:
         """Shows new values without rebuilding (or emitting)."""
-        self.params = copy.deepcopy(params)
+        self.params = dict(params)
         if self.entry is None:
             return
         for param in self.entry.get("params", []):
@@ -152,7 +151,7 @@ class ParamForm(QWidget):
             value = editor.value()
         except ValueError:
             return  # the editor shows the problem; the spec keeps the last valid value
-        params = copy.deepcopy(self.params)
+        params = dict(self.params)
         param = self._schema(name)
         if param is not None and not param.get("required") and value == param.get("default"):
             params.pop(name, None)
@@ -161,7 +160,7 @@ class ParamForm(QWidget):
         if params == self.params:
             return
         self.params = params
-        self.params_edited.emit(name, copy.deepcopy(params))
+        self.params_edited.emit(name, dict(params))
 
 
 class ItemPanel(QWidget):
