@@ -62,7 +62,7 @@ def test_new_user_path_with_the_mouse(qtbot: Any, window: MainWindow, tmp_path: 
 
     # Train: press Start, watch the curves, press Stop
     train = _click_tab(qtbot, window, "Train")
-    train.epochs_box.setValue(20)
+    train.settings.epochs_box.setValue(20)
     with qtbot.waitSignal(train.finished, timeout=300_000) as stopped:
         qtbot.mouseClick(train.start_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: len(train.history.get("loss", [])) >= 1, timeout=300_000)
@@ -79,7 +79,7 @@ def test_new_user_path_with_the_mouse(qtbot: Any, window: MainWindow, tmp_path: 
         lambda: bool(window.checker.report and window.checker.report["ok"]), timeout=60_000
     )
     train = _click_tab(qtbot, window, "Train")
-    train.epochs_box.setValue(2)
+    train.settings.epochs_box.setValue(2)
     with qtbot.waitSignal(train.finished, timeout=300_000) as done:
         qtbot.mouseClick(train.start_button, Qt.MouseButton.LeftButton)
     assert done.args[0]["status"] == "finished"
@@ -128,7 +128,7 @@ def test_engine_killed_during_training(qtbot: Any, window: MainWindow) -> None:
     window.demo_action.trigger()
     qtbot.waitUntil(lambda: window.state.project_path is not None, timeout=10_000)
     train = _click_tab(qtbot, window, "Train")
-    train.epochs_box.setValue(50)
+    train.settings.epochs_box.setValue(50)
     old_pid = window.bridge.client.pid
     with qtbot.waitSignal(train.failed, timeout=300_000) as failed:
         qtbot.mouseClick(train.start_button, Qt.MouseButton.LeftButton)

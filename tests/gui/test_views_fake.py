@@ -192,7 +192,7 @@ def test_train_view_curves_grow_on_every_epoch(
     qtbot: Any, state: Any, bridge: EngineBridge
 ) -> None:
     view = _train_view(qtbot, state, bridge, epochs=4)
-    qtbot.waitUntil(lambda: view.device_combo.findData("gpu:0") >= 0, timeout=2000)
+    qtbot.waitUntil(lambda: view.settings.device_combo.findData("gpu:0") >= 0, timeout=2000)
     counts: list[int] = []
     draw = view._ev_epoch_end
 
@@ -246,11 +246,53 @@ def test_train_view_failure_shows_reason(qtbot: Any, state: Any, bridge: EngineB
     assert view.start_button.isEnabled()
 
 
+def _points_reply(qtbot: Any, bridge: EngineBridge, rid: int) -> None:
+    """Runs the event loop until the bridge has dispatched the reply to request `rid`."""
+    with qtbot.waitSignal(bridge.reply, check_params_cb=lambda r: r.id == rid, timeout=3000):
+        pass
+
+
+def test_a_points_reply_after_its_view_was_deleted_is_dropped(
+    qtbot: Any, state: Any, bridge: EngineBridge
+) -> None:
+    """The flaky failure, made deterministic: a run's boundary asks for the data points;
+    the view (and its ScatterPlotItem) is deleted before the reply arrives (a test ends,
+    a window closes). The reply reaches the bridge and must not call into the deleted view
+    (it raised "Internal C++ object (ScatterPlotItem) already deleted")."""
+    import shiboken6
+    from lamina_gui.views.train import TrainingView
+
+    state.apply(state.spec.to_dict() | {"data": {"type": "spirals", "params": {}}}, "set-up")
+    view = TrainingView(state, bridge)  # deleted below, not by qtbot
+    view._request_points()
+    rid, kind, _ = bridge.client.requests[-1]
+    assert kind == "dataset_summary"
+    shiboken6.delete(view)
+    _points_reply(qtbot, bridge, rid)  # an exception in the callback would fail the test
+
+
+def test_a_points_reply_of_an_earlier_run_does_not_draw(
+    qtbot: Any, state: Any, bridge: EngineBridge
+) -> None:
+    """A new run clears the boundary plot: the points asked for by the previous run are
+    forgotten, so their reply draws nothing into the new run's plot."""
+    view = _train_view(qtbot, state, bridge)
+    view._request_points()
+    first = bridge.client.requests[-1][0]
+    view._reset_run()  # what Start does
+    _points_reply(qtbot, bridge, first)
+    assert view.boundary_points.points().size == 0
+    view._request_points()
+    second = bridge.client.requests[-1][0]
+    _points_reply(qtbot, bridge, second)
+    assert view.boundary_points.points().size == 300  # the current request draws
+
+
 def test_train_view_settings_write_the_spec(qtbot: Any, state: Any, bridge: EngineBridge) -> None:
     view = _train_view(qtbot, state, bridge)
-    view.epochs_box.setValue(7)
-    view.early_check.setChecked(True)
-    view.patience_box.setValue(3)
+    view.settings.epochs_box.setValue(7)
+    view.settings.early_check.setChecked(True)
+    view.settings.patience_box.setValue(3)
     training = state.spec.to_dict()["training"]
     assert training["epochs"] == 7
     assert training["early_stopping"]["patience"] == 3
@@ -260,24 +302,24 @@ def test_train_view_mixed_precision_only_for_a_gpu(
     qtbot: Any, state: Any, bridge: EngineBridge
 ) -> None:
     view = _train_view(qtbot, state, bridge)
-    qtbot.waitUntil(lambda: view.device_combo.findData("gpu:0") >= 0)  # the engine's ping
-    assert view.mixed_check.isEnabled()  # auto, and the engine has a GPU
-    view.mixed_check.setChecked(True)
+    qtbot.waitUntil(lambda: view.settings.device_combo.findData("gpu:0") >= 0)  # the engine's ping
+    assert view.settings.mixed_check.isEnabled()  # auto, and the engine has a GPU
+    view.settings.mixed_check.setChecked(True)
     assert state.spec.to_dict()["training"]["mixed_precision"] is True
-    view.device_combo.setCurrentIndex(view.device_combo.findData("cpu"))
+    view.settings.device_combo.setCurrentIndex(view.settings.device_combo.findData("cpu"))
     assert state.spec.to_dict()["training"]["mixed_precision"] is False
-    assert not view.mixed_check.isChecked() and not view.mixed_check.isEnabled()
-    assert "needs a GPU" in view.mixed_check.toolTip()
-    view.device_combo.setCurrentIndex(view.device_combo.findData("gpu:0"))
-    assert view.mixed_check.isEnabled()
-    view.mixed_check.setChecked(True)
+    assert not view.settings.mixed_check.isChecked() and not view.settings.mixed_check.isEnabled()
+    assert "needs a GPU" in view.settings.mixed_check.toolTip()
+    view.settings.device_combo.setCurrentIndex(view.settings.device_combo.findData("gpu:0"))
+    assert view.settings.mixed_check.isEnabled()
+    view.settings.mixed_check.setChecked(True)
     assert state.spec.to_dict()["training"]["device"] == "gpu:0"
     assert state.spec.to_dict()["training"]["mixed_precision"] is True
     state.undo_stack.undo()
     assert not state.spec.to_dict()["training"].get(
         "mixed_precision"
     )  # merged settings edits undone
-    assert not view.mixed_check.isChecked()
+    assert not view.settings.mixed_check.isChecked()
 
 
 def test_train_view_uncertainty_results(qtbot: Any, state: Any, bridge: EngineBridge) -> None:
