@@ -246,6 +246,56 @@ def test_add_by_double_click_reorder_duplicate_delete_undo_redo(fake_window: Any
         assert state.spec is expected
 
 
+def test_an_edit_and_its_check_validate_once_and_copy_nothing(
+    fake_window: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One spec in memory: an edit in the composer followed by its check validates the
+    spec once and deep-copies nothing (the undo stack keeps the specs themselves)."""
+    import lamina.spec
+    from lamina.spec import ModelSpec
+
+    window = fake_window(SPEC)
+    _wait_report(qtbot, window)
+    window.composer.select_row(2)
+    before = window.state.spec
+    validations: list[str] = []
+    parses: list[object] = []
+    copies: list[str] = []
+    validate, parse, deepcopy = ModelSpec.model_validate, lamina.spec.parse_spec, copy.deepcopy
+
+    def counting_validate(data: Any, *args: Any, **kwargs: Any) -> ModelSpec:
+        validations.append(type(data).__name__)
+        return validate(data, *args, **kwargs)
+
+    def counting_parse(data: Any, *args: Any, **kwargs: Any) -> ModelSpec:
+        parses.append(data)
+        return parse(data, *args, **kwargs)
+
+    def counting_deepcopy(value: Any, *args: Any) -> Any:
+        if isinstance(value, (dict, list, ModelSpec)):  # leaves (str, int) are not copies
+            copies.append(type(value).__name__)
+        return deepcopy(value, *args)
+
+    monkeypatch.setattr(ModelSpec, "model_validate", counting_validate)
+    monkeypatch.setattr(lamina.spec, "parse_spec", counting_parse)
+    monkeypatch.setattr(copy, "deepcopy", counting_deepcopy)
+    window.checker.report = None
+    window.item_panel.form.editors["units"].setValue(12)
+    report = _wait_report(qtbot, window)
+    monkeypatch.undo()
+
+    assert report is not None and report["ok"]
+    assert window.state.spec.layers[2].params["units"] == 12
+    sent = window.bridge.client.requests[-1]
+    assert sent[1] == "check" and sent[2]["spec"]["layers"][2]["params"]["units"] == 12
+    assert validations == ["dict"] and parses == []  # the edited spec, validated once
+    assert copies == []
+    command = window.state.undo_stack.command(window.state.undo_stack.index() - 1)
+    assert command.before is before and command.after is window.state.spec
+    window.undo_action.trigger()
+    assert window.state.spec is before
+
+
 def test_keyboard_shortcuts(fake_window: Any, qtbot: Any) -> None:
     window = fake_window(SPEC)
     window.raise_()
@@ -509,3 +559,11 @@ def test_initial_params_fill_required_values() -> None:
     conv = CATALOG["entries"][1]
     assert initial_params(conv) == {"filters": 16, "kernel_size": 3}
     assert initial_params(CATALOG["entries"][2]) == {}
+
+
+def test_every_parameter_type_of_the_core_has_an_editor() -> None:
+    from lamina_gui.widgets.param_editors import EDITORS
+
+    from lamina.params import PARAM_TYPES
+
+    assert set(EDITORS) == set(PARAM_TYPES)

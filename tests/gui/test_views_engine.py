@@ -75,7 +75,7 @@ def test_real_engine_data_view(qtbot: Any, engine: Any, state: Any, tmp_path: An
     with qtbot.waitSignal(data.preview_shown, timeout=60000) as got:
         data.refresh_preview()
     assert got.args[0]["n"] == 1797
-    assert data.preview_kind() == "images" and data.image_grid.count() == 8
+    assert data.preview.kind() == "images" and data.preview.image_grid.count() == 8
     assert data.counts_table.rowCount() == 10
 
     bad = tmp_path / "bad.csv"

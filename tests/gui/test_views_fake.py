@@ -96,21 +96,19 @@ def test_data_view_builtin_set_shows_preview_and_counts(
     with qtbot.waitSignal(view.preview_shown, timeout=3000):
         view.source_combo.setCurrentIndex(view.source_combo.findData("digits"))
     assert state.spec.to_dict()["data"]["type"] == "digits"
-    assert state.spec.to_dict()["data"] == {
-        "type": "digits",
-        "params": {},
-    }  # defaults are not written
+    data = state.spec.to_dict()["data"]
+    assert data == {"type": "digits", "params": {}}  # defaults are not written
     view.param_form.editors["n"].set_value(100)
     view.param_form._edited("n")
     assert state.spec.to_dict()["data"]["params"] == {"n": 100}
-    assert view.preview_kind() == "images"
-    assert view.image_grid.count() == 8
+    assert view.preview.kind() == "images"
+    assert view.preview.image_grid.count() == 8
     assert view.counts_table.rowCount() == 10
     assert "200 samples" in view.info_label.text()
     # a 2-D toy set previews as a scatter
     with qtbot.waitSignal(view.preview_shown, timeout=3000):
         view.source_combo.setCurrentIndex(view.source_combo.findData("spirals"))
-    assert view.preview_kind() == "scatter"
+    assert view.preview.kind() == "scatter"
     state.undo_stack.undo()
     assert state.spec.to_dict()["data"]["type"] == "digits"
 
@@ -461,3 +459,18 @@ def test_parameter_help_reads_without_code_quotes() -> None:
     assert short_help(help_text) == '"grayscale", "rgb" or "auto".'
     text = "Pixels (`0` = keep) of the image. More."
     assert short_help(text, 64) == "Pixels (0 = keep) of the image."
+
+
+def test_data_files_are_matched_as_the_core_loads_them(tmp_path: Any) -> None:
+    """The Data view asks the core's loader table, so app and `load_file` agree."""
+    from pathlib import Path
+
+    from lamina_gui.views.data import file_filter, file_source
+
+    expected = {"a.txt": "csv", "b.TSV": "csv", "c.he5": "hdf5", "d.npz": "numpy"}
+    expected |= {"e.fits.gz": "fits", "f.fts": "fits"}
+    for name, source in expected.items():
+        assert file_source(Path(name)) == source, name
+    assert file_source(tmp_path) == "image_folder"
+    for pattern in ("*.txt", "*.he5", "*.h5", "*.fits.gz", "*.npy"):
+        assert pattern in file_filter()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lamina_gui.views.data import edit_spec, get_path
+from lamina_gui.views.common import edit_spec, get_path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QCheckBox,

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from lamina_gui.views.data import catalog_entries, request_id
+from lamina_gui.views.common import catalog_entries, request_id
 from lamina_gui.widgets.image_grid import ImageGrid, decode_image_array
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage

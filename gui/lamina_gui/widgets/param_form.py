@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from lamina_gui.state import AppState
-from lamina_gui.widgets.editors import make_editor
+from lamina_gui.widgets.param_editors import make_editor
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
