@@ -75,9 +75,9 @@ class TrainingSettings(QGroupBox):
             signal.connect(self._write_settings)
         self.device_combo.currentIndexChanged.connect(self._update_mixed_check)
         self.load_from_spec()
-        signal = getattr(state, "spec_changed", None)
-        if signal is not None:
-            signal.connect(self.load_from_spec)
+        spec_changed = getattr(state, "spec_changed", None)
+        if spec_changed is not None:
+            spec_changed.connect(self.load_from_spec)
 
     def set_running(self, running: bool) -> None:
         """Locks the settings while a run is under way."""
