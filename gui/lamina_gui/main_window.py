@@ -64,7 +64,8 @@ class MainWindow(QMainWindow):
     Args:
         bridge: The engine bridge (made if not given; the window owns it then).
         state: The app state (made if not given).
-        start_engine: Start the engine right after the first paint.
+        start_engine: Start the engine right after the first paint (otherwise a `bridge`
+            whose engine is already ready is asked for the catalogue at once).
     """
 
     def __init__(
@@ -91,6 +92,9 @@ class MainWindow(QMainWindow):
         self._update_title()
         if start_engine:
             QTimer.singleShot(0, self.start_engine)
+        elif self.bridge.state == "ready":  # an engine that is already up: use it now
+            self._show_engine_state("ready", "")
+            self.catalog_request = self.bridge.request("catalog", self._catalog_reply)
 
     # -- layout ---------------------------------------------------------------------
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from lamina_gui.state import AppState
-from lamina_gui.widgets.param_form import ParamForm
 from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import (
     QComboBox,
@@ -16,6 +14,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from lamina_gui.state import AppState
+from lamina_gui.widgets.param_form import ParamForm
 
 COMMON_METRICS = ("accuracy", "mae", "mse", "AUC", "Precision", "Recall")
 

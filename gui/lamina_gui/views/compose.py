@@ -12,15 +12,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from lamina_gui.bridge import EngineBridge
-from lamina_gui.state import AppState
-from lamina_gui.widgets.editors import parse_int_or_tuple
-from lamina_gui.widgets.stack_model import (
-    CardDelegate,
-    StackModel,
-    format_count,
-    format_shape,
-)
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
@@ -34,6 +25,16 @@ from PySide6.QtWidgets import (
     QPushButton,
     QVBoxLayout,
     QWidget,
+)
+
+from lamina_gui.bridge import EngineBridge
+from lamina_gui.state import AppState
+from lamina_gui.widgets.editors import parse_int_or_tuple
+from lamina_gui.widgets.stack_model import (
+    CardDelegate,
+    StackModel,
+    format_count,
+    format_shape,
 )
 
 #: clipboard text of copied items: ``{"lamina_items": [...]}`` (a bare item or list works too)

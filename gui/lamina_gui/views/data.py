@@ -10,9 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from lamina_gui.views.common import catalog_entries, edit_spec, get_path, request_id
-from lamina_gui.widgets.data_preview import DataPreview, describe_summary, preview_arrays
-from lamina_gui.widgets.param_form import ParamForm
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -32,6 +29,9 @@ from PySide6.QtWidgets import (
 
 from lamina.data.loaders import _BY_SUFFIX  # the core's suffix table (private today)
 from lamina.data.loaders.fits import FITS_SUFFIXES, is_fits_path
+from lamina_gui.views.common import catalog_entries, edit_spec, get_path, request_id
+from lamina_gui.widgets.data_preview import DataPreview, describe_summary, preview_arrays
+from lamina_gui.widgets.param_form import ParamForm
 
 #: the file sources of the catalogue (a folder of images is ``image_folder``)
 FILE_SOURCE_NAMES = ("csv", "numpy", "hdf5", "fits", "image_folder")

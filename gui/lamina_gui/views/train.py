@@ -13,15 +13,6 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from lamina_gui.views.train_settings import TrainingSettings
-from lamina_gui.widgets.image_grid import decode_image_array
-from lamina_gui.widgets.plots import (
-    ConfusionTable,
-    CurvePlot,
-    boundary_image,
-    class_colours,
-    draw_uncertainty,
-)
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -33,6 +24,16 @@ from PySide6.QtWidgets import (
     QTabWidget,
     QVBoxLayout,
     QWidget,
+)
+
+from lamina_gui.views.train_settings import TrainingSettings
+from lamina_gui.widgets.image_grid import decode_image_array
+from lamina_gui.widgets.plots import (
+    ConfusionTable,
+    CurvePlot,
+    boundary_image,
+    class_colours,
+    draw_uncertainty,
 )
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from lamina_gui.views.common import edit_spec, get_path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -19,6 +18,8 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QWidget,
 )
+
+from lamina_gui.views.common import edit_spec, get_path
 
 
 class TrainingSettings(QGroupBox):

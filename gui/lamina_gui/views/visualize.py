@@ -12,9 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from lamina_gui.views.common import catalog_entries, request_id
-from lamina_gui.views.visualize_inputs import image_input, layer_names
-from lamina_gui.widgets.image_grid import ImageGrid, decode_image_array
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -31,6 +28,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from lamina_gui.views.common import catalog_entries, request_id
+from lamina_gui.views.visualize_inputs import image_input, layer_names
+from lamina_gui.widgets.image_grid import ImageGrid, decode_image_array
 
 
 class VisualizeView(QWidget):

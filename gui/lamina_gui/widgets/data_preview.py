@@ -6,8 +6,9 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from lamina_gui.widgets.image_grid import ImageGrid, decode_image_array
 from PySide6.QtWidgets import QStackedWidget, QTableWidget, QTableWidgetItem, QWidget
+
+from lamina_gui.widgets.image_grid import ImageGrid, decode_image_array
 
 
 class DataPreview(QStackedWidget):

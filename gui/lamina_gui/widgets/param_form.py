@@ -12,8 +12,6 @@ import html
 import re
 from typing import Any
 
-from lamina_gui.state import AppState
-from lamina_gui.widgets.param_editors import make_editor
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -25,6 +23,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from lamina_gui.state import AppState
+from lamina_gui.widgets.param_editors import make_editor
 
 
 def plain_help(text: str) -> str:

@@ -7,8 +7,9 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from lamina_gui.widgets.image_grid import decode_image_array
 from PySide6.QtWidgets import QTableWidget, QTableWidgetItem, QWidget
+
+from lamina_gui.widgets.image_grid import decode_image_array
 
 TRAIN_PEN = pg.mkPen("#1f77b4", width=2)
 VAL_PEN = pg.mkPen("#ff7f0e", width=2, style=pg.QtCore.Qt.PenStyle.DashLine)

@@ -6,9 +6,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from lamina_gui.widgets.editors import FloatSpin, JsonEditor, blocked
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
+
+from lamina_gui.widgets.editors import FloatSpin, JsonEditor, blocked
 
 INITIALIZERS = (
     "glorot_uniform",
