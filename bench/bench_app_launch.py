@@ -24,7 +24,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 app = QApplication([])
 if sys.argv[1] == "lamina":
-    from lamina_gui.qt_main_window import MainWindow
+    from lamina_gui.main_window import MainWindow
     w = MainWindow()
 else:
     w = QMainWindow()

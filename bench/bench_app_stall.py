@@ -65,9 +65,9 @@ def main() -> int:
     args = parser.parse_args()
 
     app = QApplication.instance() or QApplication(sys.argv)
-    from lamina_gui.qt_bridge import EngineBridge
-    from lamina_gui.qt_state import AppState
-    from lamina_gui.qt_training_view import TrainingView
+    from lamina_gui.bridge import EngineBridge
+    from lamina_gui.state import AppState
+    from lamina_gui.views.train import TrainingView
 
     bridge = EngineBridge()
     t0 = time.perf_counter()

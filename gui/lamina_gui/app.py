@@ -35,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("lamina")
     app.setOrganizationName("lamina")
 
-    from lamina_gui.qt_main_window import MainWindow
+    from lamina_gui.main_window import MainWindow
 
     window = MainWindow(start_engine=not args.no_engine)
     settings = QSettings("lamina", "lamina")

@@ -223,7 +223,7 @@ PALETTE = textwrap.dedent(
     from lamina.engine.catalog_cache import load_cached_catalog
     from lamina.engine.handlers import handle
     from PySide6.QtWidgets import QApplication
-    from lamina_gui.qt_palette import Palette
+    from lamina_gui.widgets.palette import Palette
 
     catalog = handle("catalog", {})  # what the engine answers the app
     app = QApplication([])

@@ -1,4 +1,4 @@
-"""The app against the real engine child process (one engine for the module)."""
+"""The app against the real engine child process (the session's engine, see conftest)."""
 
 from __future__ import annotations
 
@@ -11,43 +11,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lamina_gui.qt_bridge import EngineBridge  # noqa: E402
-from lamina_gui.qt_main_window import MainWindow  # noqa: E402
-from lamina_gui.qt_stack_model import ERROR_ROLE  # noqa: E402
-from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
+from lamina_gui.bridge import EngineBridge  # noqa: E402
+from lamina_gui.main_window import MainWindow  # noqa: E402
+from lamina_gui.widgets.stack_model import ERROR_ROLE  # noqa: E402
+
+from lamina.spec import parse_spec
 
 DEMO = Path(__file__).resolve().parents[2] / "gui" / "lamina_gui" / "demo" / "project.json"
 
 
-@pytest.fixture(scope="module")
-def bridge(qapp: Any) -> Any:
-    """One engine for the module, ready before the first test."""
-    b = EngineBridge()
-    b.start()
-    assert b.client.wait_ready(timeout=300), "the engine did not start"
-    yield b
-    b.stop()
-
-
 @pytest.fixture
-def make_window(qtbot: Any, bridge: EngineBridge, tmp_path: Path, monkeypatch):
-    windows: list[MainWindow] = []
-    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+def engine_window(make_window: Any, engine: EngineBridge) -> Any:
+    """Makes main windows over the session's real engine."""
 
     def make() -> MainWindow:
-        window = MainWindow(bridge=bridge, start_engine=False)
-        window.show()
-        qtbot.waitExposed(window)
-        windows.append(window)
-        return window
+        return make_window(engine, start_engine=False)
 
-    yield make
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
-    for window in windows:
-        window.close()
-        window.deleteLater()
+    return make
 
 
 def _demo_spec() -> dict:
@@ -61,7 +41,7 @@ def _wait_report(qtbot: Any, window: MainWindow, timeout: int = 120_000) -> dict
     return window.checker.report
 
 
-def test_window_paints_before_tensorflow(bridge: EngineBridge, tmp_path: Path) -> None:
+def test_window_paints_before_tensorflow(engine: EngineBridge, tmp_path: Path) -> None:
     """In a fresh process: the window paints, TensorFlow is not imported, palette from cache."""
     from lamina.engine.catalog_cache import cache_path
 
@@ -76,7 +56,7 @@ def test_window_paints_before_tensorflow(bridge: EngineBridge, tmp_path: Path) -
         from PySide6.QtCore import QEvent, QObject, QTimer
         from PySide6.QtWidgets import QApplication
         app = QApplication([])
-        from lamina_gui.qt_main_window import MainWindow
+        from lamina_gui.main_window import MainWindow
         w = MainWindow(start_engine=True)
         painted = []
         class Spy(QObject):
@@ -108,8 +88,8 @@ def test_window_paints_before_tensorflow(bridge: EngineBridge, tmp_path: Path) -
     assert int(lines["ENTRIES"]) > 50
 
 
-def test_check_marks_invalid_item(make_window: Any, qtbot: Any) -> None:
-    window = make_window()
+def test_check_marks_invalid_item(engine_window: Any, qtbot: Any) -> None:
+    window = engine_window()
     window.state.reset(_demo_spec())
     report = _wait_report(qtbot, window)
     assert report["ok"], report["problems"]
@@ -123,22 +103,22 @@ def test_check_marks_invalid_item(make_window: Any, qtbot: Any) -> None:
     assert window.item_panel.error.isVisible()
     assert not window.checker.report["ok"]
     window.undo_action.trigger()
-    assert window.state.spec == _demo_spec() | {"layers": window.state.layers}
+    assert window.state.spec == parse_spec(_demo_spec())
     qtbot.waitUntil(
         lambda: bool(window.checker.report and window.checker.report["ok"]), timeout=120_000
     )
     assert window.composer.model.index(0).data(ERROR_ROLE) is None
 
 
-def test_template_expanded_by_engine(make_window: Any, qtbot: Any) -> None:
-    window = make_window()
+def test_template_expanded_by_engine(engine_window: Any, qtbot: Any) -> None:
+    window = engine_window()
     window.composer.start_from_template("lenet")
     qtbot.waitUntil(lambda: len(window.state.layers) == 11, timeout=120_000)
-    assert window.state.spec["name"] == "lenet"
+    assert window.state.spec.name == "lenet"
 
 
-def test_engine_sigkill_message_restart_spec_unchanged(make_window: Any, qtbot: Any) -> None:
-    window = make_window()
+def test_engine_sigkill_message_restart_spec_unchanged(engine_window: Any, qtbot: Any) -> None:
+    window = engine_window()
     window.state.reset(_demo_spec())
     _wait_report(qtbot, window)
     before = window.state.spec
@@ -156,5 +136,12 @@ def test_engine_sigkill_message_restart_spec_unchanged(make_window: Any, qtbot: 
     qtbot.waitUntil(
         lambda: bool(window.checker.report and window.checker.report["ok"]), timeout=120_000
     )
-    assert window.state.spec == before
-    assert QApplication.instance() is not None
+    assert window.state.spec is before
+    # the new engine checks the next edit: the item turns red with its message
+    window.composer.select_row(0)
+    ks = window.item_panel.form.editors["kernel_size"]
+    ks.setText("80")
+    ks.textEdited.emit("80")
+    qtbot.waitUntil(lambda: bool(window.composer.model.index(0).data(ERROR_ROLE)), timeout=120_000)
+    assert window.item_panel.error.isVisible() and not window.checker.report["ok"]
+    assert window.bridge.pid not in (None, old_pid)

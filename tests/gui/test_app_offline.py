@@ -1,27 +1,26 @@
-"""The app's window, palette, composer, forms and projects against a fake engine client.
+"""The app's window, palette, composer, forms and projects against the fake engine.
 
-No engine process and no TensorFlow: the fake client answers ``check`` and
+No engine process and no TensorFlow: `FakeEngine` (conftest) answers ``check`` and
 ``expand_architecture`` with canned replies through the real `EngineBridge`.
 """
 
 from __future__ import annotations
 
 import copy
-import itertools
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from lamina_gui.qt_bridge import EngineBridge  # noqa: E402
-from lamina_gui.qt_composer import initial_params  # noqa: E402
-from lamina_gui.qt_main_window import MainWindow  # noqa: E402
-from lamina_gui.qt_plugins_dialog import PluginsDialog  # noqa: E402
-from lamina_gui.qt_stack_model import ERROR_ROLE, ROWS_MIME  # noqa: E402
-from PySide6.QtCore import QMimeData, QSettings, Qt  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
+from lamina_gui.main_window import MainWindow  # noqa: E402
+from lamina_gui.views.compose import initial_params  # noqa: E402
+from lamina_gui.views.plugins_dialog import PluginsDialog  # noqa: E402
+from lamina_gui.widgets.stack_model import ERROR_ROLE, ROWS_MIME  # noqa: E402
+from PySide6.QtCore import QMimeData, Qt  # noqa: E402
+from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
-from lamina.engine.protocol import EngineStatus, Reply  # noqa: E402
+from lamina.engine.protocol import EngineStatus  # noqa: E402
+from lamina.spec import parse_spec
 
 
 def _p(name: str, type_: str = "int", default: Any = None, **kw: Any) -> dict[str, Any]:
@@ -145,112 +144,23 @@ SPEC = {
 }
 
 
-class FakeClient:
-    """Answers like the engine: a check report marking `Dense` with units > 1000 invalid."""
-
-    def __init__(self, on_event: Any) -> None:
-        self.on_event = on_event
-        self.ids = itertools.count(1)
-        self.submitted: list[tuple[int, str, dict]] = []
-        self.alive = False
-        self.pid = None
-
-    def start(self) -> None:
-        self.alive = True
-        self.on_event(EngineStatus("ready", "fake engine ready"))
-
-    def stop(self) -> None:
-        self.alive = False
-
-    def restart(self) -> None:
-        self.on_event(EngineStatus("restarting", "restarting"))
-        self.on_event(EngineStatus("ready", "ready"))
-
-    def cancel(self, rid: int) -> None:
-        pass
-
-    def submit(self, kind: str, **payload: Any) -> int:
-        rid = next(self.ids)
-        self.submitted.append((rid, kind, payload))
-        if kind == "check":
-            self.on_event(Reply(rid, True, self._report(payload["spec"])))
-        elif kind == "catalog":
-            self.on_event(Reply(rid, True, copy.deepcopy(CATALOG)))
-        elif kind == "expand_architecture":
-            spec = copy.deepcopy(SPEC)
-            spec["name"] = payload["name"]
-            spec["layers"] = [
-                {"type": "Flatten", "params": {}},
-                {"type": "Dense", "params": {"units": 32}},
-            ]
-            self.on_event(Reply(rid, True, spec))
-        else:
-            self.on_event(Reply(rid, False, error=f"fake engine: no {kind}"))
-        return rid
-
-    @staticmethod
-    def _report(spec: dict) -> dict:
-        items, problems = [], []
-        for i, item in enumerate(spec["layers"]):
-            error = None
-            if item["type"] == "Dense" and item["params"].get("units", 1) > 1000:
-                error = "units: too many units for the fake engine (got 5000)"
-                problems.append({"path": f"layers[{i}].params.units", "message": error})
-            items.append(
-                {
-                    "index": i,
-                    "type": item["type"],
-                    "name": f"x_{i}",
-                    "output_shape": [None, 10],
-                    "params": 7,
-                    "error": error,
-                    "checked": True,
-                }
-            )
-        return {
-            "ok": not problems,
-            "items": items,
-            "input_shape": [None, 8, 8, 1],
-            "output_shape": [None, 10],
-            "total_params": 7 * len(items),
-            "trainable_params": 7 * len(items),
-            "problems": problems,
-        }
-
-
 @pytest.fixture
-def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def cache_home(app_home: Path) -> Path:
+    """lamina's home with the catalogue cache the window fills its palette from."""
     from lamina.engine.catalog_cache import save_catalog
 
-    monkeypatch.setenv("LAMINA_HOME", str(tmp_path / "home"))
-    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     save_catalog(copy.deepcopy(CATALOG))
-    return tmp_path / "home"
+    return app_home
 
 
 @pytest.fixture
-def make_window(qtbot: Any, cache_home: Path, monkeypatch: pytest.MonkeyPatch):
-    """Makes windows over a fake engine; closes them (discarding changes) at the end."""
-    windows: list[MainWindow] = []
+def fake_window(make_window: Any, make_bridge: Any, cache_home: Path) -> Any:
+    """Makes main windows over the fake engine, showing `spec` if given."""
 
     def make(spec: dict | None = None) -> MainWindow:
-        bridge = EngineBridge(client_factory=FakeClient)
-        window = MainWindow(bridge=bridge)  # closed below, not by qtbot (it would ask)
-        window.show()
-        qtbot.waitExposed(window)
-        if spec is not None:
-            window.state.reset(spec)
-        windows.append(window)
-        return window
+        return make_window(make_bridge(CATALOG, start=False), spec)
 
-    yield make
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
-    for window in windows:
-        window.close()
-        window.bridge.stop()
-        window.deleteLater()
-    assert not [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+    return make
 
 
 def _wait_report(qtbot: Any, window: MainWindow) -> dict:
@@ -261,8 +171,8 @@ def _wait_report(qtbot: Any, window: MainWindow) -> dict:
 # -- palette -----------------------------------------------------------------------------
 
 
-def test_palette_fills_from_cache_with_third_party_entries(make_window: Any) -> None:
-    window = make_window()
+def test_palette_fills_from_cache_with_third_party_entries(fake_window: Any) -> None:
+    window = fake_window()
     names = window.palette.visible_entries()
     assert {"Dense", "Conv2D", "relu", "Adam", "mlp", "galaxies"} <= set(names)
     assert "StarletLayer" in names  # a third-party plug-in's entry, no app change
@@ -271,8 +181,8 @@ def test_palette_fills_from_cache_with_third_party_entries(make_window: Any) -> 
     assert "astro-extra" in item.toolTip(0)
 
 
-def test_palette_search_and_docs(make_window: Any) -> None:
-    window = make_window()
+def test_palette_search_and_docs(fake_window: Any) -> None:
+    window = fake_window()
     window.palette.search.setText("conv")
     assert window.palette.visible_entries() == ["Conv2D"]
     window.palette.search.setText("astro-extra")  # search by plug-in
@@ -286,8 +196,8 @@ def test_palette_search_and_docs(make_window: Any) -> None:
 # -- composer ----------------------------------------------------------------------------
 
 
-def test_add_by_double_click_reorder_duplicate_delete_undo_redo(make_window: Any, qtbot: Any):
-    window = make_window(SPEC)
+def test_add_by_double_click_reorder_duplicate_delete_undo_redo(fake_window: Any, qtbot: Any):
+    window = fake_window(SPEC)
     state, composer, tree = window.state, window.composer, window.palette.tree
     history = [state.spec]
 
@@ -330,14 +240,64 @@ def test_add_by_double_click_reorder_duplicate_delete_undo_redo(make_window: Any
 
     for expected in reversed(history[:-1]):
         window.undo_action.trigger()
-        assert state.spec == expected
+        assert state.spec is expected
     for expected in history[1:]:
         window.redo_action.trigger()
-        assert state.spec == expected
+        assert state.spec is expected
 
 
-def test_keyboard_shortcuts(make_window: Any, qtbot: Any) -> None:
-    window = make_window(SPEC)
+def test_an_edit_and_its_check_validate_once_and_copy_nothing(
+    fake_window: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One spec in memory: an edit in the composer followed by its check validates the
+    spec once and deep-copies nothing (the undo stack keeps the specs themselves)."""
+    import lamina.spec
+    from lamina.spec import ModelSpec
+
+    window = fake_window(SPEC)
+    _wait_report(qtbot, window)
+    window.composer.select_row(2)
+    before = window.state.spec
+    validations: list[str] = []
+    parses: list[object] = []
+    copies: list[str] = []
+    validate, parse, deepcopy = ModelSpec.model_validate, lamina.spec.parse_spec, copy.deepcopy
+
+    def counting_validate(data: Any, *args: Any, **kwargs: Any) -> ModelSpec:
+        validations.append(type(data).__name__)
+        return validate(data, *args, **kwargs)
+
+    def counting_parse(data: Any, *args: Any, **kwargs: Any) -> ModelSpec:
+        parses.append(data)
+        return parse(data, *args, **kwargs)
+
+    def counting_deepcopy(value: Any, *args: Any) -> Any:
+        if isinstance(value, (dict, list, ModelSpec)):  # leaves (str, int) are not copies
+            copies.append(type(value).__name__)
+        return deepcopy(value, *args)
+
+    monkeypatch.setattr(ModelSpec, "model_validate", counting_validate)
+    monkeypatch.setattr(lamina.spec, "parse_spec", counting_parse)
+    monkeypatch.setattr(copy, "deepcopy", counting_deepcopy)
+    window.checker.report = None
+    window.item_panel.form.editors["units"].setValue(12)
+    report = _wait_report(qtbot, window)
+    monkeypatch.undo()
+
+    assert report is not None and report["ok"]
+    assert window.state.spec.layers[2].params["units"] == 12
+    sent = window.bridge.client.requests[-1]
+    assert sent[1] == "check" and sent[2]["spec"]["layers"][2]["params"]["units"] == 12
+    assert validations == ["dict"] and parses == []  # the edited spec, validated once
+    assert copies == []
+    command = window.state.undo_stack.command(window.state.undo_stack.index() - 1)
+    assert command.before is before and command.after is window.state.spec
+    window.undo_action.trigger()
+    assert window.state.spec is before
+
+
+def test_keyboard_shortcuts(fake_window: Any, qtbot: Any) -> None:
+    window = fake_window(SPEC)
     window.raise_()
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=2000)  # shortcuts go to the active window
@@ -363,8 +323,8 @@ def test_keyboard_shortcuts(make_window: Any, qtbot: Any) -> None:
     assert len(window.state.layers) == 4
 
 
-def test_copy_paste(make_window: Any) -> None:
-    window = make_window(SPEC)
+def test_copy_paste(fake_window: Any) -> None:
+    window = fake_window(SPEC)
     composer = window.composer
     composer.select_row(2)
     composer.copy_selected()
@@ -375,8 +335,8 @@ def test_copy_paste(make_window: Any) -> None:
     assert layers[1] == SPEC["layers"][2]
 
 
-def test_cards_show_check_and_mark_invalid_item(make_window: Any, qtbot: Any) -> None:
-    window = make_window(SPEC)
+def test_cards_show_check_and_mark_invalid_item(fake_window: Any, qtbot: Any) -> None:
+    window = fake_window(SPEC)
     report = _wait_report(qtbot, window)
     assert report["ok"]
     assert "21" in window.composer.totals.text()
@@ -394,22 +354,22 @@ def test_cards_show_check_and_mark_invalid_item(make_window: Any, qtbot: Any) ->
     assert "problem" in window.check_label.text()
 
 
-def test_template_from_engine(make_window: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch):
-    window = make_window(SPEC)
+def test_template_from_engine(fake_window: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch):
+    window = fake_window(SPEC)
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     assert window.composer.template.findData("mlp") > 0
     window.composer.start_from_template("mlp")
-    qtbot.waitUntil(lambda: window.state.spec["name"] == "mlp", timeout=2000)
+    qtbot.waitUntil(lambda: window.state.spec.to_dict()["name"] == "mlp", timeout=2000)
     assert [i["type"] for i in window.state.layers] == ["Flatten", "Dense"]
     window.undo_action.trigger()
-    assert window.state.spec == SPEC | {"layers": SPEC["layers"]}
+    assert window.state.spec == parse_spec(SPEC)
 
 
 # -- parameter forms ---------------------------------------------------------------------
 
 
-def test_param_form_writes_only_changed_values(make_window: Any) -> None:
-    window = make_window(SPEC)
+def test_param_form_writes_only_changed_values(fake_window: Any) -> None:
+    window = fake_window(SPEC)
     window.composer.select_row(0)
     form = window.item_panel.form
     assert set(form.editors) == {"filters", "kernel_size", "strides", "padding"}
@@ -444,22 +404,22 @@ def test_param_form_writes_only_changed_values(make_window: Any) -> None:
     }
 
 
-def test_compile_panel(make_window: Any) -> None:
-    window = make_window(SPEC)
+def test_compile_panel(fake_window: Any) -> None:
+    window = fake_window(SPEC)
     panel = window.compile_panel
     panel.optimizer.setCurrentText("SGD")
-    assert window.state.spec["compile"]["optimizer"] == {"type": "SGD", "params": {}}
+    assert window.state.spec.to_dict()["compile"]["optimizer"] == {"type": "SGD", "params": {}}
     lr = panel.optimizer_form.editors["learning_rate"]
     lr.rate.setValue(0.05)
-    assert window.state.spec["compile"]["optimizer"]["params"] == {"learning_rate": 0.05}
+    assert window.state.spec.to_dict()["compile"]["optimizer"]["params"] == {"learning_rate": 0.05}
     lr.kind.setCurrentText("ExponentialDecay")
-    value = window.state.spec["compile"]["optimizer"]["params"]["learning_rate"]
+    value = window.state.spec.to_dict()["compile"]["optimizer"]["params"]["learning_rate"]
     assert value["type"] == "ExponentialDecay"
     panel.loss.setCurrentText("mse")
-    assert window.state.spec["compile"]["loss"] == {"type": "mse", "params": {}}
+    assert window.state.spec.to_dict()["compile"]["loss"] == {"type": "mse", "params": {}}
     panel.metrics.setText("accuracy, mae")
     panel.metrics.editingFinished.emit()
-    assert window.state.spec["compile"]["metrics"] == ["accuracy", "mae"]
+    assert window.state.spec.to_dict()["compile"]["metrics"] == ["accuracy", "mae"]
 
 
 # -- projects ----------------------------------------------------------------------------
@@ -475,9 +435,9 @@ def test_compile_panel(make_window: Any) -> None:
     ],
 )
 def test_corrupt_project_shows_message_and_is_untouched(
-    make_window: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes
+    fake_window: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes
 ) -> None:
-    window = make_window(SPEC)
+    window = fake_window(SPEC)
     folder = tmp_path / "proj"
     folder.mkdir()
     (folder / "project.json").write_bytes(content)
@@ -491,8 +451,8 @@ def test_corrupt_project_shows_message_and_is_untouched(
     assert window.state.spec == before
 
 
-def test_foreign_json_file_is_refused(make_window: Any, tmp_path: Path, monkeypatch) -> None:
-    window = make_window(SPEC)
+def test_foreign_json_file_is_refused(fake_window: Any, tmp_path: Path, monkeypatch) -> None:
+    window = fake_window(SPEC)
     path = tmp_path / "other.json"
     content = b'{"hello": "world"}\n'
     path.write_bytes(content)
@@ -502,8 +462,8 @@ def test_foreign_json_file_is_refused(make_window: Any, tmp_path: Path, monkeypa
     assert shown and path.read_bytes() == content
 
 
-def test_save_and_open_round_trip(make_window: Any, tmp_path: Path) -> None:
-    window = make_window(SPEC)
+def test_save_and_open_round_trip(fake_window: Any, tmp_path: Path) -> None:
+    window = fake_window(SPEC)
     window.composer.select_row(2)
     window.item_panel.form.editors["units"].setValue(12)
     assert window.state.dirty and window.isWindowModified()
@@ -512,14 +472,15 @@ def test_save_and_open_round_trip(make_window: Any, tmp_path: Path) -> None:
     saved = json.loads((tmp_path / "p" / "project.json").read_text())
     assert saved["format"] == "lamina-project"
     assert saved["spec"]["layers"][2]["params"]["units"] == 12
-    other = make_window()
+    assert saved["spec"] == window.state.spec.to_dict()  # written by lamina.project
+    other = fake_window()
     assert other.projects.open_path(tmp_path / "p")
     assert other.state.spec == window.state.spec
     assert str((tmp_path / "p").resolve()) in other.projects.recent()
 
 
-def test_autosave_side_file(make_window: Any, tmp_path: Path) -> None:
-    window = make_window(SPEC)
+def test_autosave_side_file(fake_window: Any, tmp_path: Path) -> None:
+    window = fake_window(SPEC)
     assert window.projects.save_project(tmp_path / "p")
     assert window.projects.autosave() is None  # nothing unsaved
     window.composer.select_row(2)
@@ -533,8 +494,8 @@ def test_autosave_side_file(make_window: Any, tmp_path: Path) -> None:
     assert saved["spec"]["layers"][2]["params"]["units"] == 10
 
 
-def test_close_with_unsaved_changes_asks(make_window: Any, monkeypatch: pytest.MonkeyPatch):
-    window = make_window(SPEC)
+def test_close_with_unsaved_changes_asks(fake_window: Any, monkeypatch: pytest.MonkeyPatch):
+    window = fake_window(SPEC)
     window.composer.select_row(0)
     window.composer.delete_selected()
     asked: list[str] = []
@@ -554,17 +515,17 @@ def test_close_with_unsaved_changes_asks(make_window: Any, monkeypatch: pytest.M
     assert len(asked) == 2 and not window.isVisible()
 
 
-def test_clean_window_closes_without_asking(make_window: Any, monkeypatch) -> None:
-    window = make_window(SPEC)
+def test_clean_window_closes_without_asking(fake_window: Any, monkeypatch) -> None:
+    window = fake_window(SPEC)
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: pytest.fail("asked"))
     window.close()
     assert not window.isVisible()
 
 
-def test_demo_project_opens(make_window: Any, cache_home: Path) -> None:
-    window = make_window()
+def test_demo_project_opens(fake_window: Any, cache_home: Path) -> None:
+    window = fake_window()
     assert window.projects.open_demo()
-    spec = window.state.spec
+    spec = window.state.spec.to_dict()
     assert spec["data"] == {"type": "galaxies", "params": {"n": 600}}
     assert [i["type"] for i in spec["layers"]][:2] == ["Conv2D", "MaxPooling2D"]
     assert window.state.project_path == (cache_home / "projects" / "demo").resolve()
@@ -584,17 +545,25 @@ def test_plugins_dialog_lists_failures(qtbot: Any) -> None:
     assert "1 with problems" in dialog.note.text()
 
 
-def test_engine_status_shown(make_window: Any) -> None:
-    window = make_window(SPEC)
+def test_engine_status_shown(fake_window: Any) -> None:
+    window = fake_window(SPEC)
     window.bridge._dispatch(EngineStatus("died", "the engine was killed by signal 9 (SIGKILL)"))
     assert window.notice.isVisible() and "SIGKILL" in window.notice.text()
     assert "died" in window.engine_label.text()
     window.bridge._dispatch(EngineStatus("ready", "engine ready"))
     assert "ready" in window.engine_label.text()
-    assert window.state.spec == window.state.spec | {"layers": SPEC["layers"]}
+    assert window.state.spec == parse_spec(SPEC)
 
 
 def test_initial_params_fill_required_values() -> None:
     conv = CATALOG["entries"][1]
     assert initial_params(conv) == {"filters": 16, "kernel_size": 3}
     assert initial_params(CATALOG["entries"][2]) == {}
+
+
+def test_every_parameter_type_of_the_core_has_an_editor() -> None:
+    from lamina_gui.widgets.param_editors import EDITORS
+
+    from lamina.params import PARAM_TYPES
+
+    assert set(EDITORS) == set(PARAM_TYPES)

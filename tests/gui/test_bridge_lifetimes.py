@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shiboken6
-from lamina_gui.qt_bridge import _alive
+from lamina_gui.bridge import _alive
 from PySide6.QtCore import QObject
 
 

@@ -20,7 +20,6 @@ FORBIDDEN = (
     "lamina.build",
     "lamina.training",
     "lamina.visualize",
-    "lamina.plugins",
     "lamina.registry",
     "lamina_builtin",
     "lamina_probability",

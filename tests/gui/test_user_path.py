@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-from lamina_gui.qt_main_window import LAZY_VIEWS, MainWindow
-from PySide6.QtCore import QPoint, QSettings, Qt
-from PySide6.QtWidgets import QMessageBox, QTabBar
+from lamina_gui.main_window import LAZY_VIEWS, MainWindow
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QTabBar
 
 
 def _click_tab(qtbot: Any, window: MainWindow, title: str) -> Any:
@@ -43,19 +43,11 @@ def _double_click_palette(qtbot: Any, window: MainWindow, name: str) -> None:
 
 
 @pytest.fixture
-def window(qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("LAMINA_HOME", str(tmp_path / "home"))
-    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "settings"))
-    win = MainWindow(start_engine=True)
+def window(make_window: Any, engine: Any) -> MainWindow:
+    """The main window over the session's real engine, at the size of the screenshots."""
+    win = make_window(engine, start_engine=False)
     win.resize(1400, 860)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
-    win.close()
-    win.bridge.stop()
-    win.deleteLater()
+    return win
 
 
 def test_new_user_path_with_the_mouse(qtbot: Any, window: MainWindow, tmp_path: Path) -> None:
@@ -65,12 +57,12 @@ def test_new_user_path_with_the_mouse(qtbot: Any, window: MainWindow, tmp_path: 
     window.demo_action.trigger()
     qtbot.waitUntil(lambda: window.state.project_path is not None, timeout=10_000)
     project = Path(window.state.project_path)
-    n_items = len(window.state.spec["layers"])
-    assert window.state.spec["data"]["type"] == "galaxies"
+    n_items = len(window.state.spec.layers)
+    assert window.state.spec.data.type == "galaxies"
 
     # Train: press Start, watch the curves, press Stop
     train = _click_tab(qtbot, window, "Train")
-    train.epochs_box.setValue(20)
+    train.settings.epochs_box.setValue(20)
     with qtbot.waitSignal(train.finished, timeout=300_000) as stopped:
         qtbot.mouseClick(train.start_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: len(train.history.get("loss", [])) >= 1, timeout=300_000)
@@ -81,13 +73,13 @@ def test_new_user_path_with_the_mouse(qtbot: Any, window: MainWindow, tmp_path: 
     # change the stack: double-click Dropout in the palette, then train again
     _click_tab(qtbot, window, "Compose")
     _double_click_palette(qtbot, window, "Dropout")
-    qtbot.waitUntil(lambda: len(window.state.spec["layers"]) == n_items + 1, timeout=5_000)
-    assert "Dropout" in [item["type"] for item in window.state.spec["layers"]]
+    qtbot.waitUntil(lambda: len(window.state.spec.layers) == n_items + 1, timeout=5_000)
+    assert "Dropout" in [item.type for item in window.state.spec.layers]
     qtbot.waitUntil(
         lambda: bool(window.checker.report and window.checker.report["ok"]), timeout=60_000
     )
     train = _click_tab(qtbot, window, "Train")
-    train.epochs_box.setValue(2)
+    train.settings.epochs_box.setValue(2)
     with qtbot.waitSignal(train.finished, timeout=300_000) as done:
         qtbot.mouseClick(train.start_button, Qt.MouseButton.LeftButton)
     assert done.args[0]["status"] == "finished"
@@ -136,12 +128,12 @@ def test_engine_killed_during_training(qtbot: Any, window: MainWindow) -> None:
     window.demo_action.trigger()
     qtbot.waitUntil(lambda: window.state.project_path is not None, timeout=10_000)
     train = _click_tab(qtbot, window, "Train")
-    train.epochs_box.setValue(50)
+    train.settings.epochs_box.setValue(50)
     old_pid = window.bridge.client.pid
     with qtbot.waitSignal(train.failed, timeout=300_000) as failed:
         qtbot.mouseClick(train.start_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: len(train.history.get("loss", [])) >= 1, timeout=300_000)
-        spec_before = json.dumps(window.state.spec, sort_keys=True)  # with the run's settings
+        spec_before = window.state.spec.to_json()  # with the run's settings
         os.kill(old_pid, signal.SIGKILL)
     assert "SIGKILL" in failed.args[0] or "signal 9" in failed.args[0]
     qtbot.waitUntil(
@@ -152,5 +144,5 @@ def test_engine_killed_during_training(qtbot: Any, window: MainWindow) -> None:
         timeout=300_000,
     )
     assert train.start_button.isEnabled()
-    assert json.dumps(window.state.spec, sort_keys=True) == spec_before
+    assert window.state.spec.to_json() == spec_before
     assert window.bridge.client.call("ping")["pid"] == window.bridge.client.pid

@@ -1,4 +1,7 @@
-"""The Data, Train and Visualize views against the real engine child process (slow)."""
+"""The Data, Train and Visualize views against the real engine child process (slow).
+
+The engine is the session's one real engine (conftest).
+"""
 
 from __future__ import annotations
 
@@ -24,42 +27,21 @@ CNN = {
 }
 
 
-@pytest.fixture(scope="module")
-def engine(qapp: Any) -> Any:
-    from lamina_gui.qt_bridge import EngineBridge
-
-    bridge = EngineBridge()
-    bridge.start()
-    if not bridge.client.wait_ready(300):
-        bridge.stop()
-        pytest.fail("the engine did not start within 300 s")
-    catalog = bridge.client.call("catalog", timeout=120)
-    yield bridge, catalog
-    bridge.stop()
-
-
 @pytest.fixture
-def state(engine: Any, tmp_path: Any) -> Any:
-    from lamina_gui.qt_state import AppState
-
-    s = AppState()
-    s.catalog = engine[1]
-    s.reset(CNN, project_path=tmp_path / "proj")
-    yield s
-    s.undo_stack.cleanChanged.disconnect()
+def state(make_state: Any, engine_catalog: dict, tmp_path: Any) -> Any:
+    return make_state(engine_catalog, CNN, project_path=tmp_path / "proj")
 
 
 @pytest.fixture(scope="module")
-def trained(engine: Any, tmp_path_factory: Any) -> dict[str, Any]:
+def trained(engine: Any, engine_catalog: dict, tmp_path_factory: Any) -> dict[str, Any]:
     """A CNN trained for 2 epochs through the real TrainingView (shared by the tests)."""
-    from lamina_gui.qt_state import AppState
-    from lamina_gui.qt_training_view import TrainingView
+    from lamina_gui.state import AppState
+    from lamina_gui.views.train import TrainingView
 
-    bridge, catalog = engine
     s = AppState()
-    s.catalog = catalog
+    s.catalog = engine_catalog
     s.reset(CNN, project_path=tmp_path_factory.mktemp("proj"))
-    view = TrainingView(s, bridge)
+    view = TrainingView(s, engine)
     done: list[dict] = []
     view.finished.connect(done.append)
     view.failed.connect(lambda reason: done.append({"status": "failed", "reason": reason}))
@@ -86,15 +68,14 @@ def trained(engine: Any, tmp_path_factory: Any) -> dict[str, Any]:
 
 
 def test_real_engine_data_view(qtbot: Any, engine: Any, state: Any, tmp_path: Any) -> None:
-    from lamina_gui.qt_data_view import DataView
+    from lamina_gui.views.data import DataView
 
-    bridge, _ = engine
-    data = DataView(state, bridge)
+    data = DataView(state, engine)
     qtbot.addWidget(data)
     with qtbot.waitSignal(data.preview_shown, timeout=60000) as got:
         data.refresh_preview()
     assert got.args[0]["n"] == 1797
-    assert data.preview_kind() == "images" and data.image_grid.count() == 8
+    assert data.preview.kind() == "images" and data.preview.image_grid.count() == 8
     assert data.counts_table.rowCount() == 10
 
     bad = tmp_path / "bad.csv"
@@ -114,10 +95,9 @@ def test_real_engine_training_view(trained: dict[str, Any]) -> None:
 
 
 def test_real_engine_visualize_view(qtbot: Any, engine: Any, state: Any, trained: dict) -> None:
-    from lamina_gui.qt_visualize_view import VisualizeView
+    from lamina_gui.views.visualize import VisualizeView
 
-    bridge, _ = engine
-    vis = VisualizeView(state, bridge)
+    vis = VisualizeView(state, engine)
     qtbot.addWidget(vis)
     assert vis.kind_combo.findData("filters") >= 0, "no visualizations in the catalogue"
     vis.set_run_dir(trained["result"]["run_dir"])
@@ -136,13 +116,12 @@ def test_real_engine_visualize_view(qtbot: Any, engine: Any, state: Any, trained
 def test_real_engine_stop_cancels_quickly(qtbot: Any, engine: Any, state: Any) -> None:
     import time
 
-    from lamina_gui.qt_training_view import TrainingView
+    from lamina_gui.views.train import TrainingView
 
-    bridge, _ = engine
-    spec = state.spec
+    spec = state.spec.to_dict()
     spec["training"] = {"epochs": 500, "batch_size": 8}
     state.apply(spec, "a long run")
-    view = TrainingView(state, bridge)
+    view = TrainingView(state, engine)
     qtbot.addWidget(view)
     view.start()
     qtbot.waitUntil(lambda: view.epoch_events >= 1, timeout=120000)

@@ -7,9 +7,10 @@ from typing import Any
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QObject, QTimer, Signal  # noqa: E402
+from lamina_gui.bridge import EngineBridge
+from lamina_gui.state import AppState
 
-from lamina.engine.protocol import EngineStatus, Event, Reply, encode_array  # noqa: E402
+from lamina.engine.protocol import EngineStatus
 
 
 def _p(name: str, type_: str = "int", default: Any = 0, **kw: Any) -> dict[str, Any]:
@@ -71,273 +72,51 @@ CATALOG = {
 }
 
 
-class FakeBridge(QObject):
-    """Answers requests like the engine would, on the event loop, with canned data."""
-
-    reply = Signal(object)
-    event = Signal(object)
-    status = Signal(object)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.requests: list[tuple[int, str, dict]] = []
-        self.cancelled: list[int] = []
-        self.callbacks: dict[int, tuple[Any, Any]] = {}
-        self.train_script = "ok"
-        self._next = 0
-        self._timers: dict[int, QTimer] = {}
-
-    def request(self, kind: str, callback: Any = None, on_event: Any = None, **payload: Any) -> int:
-        self._next += 1
-        rid = self._next
-        self.requests.append((rid, kind, payload))
-        self.callbacks[rid] = (callback, on_event)
-        handler = getattr(self, f"_h_{kind}", None)
-        QTimer.singleShot(
-            5, lambda: handler(rid, payload) if handler else self._reply(rid, True, {})
-        )
-        return rid
-
-    def cancel(self, rid: int) -> None:
-        self.cancelled.append(rid)
-
-    def kinds(self) -> list[str]:
-        return [k for _, k, _ in self.requests]
-
-    def _reply(
-        self, rid: int, ok: bool, result: dict | None = None, error: str | None = None
-    ) -> None:
-        reply = Reply(rid, ok, result, error)
-        self.reply.emit(reply)
-        callback, _ = self.callbacks.pop(rid, (None, None))
-        if callback:
-            callback(reply)
-
-    def _event(self, rid: int, type_: str, data: dict) -> None:
-        ev = Event(rid, type_, data)
-        self.event.emit(ev)
-        _, on_event = self.callbacks.get(rid, (None, None))
-        if on_event:
-            on_event(ev)
-
-    # -- canned handlers ---------------------------------------------------------------
-    def _h_ping(self, rid: int, payload: dict) -> None:
-        self._reply(
-            rid,
-            True,
-            {
-                "versions": {},
-                "devices": [
-                    {"name": "cpu", "kind": "cpu", "description": "CPU"},
-                    {"name": "gpu:0", "kind": "gpu", "description": "Fake GPU"},
-                ],
-            },
-        )
-
-    def _h_dataset_summary(self, rid: int, payload: dict) -> None:
-        data = payload["data"]
-        if data["type"] == "csv":
-            self._reply(
-                rid, False, error=f"{data['params']['path']}: row 3 column 'flux' is not a number"
-            )
-            return
-        if data["type"] == "spirals":
-            x = np.random.default_rng(0).normal(size=(300, 2)).astype(np.float32)
-            y = (x[:, 0] > 0).astype(np.int64)
-            summary = {
-                "name": "spirals",
-                "task": "classification",
-                "n": 300,
-                "x_shape": [300, 2],
-                "y_shape": [300],
-                "class_names": ["A", "B"],
-                "class_counts": {"A": 150, "B": 150},
-                "feature_names": ["x1", "x2"],
-            }
-            kind = "points"
-        else:
-            x = np.random.default_rng(0).random((8, 8, 8, 1)).astype(np.float32)
-            y = np.arange(8)
-            summary = {
-                "name": "digits",
-                "task": "classification",
-                "n": 200,
-                "x_shape": [200, 8, 8, 1],
-                "y_shape": [200],
-                "class_names": [str(i) for i in range(10)],
-                "class_counts": {str(i): 20 for i in range(10)},
-            }
-            kind = "images"
-        self._reply(
-            rid,
-            True,
-            {
-                "summary": summary,
-                "preview": {"kind": kind, "x": encode_array(x), "y": encode_array(y)},
-            },
-        )
-
-    def _h_train(self, rid: int, payload: dict) -> None:
-        epochs = int(payload["spec"]["training"]["epochs"])
-        if self.train_script == "fail":
-            self._event(rid, "failed", {"reason": "the loss became NaN at epoch 1"})
-            self._reply(rid, True, {"status": "failed", "reason": "the loss became NaN at epoch 1"})
-            return
-        self._event(rid, "run_started", {"epochs": epochs, "steps_per_epoch": 10, "device": "cpu"})
-        state = {"epoch": 0, "batch": 0}
-        timer = QTimer(self)
-        timer.setInterval(2)
-
-        def tick() -> None:
-            if rid in self.cancelled:
-                timer.stop()
-                self._event(rid, "cancelled", {"last_epoch": state["epoch"] - 1})
-                self._reply(
-                    rid,
-                    True,
-                    {
-                        "status": "cancelled",
-                        "reason": "cancelled by the user",
-                        "epochs_run": state["epoch"],
-                        "metrics": {},
-                        "history": {},
-                    },
-                )
-                return
-            if state["batch"] == 0:
-                self._event(rid, "epoch_started", {"epoch": state["epoch"]})
-            self._event(rid, "batch_end", {"epoch": state["epoch"], "batch": state["batch"]})
-            state["batch"] += 1
-            if state["batch"] < 10:
-                return
-            e = state["epoch"]
-            self._event(
-                rid,
-                "epoch_end",
-                {
-                    "epoch": e,
-                    "metrics": {
-                        "loss": 1 / (e + 1),
-                        "accuracy": 0.5 + e / 100,
-                        "val_loss": 1.2 / (e + 1),
-                        "val_accuracy": 0.45 + e / 100,
-                        "lr": 0.001,
-                    },
-                    "seconds": 0.02,
-                },
-            )
-            grid = np.random.default_rng(e).random((48, 48, 2)).astype(np.float16)
-            self._event(
-                rid, "boundary", {"grid": encode_array(grid), "extent": [-1, 1, -1, 1], "epoch": e}
-            )
-            state["epoch"] += 1
-            state["batch"] = 0
-            if state["epoch"] == epochs:
-                timer.stop()
-                metrics = {
-                    "n": 30,
-                    "loss": 0.3,
-                    "accuracy": 0.9,
-                    "confusion_matrix": [[14, 1], [2, 13]],
-                    "class_names": ["A", "B"],
-                }
-                self._event(rid, "finished", {"epochs_run": epochs, "metrics": metrics})
-                self._reply(
-                    rid,
-                    True,
-                    {
-                        "status": "finished",
-                        "epochs_run": epochs,
-                        "metrics": metrics,
-                        "run_dir": "/tmp/run",
-                    },
-                )
-
-        timer.timeout.connect(tick)
-        timer.start()
-        self._timers[rid] = timer
-
-    def _h_visualize(self, rid: int, payload: dict) -> None:
-        kind = payload["visualization"]
-        if kind == "deep_dream":
-            steps = payload["params"].get("steps", 5)
-            for s in range(steps):
-                img = np.full((16, 16, 3), 40 * s, dtype=np.uint8)
-                self._event(rid, "image", {"step": s, "steps": steps, "image": encode_array(img)})
-            images = np.full((1, 16, 16, 3), 1.0, dtype=np.float32)
-            self._reply(
-                rid,
-                True,
-                {
-                    "kind": kind,
-                    "images": encode_array(images),
-                    "titles": ["dream"],
-                    "meta": {"layer": "conv2d_0"},
-                },
-            )
-            return
-        n = 8 if kind == "filters" else 1
-        images = np.random.default_rng(0).normal(size=(n, 3, 3)).astype(np.float32)
-        self._reply(
-            rid,
-            True,
-            {
-                "kind": kind,
-                "images": encode_array(images),
-                "titles": [f"filter {i}" for i in range(n)],
-                "meta": {"cmap": "RdBu_r", "symmetric": True, "layer": "conv2d_0"},
-            },
-        )
+@pytest.fixture
+def bridge(make_bridge: Any) -> EngineBridge:
+    """A bridge over the fake engine (``bridge.client``)."""
+    return make_bridge(CATALOG)
 
 
 @pytest.fixture
-def bridge() -> FakeBridge:
-    return FakeBridge()
-
-
-@pytest.fixture
-def state(qtbot: Any) -> Any:
-    from lamina_gui.qt_state import AppState
-
-    s = AppState()
-    s.catalog = CATALOG
-    yield s
-    s.undo_stack.cleanChanged.disconnect()
+def state(make_state: Any) -> AppState:
+    return make_state(CATALOG)
 
 
 # -- Data view ---------------------------------------------------------------------------
 
 
 def test_data_view_builtin_set_shows_preview_and_counts(
-    qtbot: Any, state: Any, bridge: FakeBridge
+    qtbot: Any, state: Any, bridge: EngineBridge
 ) -> None:
-    from lamina_gui.qt_data_view import DataView
+    from lamina_gui.views.data import DataView
 
     view = DataView(state, bridge)
     qtbot.addWidget(view)
     with qtbot.waitSignal(view.preview_shown, timeout=3000):
         view.source_combo.setCurrentIndex(view.source_combo.findData("digits"))
-    assert state.spec["data"]["type"] == "digits"
-    assert state.spec["data"] == {"type": "digits", "params": {}}  # defaults are not written
+    assert state.spec.to_dict()["data"]["type"] == "digits"
+    data = state.spec.to_dict()["data"]
+    assert data == {"type": "digits", "params": {}}  # defaults are not written
     view.param_form.editors["n"].set_value(100)
     view.param_form._edited("n")
-    assert state.spec["data"]["params"] == {"n": 100}
-    assert view.preview_kind() == "images"
-    assert view.image_grid.count() == 8
+    assert state.spec.to_dict()["data"]["params"] == {"n": 100}
+    assert view.preview.kind() == "images"
+    assert view.preview.image_grid.count() == 8
     assert view.counts_table.rowCount() == 10
     assert "200 samples" in view.info_label.text()
     # a 2-D toy set previews as a scatter
     with qtbot.waitSignal(view.preview_shown, timeout=3000):
         view.source_combo.setCurrentIndex(view.source_combo.findData("spirals"))
-    assert view.preview_kind() == "scatter"
+    assert view.preview.kind() == "scatter"
     state.undo_stack.undo()
-    assert state.spec["data"]["type"] == "digits"
+    assert state.spec.to_dict()["data"]["type"] == "digits"
 
 
 def test_data_view_a_split_given_by_the_data_switches_its_fraction_off(
-    qtbot: Any, state: Any, bridge: FakeBridge
+    qtbot: Any, state: Any, bridge: EngineBridge
 ) -> None:
-    from lamina_gui.qt_data_view import DataView
+    from lamina_gui.views.data import DataView
 
     view = DataView(state, bridge)
     qtbot.addWidget(view)
@@ -355,9 +134,9 @@ def test_data_view_a_split_given_by_the_data_switches_its_fraction_off(
 
 
 def test_data_view_bad_file_shows_data_error(
-    qtbot: Any, state: Any, bridge: FakeBridge, tmp_path: Any
+    qtbot: Any, state: Any, bridge: EngineBridge, tmp_path: Any
 ) -> None:
-    from lamina_gui.qt_data_view import DataView
+    from lamina_gui.views.data import DataView
 
     bad = tmp_path / "stars.csv"
     bad.write_text("a,flux\n1,x\n")
@@ -365,16 +144,16 @@ def test_data_view_bad_file_shows_data_error(
     qtbot.addWidget(view)
     with qtbot.waitSignal(view.error_shown, timeout=3000) as blocker:
         view.use_path(str(bad))
-    assert state.spec["data"] == {"type": "csv", "params": {"path": str(bad)}}
+    assert state.spec.to_dict()["data"] == {"type": "csv", "params": {"path": str(bad)}}
     assert "column 'flux'" in blocker.args[0]
     assert "Traceback" not in view.error_label.text()
     assert not view.error_label.isHidden()
 
 
 def test_data_view_splits_and_augmentation_are_undoable(
-    qtbot: Any, state: Any, bridge: FakeBridge
+    qtbot: Any, state: Any, bridge: EngineBridge
 ) -> None:
-    from lamina_gui.qt_data_view import DataView
+    from lamina_gui.views.data import DataView
 
     view = DataView(state, bridge)
     qtbot.addWidget(view)
@@ -383,22 +162,22 @@ def test_data_view_splits_and_augmentation_are_undoable(
     view.augment_group.setChecked(True)
     view.aug_widgets["flip_horizontal"].setChecked(True)
     view.aug_widgets["rotate"].setValue(0.1)
-    training = state.spec["training"]
+    training = state.spec.to_dict()["training"]
     assert training["validation_split"] == 0.3
     assert training["standardize"] is True
     assert training["augmentation"] == {"flip_horizontal": True, "rotate": 0.1}
     state.undo_stack.undo()
-    assert not state.spec["training"].get("augmentation")
+    assert not state.spec.to_dict()["training"].get("augmentation")
     assert view.augment_group.isChecked() is False
 
 
 # -- Train view --------------------------------------------------------------------------
 
 
-def _train_view(qtbot: Any, state: Any, bridge: FakeBridge, epochs: int = 4) -> Any:
-    from lamina_gui.qt_training_view import TrainingView
+def _train_view(qtbot: Any, state: Any, bridge: EngineBridge, epochs: int = 4) -> Any:
+    from lamina_gui.views.train import TrainingView
 
-    spec = state.spec
+    spec = state.spec.to_dict()
     spec["data"] = {"type": "spirals", "params": {}}
     spec["training"]["epochs"] = epochs
     state.apply(spec, "test set-up")
@@ -407,9 +186,11 @@ def _train_view(qtbot: Any, state: Any, bridge: FakeBridge, epochs: int = 4) -> 
     return view
 
 
-def test_train_view_curves_grow_on_every_epoch(qtbot: Any, state: Any, bridge: FakeBridge) -> None:
+def test_train_view_curves_grow_on_every_epoch(
+    qtbot: Any, state: Any, bridge: EngineBridge
+) -> None:
     view = _train_view(qtbot, state, bridge, epochs=4)
-    qtbot.waitUntil(lambda: view.device_combo.findData("gpu:0") >= 0, timeout=2000)
+    qtbot.waitUntil(lambda: view.settings.device_combo.findData("gpu:0") >= 0, timeout=2000)
     counts: list[int] = []
     draw = view._ev_epoch_end
 
@@ -433,7 +214,9 @@ def test_train_view_curves_grow_on_every_epoch(qtbot: Any, state: Any, bridge: F
     assert "epoch 4" in view.log.toPlainText()
 
 
-def test_train_view_stop_cancels_within_a_batch(qtbot: Any, state: Any, bridge: FakeBridge) -> None:
+def test_train_view_stop_cancels_within_a_batch(
+    qtbot: Any, state: Any, bridge: EngineBridge
+) -> None:
     view = _train_view(qtbot, state, bridge, epochs=50)
     batches: list[int] = []
     bridge.event.connect(lambda ev: batches.append(1) if ev.type == "batch_end" else None)
@@ -443,7 +226,7 @@ def test_train_view_stop_cancels_within_a_batch(qtbot: Any, state: Any, bridge: 
     with qtbot.waitSignal(view.finished, timeout=3000) as blocker:
         view.stop_button.click()
         at_stop = len(batches)
-    assert bridge.cancelled == [rid]
+    assert bridge.client.cancelled == [rid]
     assert len(batches) - at_stop <= 1
     assert blocker.args[0]["status"] == "cancelled"
     assert view.start_button.isEnabled() and not view.stop_button.isEnabled()
@@ -451,9 +234,9 @@ def test_train_view_stop_cancels_within_a_batch(qtbot: Any, state: Any, bridge: 
     assert "Stopped" in view.status_label.text()
 
 
-def test_train_view_failure_shows_reason(qtbot: Any, state: Any, bridge: FakeBridge) -> None:
+def test_train_view_failure_shows_reason(qtbot: Any, state: Any, bridge: EngineBridge) -> None:
     view = _train_view(qtbot, state, bridge)
-    bridge.train_script = "fail"
+    bridge.client.train_script = "fail"
     with qtbot.waitSignal(view.failed, timeout=3000) as blocker:
         view.start()
     assert "NaN" in blocker.args[0]
@@ -461,39 +244,83 @@ def test_train_view_failure_shows_reason(qtbot: Any, state: Any, bridge: FakeBri
     assert view.start_button.isEnabled()
 
 
-def test_train_view_settings_write_the_spec(qtbot: Any, state: Any, bridge: FakeBridge) -> None:
+def _points_reply(qtbot: Any, bridge: EngineBridge, rid: int) -> None:
+    """Runs the event loop until the bridge has dispatched the reply to request `rid`."""
+    with qtbot.waitSignal(bridge.reply, check_params_cb=lambda r: r.id == rid, timeout=3000):
+        pass
+
+
+def test_a_points_reply_after_its_view_was_deleted_is_dropped(
+    qtbot: Any, state: Any, bridge: EngineBridge
+) -> None:
+    """The flaky failure, made deterministic: a run's boundary asks for the data points;
+    the view (and its ScatterPlotItem) is deleted before the reply arrives (a test ends,
+    a window closes). The reply reaches the bridge and must not call into the deleted view
+    (it raised "Internal C++ object (ScatterPlotItem) already deleted")."""
+    import shiboken6
+    from lamina_gui.views.train import TrainingView
+
+    state.apply(state.spec.to_dict() | {"data": {"type": "spirals", "params": {}}}, "set-up")
+    view = TrainingView(state, bridge)  # deleted below, not by qtbot
+    view._request_points()
+    rid, kind, _ = bridge.client.requests[-1]
+    assert kind == "dataset_summary"
+    shiboken6.delete(view)
+    _points_reply(qtbot, bridge, rid)  # an exception in the callback would fail the test
+
+
+def test_a_points_reply_of_an_earlier_run_does_not_draw(
+    qtbot: Any, state: Any, bridge: EngineBridge
+) -> None:
+    """A new run clears the boundary plot: the points asked for by the previous run are
+    forgotten, so their reply draws nothing into the new run's plot."""
     view = _train_view(qtbot, state, bridge)
-    view.epochs_box.setValue(7)
-    view.early_check.setChecked(True)
-    view.patience_box.setValue(3)
-    training = state.spec["training"]
+    view._request_points()
+    first = bridge.client.requests[-1][0]
+    view._reset_run()  # what Start does
+    _points_reply(qtbot, bridge, first)
+    assert view.boundary_points.points().size == 0
+    view._request_points()
+    second = bridge.client.requests[-1][0]
+    _points_reply(qtbot, bridge, second)
+    assert view.boundary_points.points().size == 300  # the current request draws
+
+
+def test_train_view_settings_write_the_spec(qtbot: Any, state: Any, bridge: EngineBridge) -> None:
+    view = _train_view(qtbot, state, bridge)
+    view.settings.epochs_box.setValue(7)
+    view.settings.early_check.setChecked(True)
+    view.settings.patience_box.setValue(3)
+    training = state.spec.to_dict()["training"]
     assert training["epochs"] == 7
     assert training["early_stopping"]["patience"] == 3
 
 
 def test_train_view_mixed_precision_only_for_a_gpu(
-    qtbot: Any, state: Any, bridge: FakeBridge
+    qtbot: Any, state: Any, bridge: EngineBridge
 ) -> None:
     view = _train_view(qtbot, state, bridge)
-    qtbot.waitUntil(lambda: view.device_combo.findData("gpu:0") >= 0)  # the engine's ping
-    assert view.mixed_check.isEnabled()  # auto, and the engine has a GPU
-    view.mixed_check.setChecked(True)
-    assert state.spec["training"]["mixed_precision"] is True
-    view.device_combo.setCurrentIndex(view.device_combo.findData("cpu"))
-    assert state.spec["training"]["mixed_precision"] is False
-    assert not view.mixed_check.isChecked() and not view.mixed_check.isEnabled()
-    assert "needs a GPU" in view.mixed_check.toolTip()
-    view.device_combo.setCurrentIndex(view.device_combo.findData("gpu:0"))
-    assert view.mixed_check.isEnabled()
-    view.mixed_check.setChecked(True)
-    assert state.spec["training"]["device"] == "gpu:0"
-    assert state.spec["training"]["mixed_precision"] is True
+    qtbot.waitUntil(lambda: view.settings.device_combo.findData("gpu:0") >= 0)  # the engine's ping
+    assert view.settings.mixed_check.isEnabled()  # auto, and the engine has a GPU
+    view.settings.mixed_check.setChecked(True)
+    assert state.spec.to_dict()["training"]["mixed_precision"] is True
+    view.settings.device_combo.setCurrentIndex(view.settings.device_combo.findData("cpu"))
+    assert state.spec.to_dict()["training"]["mixed_precision"] is False
+    assert not view.settings.mixed_check.isChecked() and not view.settings.mixed_check.isEnabled()
+    assert "needs a GPU" in view.settings.mixed_check.toolTip()
+    view.settings.device_combo.setCurrentIndex(view.settings.device_combo.findData("gpu:0"))
+    assert view.settings.mixed_check.isEnabled()
+    view.settings.mixed_check.setChecked(True)
+    assert state.spec.to_dict()["training"]["device"] == "gpu:0"
+    assert state.spec.to_dict()["training"]["mixed_precision"] is True
     state.undo_stack.undo()
-    assert not state.spec["training"].get("mixed_precision")  # merged settings edits undone
-    assert not view.mixed_check.isChecked()
+    assert not state.spec.to_dict()["training"].get(
+        "mixed_precision"
+    )  # merged settings edits undone
+    assert not view.settings.mixed_check.isChecked()
 
 
-def test_train_view_uncertainty_results(qtbot: Any, state: Any, bridge: FakeBridge) -> None:
+def test_train_view_uncertainty_results(qtbot: Any, state: Any, bridge: EngineBridge) -> None:
     view = _train_view(qtbot, state, bridge)
     x = np.linspace(0, 1, 20)
     view.show_results(
@@ -516,10 +343,10 @@ def test_train_view_uncertainty_results(qtbot: Any, state: Any, bridge: FakeBrid
 # -- Visualize view ----------------------------------------------------------------------
 
 
-def _vis_view(qtbot: Any, state: Any, bridge: FakeBridge, tmp_path: Any) -> Any:
+def _vis_view(qtbot: Any, state: Any, bridge: EngineBridge, tmp_path: Any) -> Any:
     import json
 
-    from lamina_gui.qt_visualize_view import VisualizeView
+    from lamina_gui.views.visualize import VisualizeView
 
     run = tmp_path / "run1"
     run.mkdir()
@@ -541,7 +368,7 @@ def _vis_view(qtbot: Any, state: Any, bridge: FakeBridge, tmp_path: Any) -> Any:
 
 
 def test_visualize_filters_and_deconvnet(
-    qtbot: Any, state: Any, bridge: FakeBridge, tmp_path: Any
+    qtbot: Any, state: Any, bridge: EngineBridge, tmp_path: Any
 ) -> None:
     view = _vis_view(qtbot, state, bridge, tmp_path)
     assert view.layer_combo.findData("conv2d_0") >= 0 and view.layer_combo.findData("out") >= 0
@@ -550,20 +377,20 @@ def test_visualize_filters_and_deconvnet(
     with qtbot.waitSignal(view.shown, timeout=3000):
         view.run_button.click()
     assert view.grid.count() == 8
-    _, kind, payload = bridge.requests[-1]
+    _, kind, payload = bridge.client.requests[-1]
     assert kind == "visualize" and payload["params"] == {"layer": "conv2d_0"}
     view.set_kind("deconvnet")
     view.sample_box.setValue(5)
     with qtbot.waitSignal(view.shown, timeout=3000):
         view.run()
-    assert bridge.requests[-1][2]["sample"] == 5
+    assert bridge.client.requests[-1][2]["sample"] == 5
     assert view.grid.count() == 1
     out = tmp_path / "vis.png"
     assert view.export_png(str(out)) and out.stat().st_size > 100
 
 
 def test_visualize_deep_dream_updates_live(
-    qtbot: Any, state: Any, bridge: FakeBridge, tmp_path: Any
+    qtbot: Any, state: Any, bridge: EngineBridge, tmp_path: Any
 ) -> None:
     view = _vis_view(qtbot, state, bridge, tmp_path)
     view.set_kind("deep_dream")
@@ -584,7 +411,7 @@ def test_visualize_deep_dream_updates_live(
 
 
 def test_image_grid_zoom_and_update(qtbot: Any) -> None:
-    from lamina_gui.qt_image_grid import ImageGrid
+    from lamina_gui.widgets.image_grid import ImageGrid
 
     grid = ImageGrid()
     qtbot.addWidget(grid)
@@ -597,10 +424,10 @@ def test_image_grid_zoom_and_update(qtbot: Any) -> None:
     assert grid.image(1)[0, 0, 0] == 200
 
 
-def test_views_never_import_tensorflow(qtbot: Any, state: Any, bridge: FakeBridge) -> None:
-    from lamina_gui.qt_data_view import DataView
-    from lamina_gui.qt_training_view import TrainingView
-    from lamina_gui.qt_visualize_view import VisualizeView
+def test_views_never_import_tensorflow(qtbot: Any, state: Any, bridge: EngineBridge) -> None:
+    from lamina_gui.views.data import DataView
+    from lamina_gui.views.train import TrainingView
+    from lamina_gui.views.visualize import VisualizeView
 
     for cls in (DataView, TrainingView, VisualizeView):
         qtbot.addWidget(cls(state, bridge))
@@ -618,7 +445,7 @@ def test_views_never_import_tensorflow(qtbot: Any, state: Any, bridge: FakeBridg
     code = (
         "import sys, os; os.environ['QT_QPA_PLATFORM']='offscreen';"
         "from PySide6.QtWidgets import QApplication; app=QApplication([]);"
-        "import lamina_gui.qt_data_view, lamina_gui.qt_training_view, lamina_gui.qt_visualize_view;"
+        "import lamina_gui.views.data, lamina_gui.views.train, lamina_gui.views.visualize;"
         f"bad=[m for m in {sorted(heavy)!r} if m in sys.modules]; print(bad); sys.exit(bool(bad))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
@@ -626,9 +453,24 @@ def test_views_never_import_tensorflow(qtbot: Any, state: Any, bridge: FakeBridg
 
 
 def test_parameter_help_reads_without_code_quotes() -> None:
-    from lamina_gui.qt_param_form import short_help
+    from lamina_gui.widgets.param_form import short_help
 
     help_text = '``"grayscale"``, ``"rgb"`` or ``"auto"``. Defaults to `"auto"`.'
     assert short_help(help_text) == '"grayscale", "rgb" or "auto".'
     text = "Pixels (`0` = keep) of the image. More."
     assert short_help(text, 64) == "Pixels (0 = keep) of the image."
+
+
+def test_data_files_are_matched_as_the_core_loads_them(tmp_path: Any) -> None:
+    """The Data view asks the core's loader table, so app and `load_file` agree."""
+    from pathlib import Path
+
+    from lamina_gui.views.data import file_filter, file_source
+
+    expected = {"a.txt": "csv", "b.TSV": "csv", "c.he5": "hdf5", "d.npz": "numpy"}
+    expected |= {"e.fits.gz": "fits", "f.fts": "fits"}
+    for name, source in expected.items():
+        assert file_source(Path(name)) == source, name
+    assert file_source(tmp_path) == "image_folder"
+    for pattern in ("*.txt", "*.he5", "*.h5", "*.fits.gz", "*.npy"):
+        assert pattern in file_filter()

@@ -1,6 +1,6 @@
 """Forms generated from a catalogue entry's parameter schema.
 
-:class:`ParamForm` shows one editor per parameter (see :mod:`lamina_gui.qt_editors`)
+:class:`ParamForm` shows one editor per parameter (see :mod:`lamina_gui.widgets.editors`)
 and reports edits as a new ``params`` dict holding only values that differ from the
 defaults (required parameters are always written). :class:`ItemPanel` puts a form
 for the selected stack item next to its name, trainable flag and check error.
@@ -8,7 +8,6 @@ for the selected stack item next to its name, trainable flag and check error.
 
 from __future__ import annotations
 
-import copy
 import html
 import re
 from typing import Any
@@ -25,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lamina_gui.qt_editors import make_editor
-from lamina_gui.qt_state import AppState
+from lamina_gui.state import AppState
+from lamina_gui.widgets.param_editors import make_editor
 
 
 def plain_help(text: str) -> str:
@@ -78,7 +77,7 @@ class ParamForm(QWidget):
         self.editors.clear()
         self.labels.clear()
         self.entry = entry
-        self.params = copy.deepcopy(params)
+        self.params = dict(params)
         if entry is None:
             return
         schema = entry.get("params", [])
@@ -126,7 +125,7 @@ class ParamForm(QWidget):
 
     def set_params(self, params: dict[str, Any]) -> None:
         """Shows new values without rebuilding (or emitting)."""
-        self.params = copy.deepcopy(params)
+        self.params = dict(params)
         if self.entry is None:
             return
         for param in self.entry.get("params", []):
@@ -153,7 +152,7 @@ class ParamForm(QWidget):
             value = editor.value()
         except ValueError:
             return  # the editor shows the problem; the spec keeps the last valid value
-        params = copy.deepcopy(self.params)
+        params = dict(self.params)
         param = self._schema(name)
         if param is not None and not param.get("required") and value == param.get("default"):
             params.pop(name, None)
@@ -162,7 +161,7 @@ class ParamForm(QWidget):
         if params == self.params:
             return
         self.params = params
-        self.params_edited.emit(name, copy.deepcopy(params))
+        self.params_edited.emit(name, dict(params))
 
 
 class ItemPanel(QWidget):

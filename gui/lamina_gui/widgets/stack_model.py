@@ -19,8 +19,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from lamina_gui.qt_palette import ENTRY_MIME
-from lamina_gui.qt_state import AppState
+from lamina_gui.state import AppState
+from lamina_gui.widgets.palette import ENTRY_MIME
 
 ROWS_MIME = "application/x-lamina-rows"
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 10

@@ -9,7 +9,6 @@ by the engine) or an empty stack.
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
@@ -28,15 +27,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lamina_gui.qt_bridge import EngineBridge
-from lamina_gui.qt_editors import parse_int_or_tuple
-from lamina_gui.qt_stack_model import (
+from lamina_gui.bridge import EngineBridge
+from lamina_gui.state import AppState
+from lamina_gui.widgets.editors import parse_int_or_tuple
+from lamina_gui.widgets.stack_model import (
     CardDelegate,
     StackModel,
     format_count,
     format_shape,
 )
-from lamina_gui.qt_state import AppState
 
 #: clipboard text of copied items: ``{"lamina_items": [...]}`` (a bare item or list works too)
 ITEMS_KEY = "lamina_items"
@@ -204,7 +203,7 @@ class Composer(QWidget):
     ) -> None:
         layers = self.state.layers
         row = len(layers) if row is None or row < 0 or row > len(layers) else row
-        layers[row:row] = copy.deepcopy(items)
+        layers[row:row] = items
         names = ", ".join(i["type"] for i in items)
         self.state.edit_layers(layers, text or f"Add {names}")
         self.select_row(row + len(items) - 1)
@@ -222,11 +221,11 @@ class Composer(QWidget):
         elif kind == "architecture":
             self.start_from_template(name)
         elif kind in ("loss", "optimizer"):
-            spec = self.state.spec
-            spec.setdefault("compile", {})[kind] = {"type": name, "params": {}}
+            spec = self.state.spec.to_dict()
+            spec["compile"][kind] = {"type": name, "params": {}}
             self.state.apply(spec, f"Set {kind} {name}")
         elif kind == "dataset":
-            spec = self.state.spec
+            spec = self.state.spec.to_dict()
             spec["data"] = {"type": name, "params": {}}
             self.state.apply(spec, f"Use data set {name}")
         else:
@@ -266,7 +265,7 @@ class Composer(QWidget):
         layers = self.state.layers
         if not rows:
             return
-        items = [copy.deepcopy(layers[r]) for r in rows if r < len(layers)]
+        items = [layers[r] for r in rows if r < len(layers)]
         for item in items:
             item.pop("name", None)  # names must stay unique
         self.insert_items(items, rows[-1] + 1, "Duplicate " + ", ".join(i["type"] for i in items))
@@ -304,7 +303,7 @@ class Composer(QWidget):
             self._show_input()
             return
         dims = shape if isinstance(shape, list) else [shape]
-        spec = self.state.spec
+        spec = self.state.spec.to_dict()
         spec["input"]["shape"] = [None if d == 0 else d for d in dims]
         try:
             self.state.apply(spec, "Set input shape")
@@ -361,8 +360,8 @@ class Composer(QWidget):
                 return
             spec = dict(reply.result)
             old = self.state.spec
-            if spec.get("data") is None and old.get("data") is not None:
-                spec["data"] = old["data"]
+            if spec.get("data") is None and old.data is not None:
+                spec["data"] = old.data.model_dump(mode="json")
             self.state.apply(spec, f"Start from template {name}")
             self.select_row(-1)
             self.message.emit(f"stack from template {name}")
@@ -400,11 +399,11 @@ class Composer(QWidget):
         self.totals.setText(text)
 
     def _show_input(self) -> None:
-        shape = self.state.spec.get("input", {}).get("shape", [])
+        shape = self.state.spec.input.shape
         text = ",".join("None" if d is None else str(d) for d in shape)
         if not self.input_shape.hasFocus():
             self.input_shape.setText(text)
-        dtype = self.state.spec.get("input", {}).get("dtype", "float32")
+        dtype = self.state.spec.input.dtype
         self.input_card.setText(
             f"<b>Input</b>  {format_shape(shape)}  <span style='color:#666'>{dtype}</span>"
         )

@@ -1,4 +1,4 @@
-"""Screenshots of the app for the user guide: ``python -m lamina_gui.qt_screenshots DIR``.
+"""Screenshots of the app for the user guide: ``python scripts/screenshots.py [DIR]``.
 
 Starts the engine, opens the demo project, waits for its check, and saves the
 composer, a palette search, a parameter form and the plug-ins dialog as PNGs.
@@ -7,8 +7,9 @@ Works offscreen (``QT_QPA_PLATFORM=offscreen``).
 
 from __future__ import annotations
 
-import sys
+import argparse
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
@@ -25,13 +26,30 @@ def _wait(app: QApplication, predicate, timeout: float = 300.0) -> bool:  # noqa
     return False
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    out = Path(argv[0] if argv else "docs/img/app")
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Reads the command line (``--help`` prints the usage)."""
+    parser = argparse.ArgumentParser(
+        description="Save screenshots of the lamina app (composer, palette, parameter form, "
+        "compile panel, plug-ins dialog) for the user guide. Starts the engine and opens the "
+        "demo project; works offscreen (QT_QPA_PLATFORM=offscreen).",
+    )
+    parser.add_argument(
+        "out",
+        nargs="?",
+        default="docs/img/app",
+        type=Path,
+        help="the folder to write the PNG files to (default: docs/img/app)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Saves the screenshots; returns the exit status."""
+    out = parse_args(argv).out
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
-    from lamina_gui.qt_main_window import MainWindow
-    from lamina_gui.qt_plugins_dialog import PluginsDialog
+    from lamina_gui.main_window import MainWindow
+    from lamina_gui.views.plugins_dialog import PluginsDialog
 
     QSettings("lamina", "lamina").setValue("started_before", True)
     window = MainWindow()

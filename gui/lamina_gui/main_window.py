@@ -23,21 +23,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lamina_gui.qt_bridge import EngineBridge
-from lamina_gui.qt_checker import LiveChecker
-from lamina_gui.qt_compile_panel import CompilePanel
-from lamina_gui.qt_composer import Composer
-from lamina_gui.qt_palette import Palette
-from lamina_gui.qt_param_form import ItemPanel
-from lamina_gui.qt_project import ProjectController
-from lamina_gui.qt_stack_model import item_errors
-from lamina_gui.qt_state import AppState
+from lamina_gui.bridge import EngineBridge
+from lamina_gui.checker import LiveChecker
+from lamina_gui.project import ProjectController
+from lamina_gui.state import AppState
+from lamina_gui.views.compile_panel import CompilePanel
+from lamina_gui.views.compose import Composer
+from lamina_gui.widgets.palette import Palette
+from lamina_gui.widgets.param_form import ItemPanel
+from lamina_gui.widgets.stack_model import item_errors
 
 #: tab title -> (module, class) of the views made on first use
 LAZY_VIEWS: dict[str, tuple[str, str]] = {
-    "Data": ("lamina_gui.qt_data_view", "DataView"),
-    "Train": ("lamina_gui.qt_training_view", "TrainingView"),
-    "Visualize": ("lamina_gui.qt_visualize_view", "VisualizeView"),
+    "Data": ("lamina_gui.views.data", "DataView"),
+    "Train": ("lamina_gui.views.train", "TrainingView"),
+    "Visualize": ("lamina_gui.views.visualize", "VisualizeView"),
 }
 
 _STATE_STYLE = {
@@ -64,7 +64,8 @@ class MainWindow(QMainWindow):
     Args:
         bridge: The engine bridge (made if not given; the window owns it then).
         state: The app state (made if not given).
-        start_engine: Start the engine right after the first paint.
+        start_engine: Start the engine right after the first paint (otherwise a `bridge`
+            whose engine is already ready is asked for the catalogue at once).
     """
 
     def __init__(
@@ -91,6 +92,9 @@ class MainWindow(QMainWindow):
         self._update_title()
         if start_engine:
             QTimer.singleShot(0, self.start_engine)
+        elif self.bridge.state == "ready":  # an engine that is already up: use it now
+            self._show_engine_state("ready", "")
+            self.catalog_request = self.bridge.request("catalog", self._catalog_reply)
 
     # -- layout ---------------------------------------------------------------------
 
@@ -331,7 +335,7 @@ class MainWindow(QMainWindow):
             self.projects.new()
 
     def show_plugins(self) -> None:
-        from lamina_gui.qt_plugins_dialog import PluginsDialog
+        from lamina_gui.views.plugins_dialog import PluginsDialog
 
         dialog = PluginsDialog(self.state.catalog, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

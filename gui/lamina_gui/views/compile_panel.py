@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker
@@ -16,8 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lamina_gui.qt_param_form import ParamForm
-from lamina_gui.qt_state import AppState
+from lamina_gui.state import AppState
+from lamina_gui.widgets.param_form import ParamForm
 
 COMMON_METRICS = ("accuracy", "mae", "mse", "AUC", "Precision", "Recall")
 
@@ -94,7 +93,7 @@ class CompilePanel(QWidget):
         self.refresh()
 
     def _compile(self) -> dict[str, Any]:
-        return copy.deepcopy(self.state.spec.get("compile") or {})
+        return self.state.spec.compile.model_dump(mode="json")
 
     @staticmethod
     def _select(combo: QComboBox, name: str | None) -> None:
@@ -127,8 +126,8 @@ class CompilePanel(QWidget):
             self.metrics.setText(", ".join(comp.get("metrics") or []))
 
     def _set(self, key: str, value: Any, text: str, merge_key: str = "") -> None:
-        spec = self.state.spec
-        spec.setdefault("compile", {})[key] = value
+        spec = self.state.spec.to_dict()
+        spec["compile"][key] = value
         self.state.apply(spec, text, merge_key)
 
     def _loss_chosen(self, _i: int) -> None:

@@ -6,8 +6,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from lamina_gui.qt_bridge import EngineBridge
-from lamina_gui.qt_state import AppState
+from lamina_gui.bridge import EngineBridge
+from lamina_gui.state import AppState
 
 DEBOUNCE_MS = 150
 
@@ -53,7 +53,7 @@ class LiveChecker(QObject):
         """Submits a check of the current spec at once."""
         self._timer.stop()
         try:
-            rid = self.bridge.request("check", self._on_reply, spec=self.state.spec)
+            rid = self.bridge.request("check", self._on_reply, spec=self.state.spec.to_dict())
         except Exception as exc:  # noqa: BLE001 - engine not available: say so, keep going
             self.error = f"cannot check: {exc}"
             self.report_changed.emit(None)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -19,19 +18,15 @@ from typing import Any
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from lamina.atomic import atomic_write_text
-from lamina.spec import SpecError, load_spec
-from lamina_gui.qt_state import AppState, empty_spec
+from lamina.plugins import lamina_home
+from lamina.project import PROJECT_FILE, ProjectError, load_project, save_project
+from lamina.spec import SpecError, load_spec, save_spec
+from lamina_gui.state import AppState, empty_spec
 
 AUTOSAVE_NAME = ".autosave.spec.json"
 AUTOSAVE_MS = 30_000
 MAX_RECENT = 8
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
-
-
-def lamina_home() -> Path:
-    """lamina's home folder (``$LAMINA_HOME`` or ``~/.lamina``), without importing plug-ins."""
-    return Path(os.environ.get("LAMINA_HOME") or Path.home() / ".lamina")
 
 
 def settings() -> QSettings:
@@ -90,15 +85,11 @@ class ProjectController(QObject):
         Shows a message box if the file is missing, corrupt or not lamina's; the file
         is never written to. Returns whether it opened.
         """
-        from lamina.project import PROJECT_FILE, ProjectError, load_project
-
         path = Path(path).resolve()
         try:
             if path.is_dir() or path.name == PROJECT_FILE:
                 project = load_project(path)
-                spec = project.spec.to_dict() if project.spec is not None else empty_spec()
-                if project.spec is not None:
-                    spec = self._raw_spec(project.file) or spec
+                spec = project.spec if project.spec is not None else empty_spec()
                 self.state.reset(spec, project_path=project.path, name=project.name)
                 self._add_recent(project.path)
             else:
@@ -108,8 +99,8 @@ class ProjectController(QObject):
                         f"a {data['format']!r} file, not a model spec; open the project "
                         "folder (with its project.json) instead"
                     )
-                load_spec(path)  # validates (with located problems)
-                self.state.reset(data, spec_file=path, name=path.stem)
+                spec = load_spec(path)  # validates (with located problems)
+                self.state.reset(spec, spec_file=path, name=path.stem)
                 self._add_recent(path)
         except (ProjectError, SpecError, ValueError, OSError) as exc:
             self._error("Cannot open", f"Cannot open {path}:\n{exc}")
@@ -130,16 +121,6 @@ class ProjectController(QObject):
                 f"corrupt JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}; "
                 "the file was left as it is"
             ) from None
-
-    @classmethod
-    def _raw_spec(cls, file: Path) -> dict[str, Any] | None:
-        """The spec as written in a project file (without filled-in defaults)."""
-        try:
-            data = cls._read_json(file)
-        except (ValueError, OSError):
-            return None
-        spec = data.get("spec") if isinstance(data, dict) else None
-        return spec if isinstance(spec, dict) else None
 
     def open_dialog(self) -> bool:
         path = QFileDialog.getExistingDirectory(self.widget, "Open a lamina project folder")
@@ -170,20 +151,11 @@ class ProjectController(QObject):
         return self.save_as_dialog()
 
     def save_project(self, folder: str | Path) -> bool:
-        """Writes the spec into ``folder/project.json`` (made if needed), atomically."""
-        from lamina.project import PROJECT_FILE, ProjectError, create_project, load_project
-
+        """Writes the spec into ``folder/project.json`` (made if needed) with
+        `lamina.project.save_project`, the one writer of a project's spec."""
         folder = Path(folder)
-        spec = self.state.spec
         try:
-            if (folder / PROJECT_FILE).exists():
-                project = load_project(folder)
-            else:
-                project = create_project(folder, name=self.state.project_name or folder.name)
-            project.spec = load_spec(spec)
-            data = project.to_dict()
-            data["spec"] = spec  # as the user wrote it (defaults not filled in)
-            atomic_write_text(project.file, json.dumps(data, indent=2) + "\n")
+            save_project(folder, self.state.spec, name=self.state.project_name or folder.name)
         except (ProjectError, SpecError, OSError) as exc:
             self._error("Cannot save", f"Cannot save to {folder}:\n{exc}")
             return False
@@ -196,10 +168,8 @@ class ProjectController(QObject):
     def save_spec_file(self, path: str | Path) -> bool:
         """Writes the spec alone as JSON, atomically."""
         path = Path(path)
-        spec = self.state.spec
         try:
-            load_spec(spec)
-            atomic_write_text(path, json.dumps(spec, indent=2) + "\n")
+            save_spec(self.state.spec, path)
         except (SpecError, OSError) as exc:
             self._error("Cannot save", f"Cannot save {path}:\n{exc}")
             return False
@@ -227,7 +197,7 @@ class ProjectController(QObject):
             return None
         path = self.autosave_path()
         try:
-            atomic_write_text(path, json.dumps(self.state.spec, indent=2) + "\n")
+            save_spec(self.state.spec, path)
         except OSError as exc:
             self.message.emit(f"autosave failed: {exc}")
             return None

@@ -7,12 +7,9 @@ view holds no data logic: it shows what the engine answers.
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -24,30 +21,38 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from lamina_gui.qt_image_grid import ImageGrid, decode_image_array
-from lamina_gui.qt_param_form import ParamForm
+from lamina.data.loaders import _BY_SUFFIX  # the core's suffix table (private today)
+from lamina.data.loaders.fits import FITS_SUFFIXES, is_fits_path
+from lamina_gui.views.common import catalog_entries, edit_spec, get_path, request_id
+from lamina_gui.widgets.data_preview import DataPreview, describe_summary, preview_arrays
+from lamina_gui.widgets.param_form import ParamForm
 
-#: file suffix -> file source of the catalogue
-FILE_SOURCES = {
-    ".csv": "csv",
-    ".tsv": "csv",
-    ".npy": "numpy",
-    ".npz": "numpy",
-    ".h5": "hdf5",
-    ".hdf5": "hdf5",
-    ".hdf": "hdf5",
-    ".fits": "fits",
-    ".fit": "fits",
-    ".fts": "fits",
-}
-FILE_FILTER = "Data files (*.csv *.tsv *.npy *.npz *.h5 *.hdf5 *.hdf *.fits *.fit *.fts);;All (*)"
+#: the file sources of the catalogue (a folder of images is ``image_folder``)
+FILE_SOURCE_NAMES = ("csv", "numpy", "hdf5", "fits", "image_folder")
+
+
+def file_source(path: Path) -> str:
+    """The catalogue's file source that reads `path`, as the core's `load_file` picks it
+    (a folder: ``image_folder``; an unknown suffix: ``csv``, whose error names the file)."""
+    if path.is_dir():
+        return "image_folder"
+    if is_fits_path(path):
+        return "fits"
+    loader = _BY_SUFFIX.get(path.suffix.lower())
+    return loader.__name__.removeprefix("load_") if loader is not None else "csv"
+
+
+def file_filter() -> str:
+    """The file dialog's filter: every suffix the core's loaders read."""
+    patterns = " ".join(f"*{suffix}" for suffix in (*_BY_SUFFIX, *FITS_SUFFIXES))
+    return f"Data files ({patterns});;All (*)"
+
 
 #: augmentation setting -> (label, maximum; None for a checkbox)
 AUGMENTATIONS: dict[str, tuple[str, float | None]] = {
@@ -59,63 +64,6 @@ AUGMENTATIONS: dict[str, tuple[str, float | None]] = {
     "brightness": ("Brightness", 1.0),
     "noise_std": ("Noise std", 1.0),
 }
-
-
-# -- shared helpers of the views ----------------------------------------------------------
-
-
-def catalog_entries(catalog: dict[str, Any] | None, kind: str) -> list[dict[str, Any]]:
-    """Returns the catalogue entries of `kind` (from `catalog` or the on-disk cache)."""
-    if catalog is None:
-        from lamina.engine.catalog_cache import load_cached_catalog
-
-        catalog = load_cached_catalog() or {}
-    return [e for e in catalog.get("entries", []) if e.get("kind") == kind]
-
-
-def get_path(spec: dict[str, Any], path: str, default: Any = None) -> Any:
-    """Returns ``spec[a][b]`` for ``path="a.b"``, or `default`."""
-    node: Any = spec
-    for key in path.split("."):
-        if not isinstance(node, dict) or key not in node or node[key] is None:
-            return default
-        node = node[key]
-    return node
-
-
-def _set_path(spec: dict[str, Any], path: str, value: Any) -> None:
-    keys = path.split(".")
-    node = spec
-    for key in keys[:-1]:
-        if not isinstance(node.get(key), dict):
-            node[key] = {}
-        node = node[key]
-    node[keys[-1]] = copy.deepcopy(value)
-
-
-def edit_spec(state: Any, values: dict[str, Any], text: str, merge_key: str = "") -> str | None:
-    """Applies `values` (dotted paths) to the spec as one undoable edit (`AppState.apply`).
-
-    Returns None, or the spec problem that stopped the edit.
-    """
-    spec = state.spec
-    if all(get_path(spec, p) == v for p, v in values.items()):
-        return None
-    for path, value in values.items():
-        _set_path(spec, path, value)
-    try:
-        state.apply(spec, text, merge_key=merge_key)
-    except ValueError as exc:  # SpecError
-        return str(exc)
-    return None
-
-
-def request_id(value: Any) -> int | None:
-    """The id of an engine message (Reply/Event), or None."""
-    return getattr(value, "id", None)
-
-
-# -- the view -------------------------------------------------------------------------------
 
 
 class DataView(QWidget):
@@ -240,14 +188,7 @@ class DataView(QWidget):
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error_label.hide()
         right.addWidget(self.error_label)
-        self.preview = QStackedWidget()
-        self.image_grid = ImageGrid(columns=4, cell=80)
-        self.table = QTableWidget()
-        self.plot = pg.PlotWidget(background="w")
-        self.plot.showGrid(x=True, y=True, alpha=0.3)
-        self.plot.addLegend(offset=(5, 5))
-        for w in (self.image_grid, self.table, self.plot):
-            self.preview.addWidget(w)
+        self.preview = DataPreview()
         right.addWidget(self.preview, 3)
         self.counts_table = QTableWidget(0, 2)
         self.counts_table.setHorizontalHeaderLabels(["Class", "Samples"])
@@ -286,7 +227,7 @@ class DataView(QWidget):
     # ---------------------------------------------------------------- spec <-> widgets
     def load_from_spec(self) -> None:
         """Shows the data and training settings of ``state.spec``."""
-        spec = self.state.spec or {}
+        spec = self.state.spec.to_dict()
         self._updating = True
         try:
             data = spec.get("data") or None
@@ -333,7 +274,7 @@ class DataView(QWidget):
         name = self.source_combo.itemData(index)
         entry = self.entries.get(name or "")
         if entry and entry.get("category") == "files":
-            current = get_path(self.state.spec, "data.params.path")
+            current = get_path(self.state.spec.to_dict(), "data.params.path")
             if not current:
                 self._show_entry(name, {})
                 if name == "image_folder":
@@ -388,7 +329,7 @@ class DataView(QWidget):
     # ---------------------------------------------------------------- files
     def choose_file(self) -> None:
         """Asks for a data file and uses the matching file source."""
-        path, _ = QFileDialog.getOpenFileName(self, "Open a data file", "", FILE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Open a data file", "", file_filter())
         if path:
             self.use_path(path)
 
@@ -403,7 +344,7 @@ class DataView(QWidget):
     def use_path(self, path: str) -> None:
         """Uses the file source that matches `path` (a file or a folder of images)."""
         p = Path(path)
-        source = "image_folder" if p.is_dir() else FILE_SOURCES.get(p.suffix.lower(), "csv")
+        source = file_source(p)
         self._updating = True
         try:
             index = self.source_combo.findData(source)
@@ -428,12 +369,12 @@ class DataView(QWidget):
 
     def _is_file_source(self, name: str) -> bool:
         entry = self.entries.get(name) or {}
-        return entry.get("category") == "files" or name in (*FILE_SOURCES.values(), "image_folder")
+        return entry.get("category") == "files" or name in FILE_SOURCE_NAMES
 
     def _show_message(self, text: str) -> None:
         self.info_label.setText(text)
         self.error_label.hide()
-        self.image_grid.clear()
+        self.preview.clear()
         self.counts_table.setRowCount(0)
 
     def _on_summary(self, reply: Any) -> None:
@@ -445,7 +386,7 @@ class DataView(QWidget):
             self.info_label.setText("")
             self.error_label.setText(message)
             self.error_label.show()
-            self.image_grid.clear()
+            self.preview.clear()
             self.counts_table.setRowCount(0)
             self.error_shown.emit(message)
             return
@@ -458,10 +399,10 @@ class DataView(QWidget):
         for key in ("class_names", "feature_names"):
             if result.get(key) and not summary.get(key):
                 summary[key] = result[key]
-        x, y = _preview_arrays(result)
+        x, y = preview_arrays(result)
         preview = result.get("preview")
         kind = str(preview.get("kind", "")) if isinstance(preview, dict) else ""
-        self.info_label.setText(_describe(summary))
+        self.info_label.setText(describe_summary(summary))
         counts = summary.get("class_counts") or {}
         self.counts_table.setRowCount(len(counts))
         for row, (name, count) in enumerate(counts.items()):
@@ -469,7 +410,7 @@ class DataView(QWidget):
             self.counts_table.setItem(row, 1, QTableWidgetItem(str(count)))
         self.counts_table.setVisible(bool(counts))
         self._show_given_split(summary.get("split_counts") or {})
-        self._show_preview(summary, kind, x, y)
+        self.preview.show_samples(summary, kind, x, y)
         self.preview_shown.emit(summary)
 
     def _show_given_split(self, counts: dict[str, int]) -> None:
@@ -477,107 +418,6 @@ class DataView(QWidget):
         for part, box in (("validation", self.val_split), ("test", self.test_split)):
             box.setEnabled(not counts.get(part))
             box.setToolTip(_fraction_tip(part, counts))
-
-    def preview_kind(self) -> str:
-        """``"images"``, ``"table"``, ``"scatter"``, ``"spectrum"`` or ``"none"``."""
-        return getattr(self, "_preview_kind", "none")
-
-    def _show_preview(
-        self, summary: dict[str, Any], kind: str, x: np.ndarray | None, y: np.ndarray | None
-    ) -> None:
-        self.plot.clear()
-        names = summary.get("class_names") or []
-        if x is None or x.size == 0:
-            self._preview_kind = "none"
-            self.image_grid.clear()
-            return
-        labels = [_label(y, i, names) for i in range(len(x))]
-        if kind == "images" or (not kind and x.ndim == 4):
-            self._preview_kind = "images"
-            self.image_grid.set_images(list(x), labels)
-            self.preview.setCurrentWidget(self.image_grid)
-        elif kind == "points" or (not kind and x.ndim == 2 and x.shape[1] == 2):
-            self._preview_kind = "scatter"
-            self._scatter(x, y, names, summary.get("feature_names") or ["x1", "x2"])
-            self.preview.setCurrentWidget(self.plot)
-        elif kind == "series" or (not kind and x.ndim == 3):
-            self._preview_kind = "spectrum"
-            for i in range(min(len(x), 8)):
-                pen = pg.mkPen(pg.intColor(i, hues=8), width=1.5)
-                self.plot.plot(x[i].reshape(len(x[i]), -1)[:, 0], pen=pen, name=labels[i] or None)
-            self.plot.setLabel("bottom", "position")
-            self.plot.setLabel("left", "value")
-            self.preview.setCurrentWidget(self.plot)
-        else:
-            self._preview_kind = "table"
-            self._fill_table(x.reshape(len(x), -1), y, summary, labels)
-            self.preview.setCurrentWidget(self.table)
-
-    def _scatter(
-        self, x: np.ndarray, y: np.ndarray | None, names: list[str], axes: list[str]
-    ) -> None:
-        if y is None or y.dtype.kind == "f":
-            brush = pg.mkBrush(60, 110, 200, 160)
-            self.plot.plot(x[:, 0], x[:, 1], pen=None, symbol="o", symbolSize=6, symbolBrush=brush)
-        else:
-            for c in np.unique(y):
-                pts = x[y == c]
-                name = names[int(c)] if int(c) < len(names) else str(int(c))
-                self.plot.plot(
-                    pts[:, 0],
-                    pts[:, 1],
-                    pen=None,
-                    symbol="o",
-                    symbolSize=6,
-                    symbolBrush=pg.intColor(int(c), hues=max(len(names), 2)),
-                    name=name,
-                )
-        self.plot.setLabel("bottom", axes[0])
-        self.plot.setLabel("left", axes[1] if len(axes) > 1 else "")
-
-    def _fill_table(
-        self, x: np.ndarray, y: np.ndarray | None, summary: dict[str, Any], labels: list[str]
-    ) -> None:
-        features = summary.get("feature_names") or [f"x{i}" for i in range(x.shape[1])]
-        cols = min(x.shape[1], 30)
-        headers = list(features[:cols]) + (["target"] if y is not None else [])
-        self.table.clear()
-        self.table.setColumnCount(len(headers))
-        self.table.setRowCount(len(x))
-        self.table.setHorizontalHeaderLabels(headers)
-        for r in range(len(x)):
-            for c in range(cols):
-                self.table.setItem(r, c, QTableWidgetItem(f"{x[r, c]:.4g}"))
-            if y is not None:
-                self.table.setItem(r, cols, QTableWidgetItem(labels[r]))
-
-
-def _preview_arrays(result: dict[str, Any]) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """Finds the preview samples in a ``dataset_summary`` result (encoded or plain)."""
-    preview = result.get("preview") or result.get("samples") or {}
-    if isinstance(preview, list):  # a list of {"x", "y"} samples
-        xs = [decode_image_array(s["x"]) for s in preview if isinstance(s, dict) and "x" in s]
-        ys = [s.get("y") for s in preview if isinstance(s, dict)]
-        x = np.stack(xs) if xs else None
-        y = np.asarray(ys) if ys and all(v is not None for v in ys) else None
-        return x, y
-    x = preview.get("x", result.get("x"))
-    y = preview.get("y", result.get("y"))
-    x_arr = None if x is None else decode_image_array(x)
-    y_arr = None if y is None else decode_image_array(y)
-    return x_arr, y_arr
-
-
-def _label(y: np.ndarray | None, i: int, names: list[str]) -> str:
-    if y is None or i >= len(y):
-        return ""
-    value = y[i]
-    if np.ndim(value) == 0 and np.asarray(value).dtype.kind in "iub":
-        k = int(value)
-        return names[k] if k < len(names) else str(k)
-    if np.ndim(value) == 0:
-        return f"{float(value):.3g}"
-    return f"target {tuple(np.shape(value))}"
 
 
 def _fraction_tip(part: str, counts: dict[str, int]) -> str:
@@ -587,23 +427,3 @@ def _fraction_tip(part: str, counts: dict[str, int]) -> str:
     if counts and part == "validation":
         return f"Drawn from the data's {counts.get('train', 0)} training samples"
     return f"Fraction of the samples held out for {part}"
-
-
-def _describe(summary: dict[str, Any]) -> str:
-    parts = [f"<b>{summary.get('name', '')}</b> — {summary.get('task', '')}"]
-    if summary.get("description"):
-        parts.append(str(summary["description"]))
-    parts.append(
-        f"{summary.get('n', '?')} samples; x {tuple(summary.get('x_shape') or [])}"
-        + (f", y {tuple(summary['y_shape'])}" if summary.get("y_shape") else ", no targets")
-    )
-    if summary.get("x_range"):
-        lo, hi = summary["x_range"]
-        parts.append(f"x values {lo:.3g} … {hi:.3g}")
-    given = summary.get("split_counts") or {}
-    if given:
-        parts.append(
-            "split given by the data: "
-            + ", ".join(f"{part} {given.get(part, 0)}" for part in ("train", "validation", "test"))
-        )
-    return "<br>".join(parts)

@@ -8,13 +8,11 @@ Pick a run, a visualization from the catalogue, then its layer, filter, class an
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -31,27 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lamina_gui.qt_data_view import catalog_entries, request_id
-from lamina_gui.qt_image_grid import ImageGrid, decode_image_array
-
-#: what the view sets itself (the other parameters keep their defaults)
-VIEW_PARAMS = ("layer", "filter", "class_index", "input", "steps")
-
-
-def layer_names(spec: dict[str, Any]) -> list[str]:
-    """The Keras layer names of a spec's items (their own name or ``<type>_<index>``)."""
-
-    def snake(name: str) -> str:
-        name = re.sub(r"(?<=[a-z])([A-Z])", r"_\1", name)
-        name = re.sub(r"(?<=[A-Z0-9])([A-Z][a-z])", r"_\1", name)
-        return re.sub(r"[^a-z0-9_]", "_", name.lower())
-
-    out = []
-    for i, item in enumerate(spec.get("layers") or []):
-        if isinstance(item, str):
-            item = {"type": item}
-        out.append(item.get("name") or f"{snake(str(item.get('type', 'layer')))}_{i}")
-    return out
+from lamina_gui.views.common import catalog_entries, request_id
+from lamina_gui.views.visualize_inputs import image_input, layer_names
+from lamina_gui.widgets.image_grid import ImageGrid, decode_image_array
 
 
 class VisualizeView(QWidget):
@@ -287,7 +267,7 @@ class VisualizeView(QWidget):
             try:
                 spec = json.loads((Path(run_dir) / "spec.json").read_text(encoding="utf-8"))
             except (OSError, ValueError):
-                spec = getattr(self.state, "spec", {}) or {}
+                spec = self.state.spec.to_dict()
         self.layer_combo.clear()
         self.layer_combo.addItem("(default)", None)
         for i, name in enumerate(layer_names(spec)):
@@ -343,23 +323,7 @@ class VisualizeView(QWidget):
                 spec = json.loads((Path(self.run_dir) / "spec.json").read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 spec = {}
-        shape = (spec.get("input") or {}).get("shape") or [None, None, 1]
-        img = QImage(path)
-        if img.isNull():
-            raise ValueError(f"{path}: not an image Qt can read")
-        if len(shape) == 3 and shape[0] and shape[1]:
-            img = img.scaled(int(shape[1]), int(shape[0]))
-        channels = int(shape[-1]) if len(shape) == 3 and shape[-1] else 1
-        fmt = QImage.Format.Format_Grayscale8 if channels == 1 else QImage.Format.Format_RGB888
-        img = img.convertToFormat(fmt)
-        w, h = img.width(), img.height()
-        rows = np.frombuffer(img.constBits(), np.uint8).reshape(h, img.bytesPerLine())
-        arr = rows[:, : w * (1 if channels == 1 else 3)].reshape(h, w, -1)
-        return (
-            (arr.astype(np.float32) / 255.0)[None]
-            if channels != 1
-            else (arr[..., :1] / 255.0).astype(np.float32)[None]
-        )
+        return image_input(path, (spec.get("input") or {}).get("shape") or [None, None, 1])
 
     def run(self) -> int | None:
         """Asks the engine for the chosen visualization of the chosen run."""

@@ -1,25 +1,25 @@
 """The app's state: the current spec, the project it belongs to, and the undo stack.
 
-Every edit of the spec goes through :meth:`AppState.apply`, which pushes a
-:class:`SpecCommand` on the undo stack; undo and redo restore the exact spec dict.
+The spec is a `ModelSpec`, treated as immutable: every edit goes through
+:meth:`AppState.apply`, which validates the edited spec once and pushes a
+:class:`SpecCommand` holding references to the spec before and after; undo and redo put
+those exact objects back. Nothing is deep-copied.
 """
 
 from __future__ import annotations
 
-import copy
-import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from lamina.spec import SpecError, migrate, parse_spec
+from lamina.spec import ItemSpec, ModelSpec, parse_spec
 
-
-def empty_spec() -> dict[str, Any]:
-    """Returns the spec of a new, empty model."""
-    return {
+EMPTY_SPEC: ModelSpec = parse_spec(
+    {
         "spec_version": 1,
         "name": "model",
         "input": {"shape": [28, 28, 1]},
@@ -27,34 +27,35 @@ def empty_spec() -> dict[str, Any]:
         "compile": {"loss": None, "optimizer": {"type": "Adam", "params": {}}, "metrics": []},
         "training": {"epochs": 10, "batch_size": 32},
     }
+)
 
 
-def normalize(spec: Any) -> dict[str, Any]:
-    """Validates `spec` (migrating older versions) and returns a plain dict copy.
+def empty_spec() -> ModelSpec:
+    """Returns the spec of a new, empty model."""
+    return EMPTY_SPEC
 
-    The dict keeps the user's own shape (defaults are not filled in) except that
-    items written as plain strings become ``{"type": name, "params": {}}``.
+
+def validate_edit(data: Mapping[str, Any] | ModelSpec) -> ModelSpec:
+    """Validates an edited spec once and returns it as a `ModelSpec`.
+
+    An edit starts from the current spec (``spec.to_dict()``), so it is of the current
+    version and needs no migration; data that fails goes through `parse_spec`, which
+    migrates older versions and raises with every located problem.
 
     Raises:
         SpecError: If the spec is invalid.
     """
-    if hasattr(spec, "to_dict"):
-        spec = spec.to_dict()
-    if isinstance(spec, str):
-        try:
-            spec = json.loads(spec)
-        except json.JSONDecodeError:
-            parse_spec(spec)  # raises SpecError with the location
-    if not isinstance(spec, dict):
-        parse_spec(spec)  # raises SpecError naming the problem
-    data = json.loads(json.dumps(migrate(spec)))
-    parse_spec(data)
-    data["layers"] = [
-        {"type": item, "params": {}} if isinstance(item, str) else item
-        for item in data.get("layers", [])
-    ]
-    for item in data["layers"]:
-        item.setdefault("params", {})
+    if isinstance(data, ModelSpec):
+        return data
+    try:
+        return ModelSpec.model_validate(data)
+    except ValidationError:
+        return parse_spec(data)
+
+
+def _item_data(item: ItemSpec) -> dict[str, Any]:
+    data = item.model_dump(mode="json", exclude_defaults=True)
+    data.setdefault("params", {})
     return data
 
 
@@ -74,15 +75,15 @@ class SpecCommand(QUndoCommand):
     def __init__(
         self,
         state: AppState,
-        before: dict[str, Any],
-        after: dict[str, Any],
+        before: ModelSpec,
+        after: ModelSpec,
         text: str,
         merge_key: str = "",
     ) -> None:
         super().__init__(text)
         self._state = state
-        self.before = copy.deepcopy(before)
-        self.after = copy.deepcopy(after)
+        self.before = before
+        self.after = after
         self.merge_key = merge_key
 
     def id(self) -> int:  # noqa: A003 - Qt API
@@ -91,7 +92,7 @@ class SpecCommand(QUndoCommand):
     def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt API
         if not isinstance(other, SpecCommand) or other.merge_key != self.merge_key:
             return False
-        self.after = copy.deepcopy(other.after)
+        self.after = other.after
         return True
 
     def redo(self) -> None:
@@ -118,7 +119,7 @@ class AppState(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._spec: dict[str, Any] = empty_spec()
+        self._spec: ModelSpec = EMPTY_SPEC
         self.project_path: Path | None = None
         self.spec_file: Path | None = None
         self.project_name: str = ""
@@ -133,40 +134,43 @@ class AppState(QObject):
     # -- the spec -------------------------------------------------------------------
 
     @property
-    def spec(self) -> dict[str, Any]:
-        """A deep copy of the current spec (edit it, then pass it to `apply`)."""
-        return copy.deepcopy(self._spec)
+    def spec(self) -> ModelSpec:
+        """The current spec (immutable: edit ``spec.to_dict()``, then pass it to `apply`)."""
+        return self._spec
 
     @property
     def layers(self) -> list[dict[str, Any]]:
-        """A copy of the stack items."""
-        return copy.deepcopy(self._spec.get("layers", []))
+        """The stack items as new plain dicts (``{"type", "params"}``, plus ``name`` and
+        ``trainable`` where they are not the defaults), to read or to edit for `edit_layers`."""
+        return [_item_data(item) for item in self._spec.layers]
 
     @property
     def dirty(self) -> bool:
         return not self.undo_stack.isClean()
 
-    def _set(self, spec: dict[str, Any]) -> None:
-        self._spec = copy.deepcopy(spec)
+    def _set(self, spec: ModelSpec) -> None:
+        self._spec = spec
         self.spec_changed.emit()
 
-    def apply(self, new_spec: dict[str, Any], text: str, merge_key: str = "") -> bool:
-        """Pushes an undoable edit that replaces the spec with `new_spec`.
+    def apply(
+        self, new_spec: Mapping[str, Any] | ModelSpec, text: str, merge_key: str = ""
+    ) -> bool:
+        """Pushes an undoable edit that replaces the spec with `new_spec` (validated once).
 
         Returns False (and changes nothing) if `new_spec` equals the current spec.
 
         Raises:
             SpecError: If `new_spec` is not a valid spec.
         """
-        data = normalize(new_spec)
-        if data == self._spec:
+        spec = validate_edit(new_spec)
+        if spec == self._spec:
             return False
-        self.undo_stack.push(SpecCommand(self, self._spec, data, text, merge_key))
+        self.undo_stack.push(SpecCommand(self, self._spec, spec, text, merge_key))
         return True
 
     def edit_layers(self, layers: list[dict[str, Any]], text: str, merge_key: str = "") -> bool:
         """Replaces the stack items (an undoable edit)."""
-        spec = self.spec
+        spec = self._spec.to_dict()
         spec["layers"] = layers
         return self.apply(spec, text, merge_key)
 
@@ -179,14 +183,20 @@ class AppState(QObject):
     ) -> None:
         """Replaces the spec and project without undo history (new/open project).
 
+        Args:
+            spec: A `ModelSpec`, or spec data of any version (migrated and validated).
+            project_path: The project folder, if the spec belongs to one.
+            name: The project's name. Defaults to the spec's name.
+            spec_file: The spec file, if the spec was opened from one.
+
         Raises:
             SpecError: If `spec` is invalid (nothing is changed then).
         """
-        data = normalize(spec)
+        data = parse_spec(spec)
         self.undo_stack.clear()
         self.project_path = Path(project_path) if project_path else None
         self.spec_file = Path(spec_file) if spec_file else None
-        self.project_name = name or str(data.get("name", ""))
+        self.project_name = name or data.name
         self._selected = -1
         self._set(data)
         self.undo_stack.setClean()
@@ -213,7 +223,7 @@ class AppState(QObject):
 
     def select(self, index: int) -> None:
         """Selects stack item `index` (-1 for none)."""
-        if index >= len(self._spec.get("layers", [])):
+        if index >= len(self._spec.layers):
             index = -1
         if index != self._selected:
             self._selected = index
@@ -237,12 +247,3 @@ class AppState(QObject):
         if not self.catalog:
             return []
         return [e for e in self.catalog.get("entries", []) if e.get("kind") == kind]
-
-    @staticmethod
-    def validate(spec: Any) -> str | None:
-        """Returns the first problem of `spec`, or None if it is valid."""
-        try:
-            parse_spec(copy.deepcopy(spec))
-        except SpecError as exc:
-            return str(exc)
-        return None

@@ -1,4 +1,6 @@
-"""One small editor widget per parameter type of the catalogue's schemas.
+"""Small editor widgets for parameter values (numbers, flags, choices, text, JSON).
+
+`lamina_gui.widgets.param_editors` picks one per parameter type.
 
 Every editor has ``value()`` (raises ``ValueError`` when the text is not a valid
 value), ``set_value(v)`` (does not emit) and the signal ``edited`` (user edits only).
@@ -11,47 +13,24 @@ import math
 import re
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QSpinBox,
     QWidget,
 )
 
 INT_LIMIT = 2**31 - 1
-INITIALIZERS = (
-    "glorot_uniform",
-    "glorot_normal",
-    "he_uniform",
-    "he_normal",
-    "lecun_uniform",
-    "lecun_normal",
-    "zeros",
-    "ones",
-    "random_normal",
-    "random_uniform",
-    "truncated_normal",
-    "orthogonal",
-)
-SCHEDULES = (
-    "ExponentialDecay",
-    "InverseTimeDecay",
-    "PolynomialDecay",
-    "CosineDecay",
-    "PiecewiseConstantDecay",
-)
 _INVALID = "background: #ffd6d6;"
 
 
-def _blocked(widget: QWidget) -> Any:
-    from PySide6.QtCore import QSignalBlocker
-
+def blocked(widget: QWidget) -> QSignalBlocker:
+    """Blocks `widget`'s signals while the returned blocker lives (``with blocked(w):``)."""
     return QSignalBlocker(widget)
 
 
@@ -104,7 +83,7 @@ class IntEditor(QSpinBox):
         return int(super().value())
 
     def set_value(self, value: Any) -> None:
-        with _blocked(self):
+        with blocked(self):
             self.setValue(int(value) if isinstance(value, (int, float)) else self.minimum())
 
 
@@ -120,7 +99,7 @@ class FloatEditor(FloatSpin):
         return float(super().value())
 
     def set_value(self, value: Any) -> None:
-        with _blocked(self):
+        with blocked(self):
             self.setValue(float(value) if isinstance(value, (int, float)) else 0.0)
 
 
@@ -135,7 +114,7 @@ class BoolEditor(QCheckBox):
         return self.isChecked()
 
     def set_value(self, value: Any) -> None:
-        with _blocked(self):
+        with blocked(self):
             self.setChecked(bool(value))
 
 
@@ -156,7 +135,7 @@ class ChoiceEditor(QComboBox):
         return self.currentData()
 
     def set_value(self, value: Any) -> None:
-        with _blocked(self):
+        with blocked(self):
             for i in range(self.count()):
                 if self.itemData(i) == value:
                     self.setCurrentIndex(i)
@@ -290,207 +269,8 @@ class Nullable(QWidget):
         return None if self.none.isChecked() else self.inner.value()
 
     def set_value(self, value: Any) -> None:
-        with _blocked(self.none):
+        with blocked(self.none):
             self.none.setChecked(value is None)
         self.inner.setEnabled(value is not None)
         if value is not None:
             self.inner.set_value(value)
-
-
-class RegularizerEditor(QWidget):
-    """none / l1 / l2 / l1_l2 with factors (``"l2"`` or ``{"l1": a, "l2": b}``)."""
-
-    edited = Signal()
-    DEFAULT_FACTOR = 0.01
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.kind = QComboBox()
-        self.kind.addItems(["none", "l1", "l2", "l1_l2"])
-        self.l1 = FloatSpin()
-        self.l2 = FloatSpin()
-        for spin, label in ((self.l1, "l1"), (self.l2, "l2")):
-            spin.setRange(0.0, 1e6)
-            spin.setSingleStep(0.001)
-            spin.setValue(self.DEFAULT_FACTOR)
-            spin.setMaximumWidth(90)
-            spin.setToolTip(f"{label} factor")
-            spin.valueChanged.connect(lambda _v: self.edited.emit())
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.kind)
-        layout.addWidget(QLabel("l1"))
-        layout.addWidget(self.l1)
-        layout.addWidget(QLabel("l2"))
-        layout.addWidget(self.l2)
-        self.kind.currentIndexChanged.connect(self._kind_changed)
-        self._enable()
-
-    def _enable(self) -> None:
-        kind = self.kind.currentText()
-        self.l1.setEnabled(kind in ("l1", "l1_l2"))
-        self.l2.setEnabled(kind in ("l2", "l1_l2"))
-
-    def _kind_changed(self, _i: int) -> None:
-        self._enable()
-        self.edited.emit()
-
-    def value(self) -> Any:
-        kind = self.kind.currentText()
-        if kind == "none":
-            return None
-        factors = {}
-        if kind in ("l1", "l1_l2"):
-            factors["l1"] = self.l1.value()
-        if kind in ("l2", "l1_l2"):
-            factors["l2"] = self.l2.value()
-        if all(math.isclose(v, self.DEFAULT_FACTOR) for v in factors.values()):
-            return kind
-        return factors
-
-    def set_value(self, value: Any) -> None:
-        widgets = (self.kind, self.l1, self.l2)
-        blockers = [_blocked(w) for w in widgets]
-        if isinstance(value, str) and value in ("l1", "l2", "l1_l2"):
-            self.kind.setCurrentText(value)
-            self.l1.setValue(self.DEFAULT_FACTOR)
-            self.l2.setValue(self.DEFAULT_FACTOR)
-        elif isinstance(value, dict):
-            has1, has2 = "l1" in value, "l2" in value
-            self.kind.setCurrentText("l1_l2" if has1 and has2 else "l1" if has1 else "l2")
-            self.l1.setValue(float(value.get("l1", self.DEFAULT_FACTOR)))
-            self.l2.setValue(float(value.get("l2", self.DEFAULT_FACTOR)))
-        else:
-            self.kind.setCurrentText("none")
-        del blockers
-        self._enable()
-
-
-class LearningRateEditor(QWidget):
-    """A constant learning rate, or a schedule ``{"type": ..., "params": {...}}``."""
-
-    edited = Signal()
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.kind = QComboBox()
-        self.kind.addItems(["constant", *SCHEDULES])
-        self.rate = FloatSpin()
-        self.rate.setRange(0.0, 10.0)
-        self.rate.setSingleStep(0.0001)
-        self.params = JsonEditor(nullable=False)
-        self.params.setPlaceholderText('{"initial_learning_rate": 0.01, "decay_steps": 1000, …}')
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.kind)
-        layout.addWidget(self.rate, 1)
-        layout.addWidget(self.params, 2)
-        self.kind.currentIndexChanged.connect(self._kind_changed)
-        self.rate.valueChanged.connect(lambda _v: self.edited.emit())
-        self.params.edited.connect(self.edited)
-        self._show()
-
-    def _show(self) -> None:
-        constant = self.kind.currentText() == "constant"
-        self.rate.setVisible(constant)
-        self.params.setVisible(not constant)
-
-    def _kind_changed(self, _i: int) -> None:
-        self._show()
-        if self.kind.currentText() != "constant" and not self.params.text().strip():
-            self.params.set_value(
-                {"initial_learning_rate": self.rate.value() or 0.001, "decay_steps": 1000}
-            )
-        self.edited.emit()
-
-    def value(self) -> Any:
-        if self.kind.currentText() == "constant":
-            return self.rate.value()
-        params = self.params.value()
-        if not isinstance(params, dict):
-            raise ValueError("schedule parameters must be a JSON object")
-        return {"type": self.kind.currentText(), "params": params}
-
-    def set_value(self, value: Any) -> None:
-        blockers = [_blocked(w) for w in (self.kind, self.rate)]
-        if isinstance(value, dict):
-            self.kind.setCurrentText(str(value.get("type", SCHEDULES[0])))
-            self.params.set_value(value.get("params", {}))
-        else:
-            self.kind.setCurrentText("constant")
-            self.rate.setValue(float(value) if isinstance(value, (int, float)) else 0.001)
-        del blockers
-        self._show()
-
-
-class InitializerEditor(QComboBox):
-    edited = Signal()
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setEditable(True)
-        self.addItems(list(INITIALIZERS))
-        self.currentTextChanged.connect(lambda _t: self.edited.emit())
-
-    def value(self) -> str:
-        return self.currentText().strip()
-
-    def set_value(self, value: Any) -> None:
-        with _blocked(self):
-            self.setCurrentText("" if value is None else str(value))
-
-
-def _fits(kind: str, value: Any) -> bool:
-    """Whether an editor of `kind` can show `value`."""
-    if value is None:
-        return True
-    if kind == "int":
-        return isinstance(value, int) and not isinstance(value, bool)
-    if kind == "float":
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if kind == "bool":
-        return isinstance(value, bool)
-    if kind in ("str", "initializer", "activation"):
-        return isinstance(value, str)
-    if kind == "int_or_tuple":
-        return (isinstance(value, int) and not isinstance(value, bool)) or (
-            isinstance(value, list) and all(isinstance(v, int) for v in value)
-        )
-    return True
-
-
-def make_editor(param: dict[str, Any], value: Any, activations: list[str]) -> Any:
-    """Returns the editor for one parameter schema (``Param.to_dict()``), showing `value`."""
-    kind = str(param.get("type", "any"))
-    nullable = bool(param.get("nullable"))
-    default = None if param.get("required") else param.get("default")
-    if not (_fits(kind, value) and _fits(kind, default)):
-        kind = "any"
-    editor: Any
-    if kind == "int":
-        editor = IntEditor(param.get("min"), param.get("max"))
-        editor = Nullable(editor) if nullable else editor
-    elif kind == "float":
-        editor = FloatEditor(param.get("min"), param.get("max"))
-        editor = Nullable(editor) if nullable else editor
-    elif kind == "bool":
-        editor = BoolEditor()
-    elif kind == "choice" and param.get("choices"):
-        editor = ChoiceEditor(list(param["choices"]), nullable)
-    elif kind == "activation":
-        names = list(param.get("choices") or activations)
-        editor = ChoiceEditor(names, nullable or value is None)
-    elif kind == "str":
-        editor = StrEditor(nullable)
-    elif kind == "int_or_tuple":
-        editor = IntOrTupleEditor(nullable)
-    elif kind == "regularizer":
-        editor = RegularizerEditor()
-    elif kind == "learning_rate":
-        editor = LearningRateEditor()
-    elif kind == "initializer":
-        editor = InitializerEditor()
-    else:
-        editor = JsonEditor(nullable or not param.get("required"))
-    editor.set_value(value)
-    return editor

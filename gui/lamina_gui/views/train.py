@@ -15,54 +15,26 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
-    QSpinBox,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from lamina_gui.qt_data_view import edit_spec, get_path
-from lamina_gui.qt_image_grid import decode_image_array
-
-TRAIN_PEN = pg.mkPen("#1f77b4", width=2)
-VAL_PEN = pg.mkPen("#ff7f0e", width=2, style=pg.QtCore.Qt.PenStyle.DashLine)
-
-
-class CurvePlot(pg.PlotWidget):
-    """A train-vs-validation curve of one quantity (loss or a metric)."""
-
-    def __init__(
-        self, title: str, legend_bottom: bool = False, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent, background="w")
-        self.setTitle(title, color="#333", size="10pt")
-        self.showGrid(x=True, y=True, alpha=0.3)
-        self.setLabel("bottom", "epoch")
-        self.addLegend(offset=(-5, -5) if legend_bottom else (-5, 5))
-        self.train = self.plot([], [], pen=TRAIN_PEN, symbol="o", symbolSize=4, name="train")
-        self.val = self.plot([], [], pen=VAL_PEN, symbol="o", symbolSize=4, name="validation")
-
-    def set_values(self, train: list[float], val: list[float]) -> None:
-        """Redraws both curves (epochs count from 1)."""
-        self.train.setData(np.arange(1, len(train) + 1), np.asarray(train, dtype=float))
-        self.val.setData(np.arange(1, len(val) + 1), np.asarray(val, dtype=float))
-
-    def points(self) -> int:
-        """The number of training points drawn."""
-        x, _ = self.train.getData()
-        return 0 if x is None else len(x)
+from lamina_gui.views.train_settings import TrainingSettings
+from lamina_gui.widgets.image_grid import decode_image_array
+from lamina_gui.widgets.plots import (
+    ConfusionTable,
+    CurvePlot,
+    boundary_image,
+    class_colours,
+    draw_uncertainty,
+)
 
 
 class TrainingView(QWidget):
@@ -92,49 +64,14 @@ class TrainingView(QWidget):
         self.epoch_events = 0
         self.steps_per_epoch: int | None = None
         self.epochs_planned = 0
-        self._updating = False
+        self._points_request: int | None = None
         self._build()
-        self.load_from_spec()
-        signal = getattr(state, "spec_changed", None)
-        if signal is not None:
-            signal.connect(self.load_from_spec)
-        self.refresh_devices()
+        self.settings.refresh_devices()
 
     # ---------------------------------------------------------------- layout
     def _build(self) -> None:
-        settings = QGroupBox("Training")
-        form = QFormLayout(settings)
-        self.device_combo = QComboBox()
-        self.device_combo.addItem("auto (first GPU, else CPU)", "auto")
-        self.device_combo.addItem("CPU", "cpu")
-        self.epochs_box = QSpinBox(minimum=1, maximum=100000, value=10)
-        self.batch_box = QSpinBox(minimum=1, maximum=65536, value=32)
-        self.early_check = QCheckBox("on")
-        self.early_check.setToolTip("Stop when val_loss has not improved for this many epochs")
-        self.patience_box = QSpinBox(
-            minimum=0, maximum=1000, value=5, prefix="patience ", suffix=" epochs"
-        )
-        early = QHBoxLayout()
-        early.addWidget(self.early_check)
-        early.addWidget(self.patience_box)
-        self.mixed_check = QCheckBox("float16 compute")
-        self.gpus: list[str] = []
-        form.addRow("Device", self.device_combo)
-        form.addRow("Mixed precision", self.mixed_check)
-        form.addRow("Epochs", self.epochs_box)
-        form.addRow("Batch size", self.batch_box)
-        form.addRow("Early stop", early)
-        for signal in (
-            self.device_combo.currentIndexChanged,
-            self.epochs_box.valueChanged,
-            self.batch_box.valueChanged,
-            self.early_check.toggled,
-            self.patience_box.valueChanged,
-            self.mixed_check.toggled,
-        ):
-            signal.connect(self._write_settings)
-        self.device_combo.currentIndexChanged.connect(self._update_mixed_check)
-        self._update_mixed_check()
+        self.settings = TrainingSettings(self.state, self.bridge)
+        self.settings.note.connect(self._append_log)
 
         self.start_button = QPushButton("Start")
         self.start_button.setObjectName("start_button")
@@ -147,12 +84,13 @@ class TrainingView(QWidget):
         buttons.addWidget(self.start_button)
         buttons.addWidget(self.stop_button)
         self.status_label = QLabel("Idle.", wordWrap=True)
+        self.settings.problem.connect(self.status_label.setText)
         self.status_label.setObjectName("train_status")
         self.epoch_bar = QProgressBar(format="epoch: %p%")
         self.overall_bar = QProgressBar(format="run: %v / %m epochs")
 
         left = QVBoxLayout()
-        left.addWidget(settings)
+        left.addWidget(self.settings)
         left.addLayout(buttons)
         left.addWidget(self.status_label)
         left.addWidget(QLabel("This epoch"))
@@ -165,10 +103,8 @@ class TrainingView(QWidget):
         self.confusion_label = QLabel("Confusion matrix (rows: true, columns: predicted)")
         self.confusion_label.hide()
         left.addWidget(self.confusion_label)
-        self.confusion = QTableWidget()
+        self.confusion = ConfusionTable()
         self.confusion.setObjectName("confusion_matrix")
-        self.confusion.horizontalHeader().setMinimumSectionSize(12)
-        self.confusion.verticalHeader().setMinimumSectionSize(12)
         self.confusion.hide()
         left.addWidget(self.confusion, 1)
         left.addStretch(0)
@@ -217,89 +153,6 @@ class TrainingView(QWidget):
         root.addWidget(holder)
         root.addWidget(right, 1)
 
-    # ---------------------------------------------------------------- settings <-> spec
-    def load_from_spec(self) -> None:
-        """Shows the training settings of ``state.spec``."""
-        spec = self.state.spec or {}
-        self._updating = True
-        try:
-            device = str(get_path(spec, "training.device", "auto"))
-            if self.device_combo.findData(device) < 0:
-                self.device_combo.addItem(device, device)
-            self.device_combo.setCurrentIndex(self.device_combo.findData(device))
-            self.epochs_box.setValue(int(get_path(spec, "training.epochs", 10)))
-            self.batch_box.setValue(int(get_path(spec, "training.batch_size", 32)))
-            early = get_path(spec, "training.early_stopping")
-            self.early_check.setChecked(bool(early))
-            self.patience_box.setValue(int((early or {}).get("patience", 5)))
-            self.mixed_check.setChecked(bool(get_path(spec, "training.mixed_precision", False)))
-        finally:
-            self._updating = False
-        self._update_mixed_check()
-
-    def _write_settings(self, *args: Any) -> None:
-        if self._updating:
-            return
-        early = get_path(self.state.spec, "training.early_stopping") or {}
-        values = {
-            "training.device": self.device_combo.currentData() or "auto",
-            "training.epochs": self.epochs_box.value(),
-            "training.batch_size": self.batch_box.value(),
-            "training.early_stopping": (
-                {**early, "patience": self.patience_box.value()}
-                if self.early_check.isChecked()
-                else None
-            ),
-            # off when the device cannot be a GPU (the engine would refuse the run)
-            "training.mixed_precision": self.mixed_check.isChecked() and self._may_use_gpu(),
-        }
-        self._updating = True
-        try:
-            problem = edit_spec(self.state, values, "Training settings", "training-settings")
-        finally:
-            self._updating = False
-        if problem:
-            self.status_label.setText(problem)
-
-    def refresh_devices(self) -> None:
-        """Asks the engine for its devices (``ping``) and lists each GPU it reports."""
-        try:
-            self.bridge.request("ping", self._on_ping)
-        except Exception as exc:  # noqa: BLE001 - no engine yet: keep auto/CPU
-            self._append_log(f"device list unavailable: {exc}")
-
-    def _on_ping(self, reply: Any) -> None:
-        if not getattr(reply, "ok", False):
-            return
-        devices = (reply.result or {}).get("devices") or []
-        for dev in devices:
-            name = dev.get("name") if isinstance(dev, dict) else str(dev)
-            if not name or self.device_combo.findData(name) >= 0:
-                continue
-            text = dev.get("description", name) if isinstance(dev, dict) else name
-            self.device_combo.addItem(f"{name.upper()} — {text}", name)
-        self.gpus = [
-            dev["name"]
-            for dev in devices
-            if isinstance(dev, dict) and str(dev.get("name", "")).startswith("gpu")
-        ]
-        self._update_mixed_check()
-
-    def _may_use_gpu(self) -> bool:
-        """True if the chosen device is a GPU, or ``auto`` with a GPU in the engine."""
-        device = str(self.device_combo.currentData() or "auto")
-        return device.startswith(("gpu", "cuda")) or (device == "auto" and bool(self.gpus))
-
-    def _update_mixed_check(self) -> None:
-        """Mixed precision can be switched on only for a GPU (kept on to switch it off)."""
-        gpu = self._may_use_gpu()
-        self.mixed_check.setEnabled((gpu or self.mixed_check.isChecked()) and not self.running)
-        self.mixed_check.setToolTip(
-            "Layers compute in float16 with float32 weights; the last item stays float32"
-            if gpu
-            else "Mixed precision needs a GPU: the engine found none for this device"
-        )
-
     # ---------------------------------------------------------------- running
     @property
     def running(self) -> bool:
@@ -310,7 +163,7 @@ class TrainingView(QWidget):
         """Sends the spec to the engine to train; returns the request id."""
         if self.running:
             return self.request_id
-        spec = self.state.spec
+        spec = self.state.spec.to_dict()
         if not spec.get("data"):
             self._fail("Choose a dataset in the Data view first.")
             return None
@@ -340,7 +193,7 @@ class TrainingView(QWidget):
         self.history = {}
         self.epoch_events = 0
         self.steps_per_epoch = None
-        self.epochs_planned = self.epochs_box.value()
+        self.epochs_planned = self.settings.epochs_box.value()
         self.loss_plot.set_values([], [])
         self.metric_plot.set_values([], [])
         self.epoch_bar.setRange(0, 100)
@@ -352,6 +205,7 @@ class TrainingView(QWidget):
         self.confusion_label.hide()
         self.boundary_image.clear()
         self.boundary_points.clear()
+        self._forget_points()
         self.boundary_updates = 0
         self.tabs.setTabVisible(self.boundary_tab, False)
         self.tabs.setTabVisible(self.prob_tab, False)
@@ -360,9 +214,7 @@ class TrainingView(QWidget):
     def _set_running(self, running: bool) -> None:
         self.start_button.setEnabled(not running)
         self.stop_button.setEnabled(running)
-        for w in (self.device_combo, self.epochs_box, self.batch_box, self.early_check):
-            w.setEnabled(not running)
-        self._update_mixed_check()
+        self.settings.set_running(running)
 
     def _on_event(self, event: Any) -> None:
         if event.id != self.request_id:
@@ -468,19 +320,32 @@ class TrainingView(QWidget):
         self.boundary_updates += 1
 
     def _request_points(self) -> None:
-        """Asks the engine for the 2-D points to draw over the boundary."""
-        data = self.state.spec.get("data")
-        if data:
-            self.bridge.request("dataset_summary", self._on_points, data=data)
+        """Asks the engine for the 2-D points to draw over this run's boundary."""
+        self._forget_points()
+        data = self.state.spec.data
+        if data is not None:
+            self._points_request = self.bridge.request(
+                "dataset_summary", self._on_points, data=data.model_dump(mode="json")
+            )
+
+    def _forget_points(self) -> None:
+        """Drops the pending points request: the plot it would draw into was cleared for a
+        new run (its reply must not draw the old points there)."""
+        if self._points_request is not None:
+            self.bridge.forget(self._points_request)
+            self._points_request = None
 
     def _on_points(self, reply: Any) -> None:
+        if reply.id != self._points_request:
+            return  # the request of an earlier run
+        self._points_request = None
         preview = (reply.result or {}).get("preview") if reply.ok else None
         if not isinstance(preview, dict) or preview.get("kind") != "points":
             return
         x = decode_image_array(preview["x"])
         y = None if preview.get("y") is None else decode_image_array(preview["y"])
         k = int(y.max()) + 1 if y is not None and y.dtype.kind in "iu" and y.size else 1
-        colours = _palette(max(k, 2))
+        colours = class_colours(max(k, 2))
         dark = (colours * 0.55).astype(int)  # darker than the regions they sit on
         labels = y.astype(int) if k > 1 and y is not None else np.zeros(len(x), dtype=int)
         brushes = [pg.mkBrush(*dark[c]) for c in labels]
@@ -539,112 +404,15 @@ class TrainingView(QWidget):
             self.results_label.setText(f"{head}:<table>{rows}</table>")
         cm = metrics.get("confusion_matrix")
         if cm:
-            self._show_confusion(np.asarray(cm), metrics.get("class_names") or [])
-        self._show_uncertainty(metrics.get("predictions"), metrics.get("calibration"))
-
-    def _show_confusion(self, cm: np.ndarray, names: list[str]) -> None:
-        k = cm.shape[0]
-        names = [str(n) for n in names] if len(names) == k else [str(i) for i in range(k)]
-        self.confusion.setRowCount(k)
-        self.confusion.setColumnCount(k)
-        short = [n if len(n) <= 5 else n[:4] + "…" for n in names]
-        self.confusion.setHorizontalHeaderLabels(short)
-        self.confusion.setVerticalHeaderLabels(short)
-        for i, n in enumerate(names):
-            self.confusion.horizontalHeaderItem(i).setToolTip(f"predicted {n}")
-            self.confusion.verticalHeaderItem(i).setToolTip(f"true {n}")
-        top = max(int(cm.max()), 1)
-        for r in range(k):
-            for c in range(k):
-                item = QTableWidgetItem(str(int(cm[r, c])))
-                shade = int(255 - 150 * cm[r, c] / top)
-                item.setBackground(pg.mkColor(shade, shade, 255))
-                self.confusion.setItem(r, c, item)
-        self.confusion.resizeColumnsToContents()
-        self.confusion.resizeRowsToContents()
-        self.confusion.show()
-        self.confusion_label.show()
-
-    def _show_uncertainty(self, predictions: Any, calibration: Any) -> None:
-        shown = False
+            self.confusion.show_matrix(np.asarray(cm), metrics.get("class_names") or [])
+            self.confusion.show()
+            self.confusion_label.show()
         self.prob_plot.clear()
         self.calib_plot.clear()
-        if isinstance(predictions, dict) and "mean" in predictions:
-            mean = _array(predictions["mean"]).ravel()
-            x = _array(predictions.get("x", np.arange(len(mean)))).ravel()
-            order = np.argsort(x)
-            if "lower" in predictions and "upper" in predictions:
-                lo = pg.PlotDataItem(x[order], _array(predictions["lower"]).ravel()[order])
-                hi = pg.PlotDataItem(x[order], _array(predictions["upper"]).ravel()[order])
-                self.prob_plot.addItem(pg.FillBetweenItem(lo, hi, brush=(31, 119, 180, 60)))
-            if "y" in predictions:
-                self.prob_plot.plot(
-                    x,
-                    _array(predictions["y"]).ravel(),
-                    pen=None,
-                    symbol="o",
-                    symbolSize=4,
-                    symbolBrush=(90, 90, 90, 120),
-                )
-            self.prob_plot.plot(x[order], mean[order], pen=TRAIN_PEN)
-            shown = True
-        if isinstance(calibration, dict) and "levels" in calibration:
-            levels = _array(calibration["levels"]).ravel()
-            self.calib_plot.plot(
-                [0, 1], [0, 1], pen=pg.mkPen("#999", style=pg.QtCore.Qt.PenStyle.DashLine)
-            )
-            self.calib_plot.plot(
-                levels,
-                _array(calibration["observed"]).ravel(),
-                pen=TRAIN_PEN,
-                symbol="o",
-                symbolSize=5,
-            )
-            self.calib_plot.setLabel("bottom", "expected coverage")
-            self.calib_plot.setLabel("left", "observed coverage")
-            shown = True
+        shown = draw_uncertainty(
+            self.prob_plot, self.calib_plot, metrics.get("predictions"), metrics.get("calibration")
+        )
         self.tabs.setTabVisible(self.prob_tab, shown)
 
     def _append_log(self, text: str) -> None:
         self.log.appendPlainText(text)
-
-
-def _array(value: Any) -> np.ndarray:
-    return decode_image_array(value).astype(float)
-
-
-def _palette(k: int) -> np.ndarray:
-    if k == 2:
-        return np.array([[31, 119, 180], [255, 127, 14]])
-    return np.array([pg.intColor(i, hues=k).getRgb()[:3] for i in range(k)])
-
-
-def boundary_image(grid: np.ndarray, flip: bool = True) -> np.ndarray:
-    """Colours a ``(res, res, outputs)`` grid of model outputs as RGB (rows = y; y up if `flip`).
-
-    Two classes (or one sigmoid output) shade from blue to orange by probability;
-    more classes take the colour of the most likely one, paler where unsure.
-    """
-    if grid.ndim == 2:
-        grid = grid[..., None]
-    if grid.shape[-1] <= 2:  # sigmoid, regression or 2-way softmax: blue (0) to orange (1)
-        q = grid[..., -1]
-        p = np.clip(q, 0.0, 1.0) if q.min() >= 0 and q.max() <= 1 else _unit(q)
-        a, b = _palette(2)
-        white = np.array([255, 255, 255])
-        # pale near 0.5, saturated where sure
-        sure = np.abs(p - 0.5)[..., None] * 2
-        base = np.where((p >= 0.5)[..., None], b, a)
-        rgb = white * (1 - 0.75 * sure) + base * 0.75 * sure
-    else:  # softmax: the colour of the most likely class, paler where unsure
-        palette = _palette(grid.shape[-1])
-        k = grid.argmax(-1)
-        conf = _unit(grid.max(-1))[..., None]
-        rgb = palette[k] * (0.3 + 0.5 * conf) + 255 * (0.7 - 0.5 * conf)
-    rgb = np.clip(rgb, 0, 255).astype(np.uint8)
-    return np.flipud(rgb) if flip else rgb
-
-
-def _unit(a: np.ndarray) -> np.ndarray:
-    lo, hi = float(a.min()), float(a.max())
-    return (a - lo) / (hi - lo) if hi > lo else np.zeros_like(a)

@@ -1,0 +1,1 @@
+"""The app's views: one per tab (Compose, Data, Train, Visualize) and its dialogs."""
