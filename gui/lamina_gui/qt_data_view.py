@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lamina.engine.protocol import DatasetSummary, DatasetSummaryRequest
 from lamina_gui.qt_image_grid import ImageGrid, decode_image_array
 from lamina_gui.qt_param_form import ParamForm
 
@@ -424,7 +425,7 @@ class DataView(QWidget):
             self._show_message("Choose a file.")
             return
         self.info_label.setText("Loading preview…")
-        self._pending = self.bridge.request("dataset_summary", self._on_summary, data=data)
+        self._pending = self.bridge.request(DatasetSummaryRequest(data), self._on_summary)
 
     def _is_file_source(self, name: str) -> bool:
         entry = self.entries.get(name) or {}
@@ -440,8 +441,8 @@ class DataView(QWidget):
         if request_id(reply) is not None and request_id(reply) != self._pending:
             return
         self._pending = None
-        if not reply.ok:
-            message = str(reply.error or "the dataset could not be loaded")
+        if not isinstance(reply, DatasetSummary):  # an ErrorReply
+            message = str(reply) or "the dataset could not be loaded"
             self.info_label.setText("")
             self.error_label.setText(message)
             self.error_label.show()
@@ -450,7 +451,7 @@ class DataView(QWidget):
             self.error_shown.emit(message)
             return
         self.error_label.hide()
-        self.show_summary(reply.result or {})
+        self.show_summary(reply.to_dict())
 
     def show_summary(self, result: dict[str, Any]) -> None:
         """Shows an engine ``dataset_summary`` result: facts, counts and a preview."""

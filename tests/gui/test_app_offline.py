@@ -21,7 +21,17 @@ from lamina_gui.qt_stack_model import ERROR_ROLE, ROWS_MIME  # noqa: E402
 from PySide6.QtCore import QMimeData, QSettings, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
 
-from lamina.engine.protocol import EngineStatus, Reply  # noqa: E402
+from lamina.engine.protocol import (  # noqa: E402
+    Catalog,
+    CatalogRequest,
+    CheckReport,
+    CheckRequest,
+    EngineStatus,
+    ErrorReply,
+    ExpandArchitectureRequest,
+    ExpandedArchitecture,
+    Request,
+)
 
 
 def _p(name: str, type_: str = "int", default: Any = None, **kw: Any) -> dict[str, Any]:
@@ -151,7 +161,7 @@ class FakeClient:
     def __init__(self, on_event: Any) -> None:
         self.on_event = on_event
         self.ids = itertools.count(1)
-        self.submitted: list[tuple[int, str, dict]] = []
+        self.submitted: list[Request] = []
         self.alive = False
         self.pid = None
 
@@ -169,23 +179,23 @@ class FakeClient:
     def cancel(self, rid: int) -> None:
         pass
 
-    def submit(self, kind: str, **payload: Any) -> int:
-        rid = next(self.ids)
-        self.submitted.append((rid, kind, payload))
-        if kind == "check":
-            self.on_event(Reply(rid, True, self._report(payload["spec"])))
-        elif kind == "catalog":
-            self.on_event(Reply(rid, True, copy.deepcopy(CATALOG)))
-        elif kind == "expand_architecture":
+    def send(self, request: Request) -> int:
+        request.id = rid = next(self.ids)
+        self.submitted.append(request)
+        if isinstance(request, CheckRequest):
+            self.on_event(CheckReport(**self._report(request.spec), id=rid))
+        elif isinstance(request, CatalogRequest):
+            self.on_event(Catalog(**copy.deepcopy(CATALOG), id=rid))
+        elif isinstance(request, ExpandArchitectureRequest):
             spec = copy.deepcopy(SPEC)
-            spec["name"] = payload["name"]
+            spec["name"] = request.name
             spec["layers"] = [
                 {"type": "Flatten", "params": {}},
                 {"type": "Dense", "params": {"units": 32}},
             ]
-            self.on_event(Reply(rid, True, spec))
+            self.on_event(ExpandedArchitecture(spec, id=rid))
         else:
-            self.on_event(Reply(rid, False, error=f"fake engine: no {kind}"))
+            self.on_event(ErrorReply(f"fake engine: no {request.TAG}", id=rid))
         return rid
 
     @staticmethod

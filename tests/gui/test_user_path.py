@@ -153,4 +153,4 @@ def test_engine_killed_during_training(qtbot: Any, window: MainWindow) -> None:
     )
     assert train.start_button.isEnabled()
     assert json.dumps(window.state.spec, sort_keys=True) == spec_before
-    assert window.bridge.client.call("ping")["pid"] == window.bridge.client.pid
+    assert window.bridge.client.ping().pid == window.bridge.client.pid

@@ -33,7 +33,7 @@ def engine(qapp: Any) -> Any:
     if not bridge.client.wait_ready(300):
         bridge.stop()
         pytest.fail("the engine did not start within 300 s")
-    catalog = bridge.client.call("catalog", timeout=120)
+    catalog = bridge.client.catalog(timeout=120).to_dict()
     yield bridge, catalog
     bridge.stop()
 

@@ -7,9 +7,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+from lamina_gui.qt_bridge import _alive
 from PySide6.QtCore import QObject, QTimer, Signal  # noqa: E402
 
-from lamina.engine.protocol import EngineStatus, Event, Reply, encode_array  # noqa: E402
+from lamina.engine import protocol as p  # noqa: E402
+from lamina.engine.protocol import EngineStatus  # noqa: E402
 
 
 def _p(name: str, type_: str = "int", default: Any = 0, **kw: Any) -> dict[str, Any]:
@@ -80,21 +82,33 @@ class FakeBridge(QObject):
 
     def __init__(self) -> None:
         super().__init__()
-        self.requests: list[tuple[int, str, dict]] = []
+        self.requests: list[p.Request] = []
         self.cancelled: list[int] = []
         self.callbacks: dict[int, tuple[Any, Any]] = {}
         self.train_script = "ok"
         self._next = 0
         self._timers: dict[int, QTimer] = {}
 
-    def request(self, kind: str, callback: Any = None, on_event: Any = None, **payload: Any) -> int:
+    def request(self, request: p.Request, callback: Any = None, on_event: Any = None) -> int:
         self._next += 1
-        rid = self._next
-        self.requests.append((rid, kind, payload))
+        request.id = rid = self._next
+        self.requests.append(request)
         self.callbacks[rid] = (callback, on_event)
-        handler = getattr(self, f"_h_{kind}", None)
+        handler = {
+            p.PingRequest: self._h_ping,
+            p.DatasetSummaryRequest: self._h_dataset_summary,
+            p.TrainRequest: self._h_train,
+            p.VisualizeRequest: self._h_visualize,
+        }.get(type(request))
+        # bound to this bridge: a reply never outlives it into a later test
         QTimer.singleShot(
-            5, lambda: handler(rid, payload) if handler else self._reply(rid, True, {})
+            5,
+            self,
+            lambda: (
+                handler(rid, request)
+                if handler
+                else self._reply(rid, p.ErrorReply(f"fake engine: no {request.TAG}"))
+            ),
         )
         return rid
 
@@ -102,44 +116,35 @@ class FakeBridge(QObject):
         self.cancelled.append(rid)
 
     def kinds(self) -> list[str]:
-        return [k for _, k, _ in self.requests]
+        return [r.TAG for r in self.requests]
 
-    def _reply(
-        self, rid: int, ok: bool, result: dict | None = None, error: str | None = None
-    ) -> None:
-        reply = Reply(rid, ok, result, error)
+    def _reply(self, rid: int, reply: p.Reply) -> None:
+        reply.id = rid
         self.reply.emit(reply)
         callback, _ = self.callbacks.pop(rid, (None, None))
-        if callback:
+        if _alive(callback):  # as the real bridge: a deleted view gets nothing
             callback(reply)
 
-    def _event(self, rid: int, type_: str, data: dict) -> None:
-        ev = Event(rid, type_, data)
-        self.event.emit(ev)
+    def _event(self, rid: int, event: p.Event) -> None:
+        event.id = rid
+        self.event.emit(event)
         _, on_event = self.callbacks.get(rid, (None, None))
-        if on_event:
-            on_event(ev)
+        if _alive(on_event):
+            on_event(event)
 
     # -- canned handlers ---------------------------------------------------------------
-    def _h_ping(self, rid: int, payload: dict) -> None:
-        self._reply(
-            rid,
-            True,
-            {
-                "versions": {},
-                "devices": [
-                    {"name": "cpu", "kind": "cpu", "description": "CPU"},
-                    {"name": "gpu:0", "kind": "gpu", "description": "Fake GPU"},
-                ],
-            },
-        )
+    def _h_ping(self, rid: int, request: p.PingRequest) -> None:
+        devices = [
+            {"name": "cpu", "kind": "cpu", "description": "CPU"},
+            {"name": "gpu:0", "kind": "gpu", "description": "Fake GPU"},
+        ]
+        self._reply(rid, p.EngineInfo(0, {}, "python", devices))
 
-    def _h_dataset_summary(self, rid: int, payload: dict) -> None:
-        data = payload["data"]
+    def _h_dataset_summary(self, rid: int, request: p.DatasetSummaryRequest) -> None:
+        data = request.data
         if data["type"] == "csv":
-            self._reply(
-                rid, False, error=f"{data['params']['path']}: row 3 column 'flux' is not a number"
-            )
+            message = f"{data['params']['path']}: row 3 column 'flux' is not a number"
+            self._reply(rid, p.ErrorReply(message, "data"))
             return
         if data["type"] == "spirals":
             x = np.random.default_rng(0).normal(size=(300, 2)).astype(np.float32)
@@ -168,22 +173,15 @@ class FakeBridge(QObject):
                 "class_counts": {str(i): 20 for i in range(10)},
             }
             kind = "images"
-        self._reply(
-            rid,
-            True,
-            {
-                "summary": summary,
-                "preview": {"kind": kind, "x": encode_array(x), "y": encode_array(y)},
-            },
-        )
+        self._reply(rid, p.DatasetSummary(summary, {"kind": kind, "x": x, "y": y}))
 
-    def _h_train(self, rid: int, payload: dict) -> None:
-        epochs = int(payload["spec"]["training"]["epochs"])
+    def _h_train(self, rid: int, request: p.TrainRequest) -> None:
+        epochs = int(request.spec["training"]["epochs"])
         if self.train_script == "fail":
-            self._event(rid, "failed", {"reason": "the loss became NaN at epoch 1"})
-            self._reply(rid, True, {"status": "failed", "reason": "the loss became NaN at epoch 1"})
+            self._event(rid, p.Failed(reason="the loss became NaN at epoch 1"))
+            self._reply(rid, p.TrainResult("failed", "the loss became NaN at epoch 1"))
             return
-        self._event(rid, "run_started", {"epochs": epochs, "steps_per_epoch": 10, "device": "cpu"})
+        self._event(rid, p.RunStarted(epochs=epochs, steps_per_epoch=10, device="cpu"))
         state = {"epoch": 0, "batch": 0}
         timer = QTimer(self)
         timer.setInterval(2)
@@ -191,45 +189,29 @@ class FakeBridge(QObject):
         def tick() -> None:
             if rid in self.cancelled:
                 timer.stop()
-                self._event(rid, "cancelled", {"last_epoch": state["epoch"] - 1})
-                self._reply(
-                    rid,
-                    True,
-                    {
-                        "status": "cancelled",
-                        "reason": "cancelled by the user",
-                        "epochs_run": state["epoch"],
-                        "metrics": {},
-                        "history": {},
-                    },
+                self._event(rid, p.Cancelled(last_epoch=state["epoch"] - 1))
+                result = p.TrainResult(
+                    "cancelled", "cancelled by the user", None, None, state["epoch"]
                 )
+                self._reply(rid, result)
                 return
             if state["batch"] == 0:
-                self._event(rid, "epoch_started", {"epoch": state["epoch"]})
-            self._event(rid, "batch_end", {"epoch": state["epoch"], "batch": state["batch"]})
+                self._event(rid, p.EpochStarted(state["epoch"]))
+            self._event(rid, p.BatchEnd(state["epoch"], state["batch"]))
             state["batch"] += 1
             if state["batch"] < 10:
                 return
             e = state["epoch"]
-            self._event(
-                rid,
-                "epoch_end",
-                {
-                    "epoch": e,
-                    "metrics": {
-                        "loss": 1 / (e + 1),
-                        "accuracy": 0.5 + e / 100,
-                        "val_loss": 1.2 / (e + 1),
-                        "val_accuracy": 0.45 + e / 100,
-                        "lr": 0.001,
-                    },
-                    "seconds": 0.02,
-                },
-            )
+            metrics = {
+                "loss": 1 / (e + 1),
+                "accuracy": 0.5 + e / 100,
+                "val_loss": 1.2 / (e + 1),
+                "val_accuracy": 0.45 + e / 100,
+                "lr": 0.001,
+            }
+            self._event(rid, p.EpochEnd(e, metrics, 0.02))
             grid = np.random.default_rng(e).random((48, 48, 2)).astype(np.float16)
-            self._event(
-                rid, "boundary", {"grid": encode_array(grid), "extent": [-1, 1, -1, 1], "epoch": e}
-            )
+            self._event(rid, p.Boundary(grid, [-1, 1, -1, 1], e))
             state["epoch"] += 1
             state["batch"] = 0
             if state["epoch"] == epochs:
@@ -241,53 +223,33 @@ class FakeBridge(QObject):
                     "confusion_matrix": [[14, 1], [2, 13]],
                     "class_names": ["A", "B"],
                 }
-                self._event(rid, "finished", {"epochs_run": epochs, "metrics": metrics})
+                self._event(rid, p.Finished(epochs_run=epochs, metrics=metrics))
                 self._reply(
                     rid,
-                    True,
-                    {
-                        "status": "finished",
-                        "epochs_run": epochs,
-                        "metrics": metrics,
-                        "run_dir": "/tmp/run",
-                    },
+                    p.TrainResult(
+                        "finished", epochs_run=epochs, metrics=metrics, run_dir="/tmp/run"
+                    ),
                 )
 
         timer.timeout.connect(tick)
         timer.start()
         self._timers[rid] = timer
 
-    def _h_visualize(self, rid: int, payload: dict) -> None:
-        kind = payload["visualization"]
+    def _h_visualize(self, rid: int, request: p.VisualizeRequest) -> None:
+        kind = request.visualization
         if kind == "deep_dream":
-            steps = payload["params"].get("steps", 5)
+            steps = request.params.get("steps", 5)
             for s in range(steps):
                 img = np.full((16, 16, 3), 40 * s, dtype=np.uint8)
-                self._event(rid, "image", {"step": s, "steps": steps, "image": encode_array(img)})
+                self._event(rid, p.Image(s, steps, img))
             images = np.full((1, 16, 16, 3), 1.0, dtype=np.float32)
-            self._reply(
-                rid,
-                True,
-                {
-                    "kind": kind,
-                    "images": encode_array(images),
-                    "titles": ["dream"],
-                    "meta": {"layer": "conv2d_0"},
-                },
-            )
+            self._reply(rid, p.VisualizeResult(kind, images, ["dream"], {"layer": "conv2d_0"}))
             return
         n = 8 if kind == "filters" else 1
         images = np.random.default_rng(0).normal(size=(n, 3, 3)).astype(np.float32)
-        self._reply(
-            rid,
-            True,
-            {
-                "kind": kind,
-                "images": encode_array(images),
-                "titles": [f"filter {i}" for i in range(n)],
-                "meta": {"cmap": "RdBu_r", "symmetric": True, "layer": "conv2d_0"},
-            },
-        )
+        titles = [f"filter {i}" for i in range(n)]
+        meta = {"cmap": "RdBu_r", "symmetric": True, "layer": "conv2d_0"}
+        self._reply(rid, p.VisualizeResult(kind, images, titles, meta))
 
 
 @pytest.fixture
@@ -411,13 +373,13 @@ def test_train_view_curves_grow_on_every_epoch(qtbot: Any, state: Any, bridge: F
     view = _train_view(qtbot, state, bridge, epochs=4)
     qtbot.waitUntil(lambda: view.device_combo.findData("gpu:0") >= 0, timeout=2000)
     counts: list[int] = []
-    draw = view._ev_epoch_end
+    draw = view.event_handlers[p.EpochEnd]
 
-    def spy(data: dict) -> None:
-        draw(data)
+    def spy(event: p.EpochEnd) -> None:
+        draw(event)
         counts.append(view.loss_plot.points())
 
-    view._ev_epoch_end = spy
+    view.event_handlers[p.EpochEnd] = spy
     with qtbot.waitSignal(view.finished, timeout=5000) as blocker:
         view.start_button.click()
         assert view.running and not view.start_button.isEnabled()
@@ -436,7 +398,7 @@ def test_train_view_curves_grow_on_every_epoch(qtbot: Any, state: Any, bridge: F
 def test_train_view_stop_cancels_within_a_batch(qtbot: Any, state: Any, bridge: FakeBridge) -> None:
     view = _train_view(qtbot, state, bridge, epochs=50)
     batches: list[int] = []
-    bridge.event.connect(lambda ev: batches.append(1) if ev.type == "batch_end" else None)
+    bridge.event.connect(lambda ev: batches.append(1) if isinstance(ev, p.BatchEnd) else None)
     view.start()
     rid = view.request_id
     qtbot.waitUntil(lambda: view.epoch_events >= 1, timeout=3000)
@@ -550,13 +512,13 @@ def test_visualize_filters_and_deconvnet(
     with qtbot.waitSignal(view.shown, timeout=3000):
         view.run_button.click()
     assert view.grid.count() == 8
-    _, kind, payload = bridge.requests[-1]
-    assert kind == "visualize" and payload["params"] == {"layer": "conv2d_0"}
+    request = bridge.requests[-1]
+    assert isinstance(request, p.VisualizeRequest) and request.params == {"layer": "conv2d_0"}
     view.set_kind("deconvnet")
     view.sample_box.setValue(5)
     with qtbot.waitSignal(view.shown, timeout=3000):
         view.run()
-    assert bridge.requests[-1][2]["sample"] == 5
+    assert bridge.requests[-1].sample == 5
     assert view.grid.count() == 1
     out = tmp_path / "vis.png"
     assert view.export_png(str(out)) and out.stat().st_size > 100
