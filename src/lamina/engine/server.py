@@ -52,6 +52,7 @@ class Server:
 
     # -- output -------------------------------------------------------------------------
     def send(self, message: Message) -> None:
+        """Writes one message line to the client (exits if the client is gone)."""
         line = to_line(message)
         with self._write_lock:
             try:
@@ -61,6 +62,7 @@ class Server:
                 os._exit(0)  # the client is gone
 
     def log(self, text: str) -> None:
+        """Writes a time-stamped line to the engine's log (stderr)."""
         print(f"[lamina engine {os.getpid()} {time.strftime('%H:%M:%S')}] {text}", file=sys.stderr)
 
     # -- start-up -----------------------------------------------------------------------
@@ -99,6 +101,7 @@ class Server:
             return CancelFlag()
 
     def worker(self, q: queue.Queue[Request[Any] | None], long: bool) -> None:
+        """Runs the requests of queue `q` one after the other (`long`: with busy/ready)."""
         from lamina.engine.handlers import run_request
 
         self._ready.wait()
@@ -145,8 +148,11 @@ class Server:
         (self.long if request.LONG else self.quick).put(request)
 
     def receive(self, line: str | bytes) -> None:
-        """Handles one line from the client: a request is dispatched; a line that is not
-        a request the engine knows gets an `ErrorReply` if it has a request id."""
+        """Handles one line from the client.
+
+        A request is dispatched; a line that is not a request the engine knows gets an
+        `ErrorReply` if it has a request id (else it is logged).
+        """
         try:
             message = from_line(line)
         except ProtocolError as exc:
@@ -162,6 +168,7 @@ class Server:
         self.dispatch(message)
 
     def shutdown(self) -> None:
+        """Flushes the output and ends the process."""
         try:
             self.out.flush()
             sys.stderr.flush()
@@ -169,6 +176,7 @@ class Server:
             os._exit(0)
 
     def serve(self) -> None:
+        """Starts the workers and the warm-up, then reads requests until stdin closes."""
         self.send(EngineStatus("starting", f"engine starting (pid {os.getpid()})"))
         threading.Thread(target=self.worker, args=(self.quick, False), daemon=True).start()
         threading.Thread(target=self.worker, args=(self.long, True), daemon=True).start()
@@ -188,8 +196,10 @@ DEFAULT_NICE = 5
 
 
 def lower_priority() -> int:
-    """Lowers this process's CPU priority so the app's window stays responsive while the
-    engine trains on every core; returns the niceness added (0 where unsupported)."""
+    """Lowers this process's CPU priority; returns the niceness added (0 where unsupported).
+
+    The app's window stays responsive while the engine trains on every core.
+    """
     try:
         step = int(os.environ.get("LAMINA_ENGINE_NICE", DEFAULT_NICE))
     except ValueError:

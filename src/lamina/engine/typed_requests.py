@@ -48,9 +48,11 @@ class TypedRequests:
         on_reply: OnReply | None = None,
         on_event: OnRequestEvent | None = None,
     ) -> int:
+        """Sends a request and returns its id (see `EngineClient.send`)."""
         raise NotImplementedError
 
     def call(self, request: Request[R], timeout: float = 120) -> R:
+        """Sends a request and waits for its reply (see `EngineClient.call`)."""
         raise NotImplementedError
 
     def ping(self, timeout: float = 120) -> EngineInfo:
@@ -88,8 +90,11 @@ class TypedRequests:
         on_reply: OnReply | None = None,
         **options: Any,
     ) -> int:
-        """Starts training `spec` and returns the request id at once; its events go to
-        `on_event`, its `TrainResult` to `on_reply`. `options` are `TrainRequest`'s."""
+        """Starts training `spec` and returns the request id at once.
+
+        Its events go to `on_event`, its `TrainResult` to `on_reply`; `options` are
+        `TrainRequest`'s fields (``project_dir``, ``epochs``, ...).
+        """
         return self.send(TrainRequest(spec, **options), on_reply, on_event)
 
     def visualize(

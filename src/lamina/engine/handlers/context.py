@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any
 
 from lamina.engine.protocol import Event
 from lamina.errors import LaminaError
@@ -37,10 +38,8 @@ class CancelFlag:
         return self._event.is_set()
 
 
-class Emit(Protocol):
-    """Sends an event of the running request."""
-
-    def __call__(self, event: Event) -> None: ...
+#: Sends an event of the running request.
+Emit = Callable[[Event], None]
 
 
 class Context:

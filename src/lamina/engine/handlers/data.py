@@ -43,8 +43,11 @@ def preview_indices(ds: Any, k: int) -> list[int]:
 
 
 def dataset_summary(request: DatasetSummaryRequest, ctx: Context) -> DatasetSummary:
-    """Loads the dataset and returns its summary with `n_preview` samples (a 2-D set: all
-    of it, up to 2000 points, since the whole cloud is the useful preview)."""
+    """Loads the dataset and returns its summary with `n_preview` samples.
+
+    Of a 2-D set the preview holds all of it, up to 2000 points: the whole cloud is
+    the useful preview.
+    """
     from lamina.training.data_source import load_data
 
     ds = load_data(request.data, params=request.params)

@@ -50,8 +50,11 @@ def protocol_event(event: Any) -> Event:
 
 
 def boundary_sender(ctx: Context, every: float = 0.1) -> Callable[[Any], None]:
-    """Returns an epoch hook for `train` that sends the decision boundary of a model of
-    2-D inputs as a `Boundary` event, at most every `every` seconds."""
+    """Returns an epoch hook for `train` that streams the decision boundary.
+
+    For a model of 2-D inputs the hook sends a `Boundary` event (the model's outputs
+    on a grid over the data) at most every `every` seconds.
+    """
     last = [0.0]
     cache: dict[str, Any] = {}
 

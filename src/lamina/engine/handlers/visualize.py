@@ -12,8 +12,11 @@ from lamina.engine.protocol import Image, VisualizeRequest, VisualizeResult, jso
 
 
 def visualize(request: VisualizeRequest, ctx: Context) -> VisualizeResult:
-    """Runs the visualization; methods that improve an image step by step stream `Image`
-    events (about 25 of them) and stop at the next step when cancelled."""
+    """Runs the visualization of a saved run.
+
+    Methods that improve an image step by step stream `Image` events (about 25 of
+    them) and stop at the next step when cancelled.
+    """
     from lamina.visualize.runs import visualize_run
 
     kind = request.visualization

@@ -195,7 +195,9 @@ def from_dict(data: Any) -> Message:
     if not isinstance(data, dict):
         raise ProtocolError(f"a message must be a JSON object, got {type(data).__name__}")
     family, tag = data.get("msg"), data.get("type")
-    cls = MESSAGES.get((family, tag))  # type: ignore[arg-type]
+    if not isinstance(family, str) or not isinstance(tag, str):
+        raise ProtocolError("a message needs a 'msg' family and a 'type' tag (text)")
+    cls = MESSAGES.get((family, tag))
     if cls is None:
         if not tags(family):
             families = ", ".join(dict.fromkeys(f for f, _ in MESSAGES))
