@@ -48,11 +48,10 @@ from lamina.engine.protocol import (
     from_line,
     to_line,
 )
-from lamina.engine.typed_requests import TypedRequests
+from lamina.engine.typed_requests import OnReply, OnRequestEvent, TypedRequests
 
+#: Receives every reply, event and status (from the client's reader thread).
 OnEvent = Callable[[Reply | Event | EngineStatus], None]
-OnReply = Callable[[Reply], None]
-OnRequestEvent = Callable[[Event], None]
 R = TypeVar("R", bound=Reply)
 
 #: At most this many automatic restarts within `RESTART_WINDOW` seconds.
@@ -282,9 +281,9 @@ class EngineClient(TypedRequests):
             raise EngineError(f"no reply to {request.TAG} within {timeout:g} s")
         reply = pending.reply
         if isinstance(reply, ErrorReply):
-            raise EngineError(
-                reply.message, location=reply.location, hint=reply.hint, code=reply.code
-            )
+            error = EngineError(reply.message, code=reply.code)  # the message is complete
+            error.location, error.hint = reply.location, reply.hint
+            raise error
         if isinstance(reply, RequestCancelled):
             raise EngineError(reply.reason or f"{request.TAG} was cancelled", code="cancelled")
         if not isinstance(reply, request.REPLY):
