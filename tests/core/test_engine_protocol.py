@@ -384,6 +384,43 @@ def test_train_and_visualize_in_process(tmp_path):
         set_registry(None)
 
 
+def test_the_client_routes_a_reply_and_events_to_their_request(tmp_path):
+    """Without a child: requests wait in the backlog; the test plays the engine."""
+    import threading
+
+    from lamina.engine.client import EngineClient
+    from lamina.engine.protocol import EngineError
+
+    seen: list = []
+    client = EngineClient(on_event=seen.append, log_path=str(tmp_path / "e.log"))
+    client._respawning = True  # as while a died engine restarts
+    replies: list = []
+    events: list = []
+    rid = client.train(SPEC, on_event=events.append, on_reply=replies.append, epochs=3)
+    assert from_line(client._backlog[-1]) == p.TrainRequest(SPEC, epochs=3, id=rid)
+    client._handle(None, p.EpochEnd(0, {"loss": 1.0}, id=rid))
+    client._handle(None, p.TrainResult("finished", id=rid))
+    assert events == [p.EpochEnd(0, {"loss": 1.0}, id=rid)]
+    assert replies == [p.TrainResult("finished", id=rid)] and seen == events + replies
+
+    error = p.ErrorReply("from.json: layers[0]: bad", "spec", "layers[0]", "fix it", id=rid + 1)
+
+    def answer() -> None:  # once the check is waiting
+        while error.id not in client._pending:
+            time.sleep(0.01)
+        client._handle(None, error)
+
+    threading.Thread(target=answer, daemon=True).start()
+    with pytest.raises(EngineError) as info:
+        client.check(SPEC, timeout=10)
+    assert str(info.value) == "from.json: layers[0]: bad"  # the engine's message as it is
+    assert (info.value.code, info.value.location, info.value.hint) == (
+        "spec",
+        "layers[0]",
+        "fix it",
+    )
+
+
 def test_an_engine_that_cannot_start_is_not_restarted_forever(tmp_path):
     import shutil
 
