@@ -1,8 +1,9 @@
 """The bridge between the Qt-free engine client and the app's widgets.
 
 `EngineClient` calls back from its reader thread; :class:`EngineBridge` re-emits each
-message as a Qt signal on the GUI thread (a queued connection), and routes replies
+message as a Qt signal on the GUI thread (a queued connection), and routes the reply
 and events of a request to the callbacks given to :meth:`EngineBridge.request`.
+Requests, replies and events are the typed dataclasses of `lamina.engine.protocol`.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-ReplyCallback = Callable[[Any], None]
-EventCallback = Callable[[Any], None]
+from lamina.engine.protocol import EngineStatus, Event, Reply, Request
+
+ReplyCallback = Callable[[Reply], None]
+EventCallback = Callable[[Event], None]
 
 
 def _default_client(on_event: Callable[[Any], None]) -> Any:
@@ -65,10 +68,12 @@ class EngineBridge(QObject):
 
     @property
     def pid(self) -> int | None:
+        """The engine's process id, or None."""
         return getattr(self._client, "pid", None) if self._client is not None else None
 
     @property
     def alive(self) -> bool:
+        """True while the engine process runs."""
         return bool(self._client is not None and getattr(self._client, "alive", False))
 
     def start(self) -> None:
@@ -92,29 +97,24 @@ class EngineBridge(QObject):
         if self._client is not None:
             self._client.cancel(request_id)
 
-    def submit(self, kind: str, **payload: Any) -> int:
-        """Submits a request without callbacks; returns its id."""
-        return int(self.client.submit(kind, **payload))
-
     def request(
         self,
-        kind: str,
+        request: Request[Any],
         callback: ReplyCallback | None = None,
         on_event: EventCallback | None = None,
-        **payload: Any,
     ) -> int:
-        """Submits a request; `callback(reply)` runs on the GUI thread when it is answered.
+        """Sends a request; `callback(reply)` runs on the GUI thread when it is answered.
 
         Args:
-            kind: The request kind (``"check"``, ``"catalog"``, ...).
-            callback: Called with the `Reply`.
+            request: The typed request (`CheckRequest`, `CatalogRequest`, ...).
+            callback: Called with its `Reply` (the request's reply type, an `ErrorReply`
+                or `RequestCancelled`).
             on_event: Called with each `Event` of this request.
-            **payload: The request's arguments.
 
         Returns:
             The request id.
         """
-        rid = int(self.client.submit(kind, **payload))
+        rid = int(self.client.send(request))
         if callback is not None or on_event is not None:
             self._callbacks[rid] = (callback, on_event)
         return rid
@@ -131,20 +131,19 @@ class EngineBridge(QObject):
 
     @Slot(object)
     def _dispatch(self, message: Any) -> None:
-        name = type(message).__name__
-        if name == "Reply":
-            callback, _ = self._callbacks.pop(int(message.id), (None, None))
+        if isinstance(message, Reply):
+            callback, _ = self._callbacks.pop(message.id, (None, None))
             self.reply.emit(message)
             if _alive(callback):
                 callback(message)
-        elif name == "Event":
-            _, on_event = self._callbacks.get(int(message.id), (None, None))
+        elif isinstance(message, Event):
+            _, on_event = self._callbacks.get(message.id, (None, None))
             self.event.emit(message)
             if _alive(on_event):
                 on_event(message)
-        elif name == "EngineStatus":
-            self.state = str(message.state)
-            self.message = str(getattr(message, "message", "") or "")
+        elif isinstance(message, EngineStatus):
+            self.state = message.state
+            self.message = message.message
             self.status.emit(message)
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from lamina.engine.protocol import CheckReport, CheckRequest
 from lamina_gui.bridge import EngineBridge
 from lamina_gui.state import AppState
 
@@ -53,7 +54,7 @@ class LiveChecker(QObject):
         """Submits a check of the current spec at once."""
         self._timer.stop()
         try:
-            rid = self.bridge.request("check", self._on_reply, spec=self.state.spec.to_dict())
+            rid = self.bridge.request(CheckRequest(self.state.spec.to_dict()), self._on_reply)
         except Exception as exc:  # noqa: BLE001 - engine not available: say so, keep going
             self.error = f"cannot check: {exc}"
             self.report_changed.emit(None)
@@ -63,14 +64,14 @@ class LiveChecker(QObject):
         self._latest = rid
 
     def _on_reply(self, reply: Any) -> None:
-        if int(reply.id) != self._latest:
+        if reply.id != self._latest:
             return  # stale
         self._latest = -1
-        if reply.ok and isinstance(reply.result, dict):
+        if isinstance(reply, CheckReport):
             self.error = ""
-            self.report = reply.result.get("report", reply.result)
-        else:
-            self.error = str(reply.error or "check failed")
+            self.report = reply.to_dict()
+        else:  # an ErrorReply
+            self.error = str(reply) or "check failed"
             self.report = None
         self.report_changed.emit(self.report)
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lamina.engine.protocol import Catalog, CatalogRequest
 from lamina_gui.bridge import EngineBridge
 from lamina_gui.checker import LiveChecker
 from lamina_gui.project import ProjectController
@@ -94,7 +95,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self.start_engine)
         elif self.bridge.state == "ready":  # an engine that is already up: use it now
             self._show_engine_state("ready", "")
-            self.catalog_request = self.bridge.request("catalog", self._catalog_reply)
+            self.catalog_request = self.bridge.request(CatalogRequest(), self._catalog_reply)
 
     # -- layout ---------------------------------------------------------------------
 
@@ -252,7 +253,7 @@ class MainWindow(QMainWindow):
                 self.show_notice(self.notice.text() + "\n✓ The engine is running again.")
                 QTimer.singleShot(8000, self._hide_notice_if_recovered)
             if self.catalog_request < 0:
-                self.catalog_request = self.bridge.request("catalog", self._catalog_reply)
+                self.catalog_request = self.bridge.request(CatalogRequest(), self._catalog_reply)
 
     def _hide_notice_if_recovered(self) -> None:
         if self.bridge.state == "ready":
@@ -260,11 +261,11 @@ class MainWindow(QMainWindow):
 
     def _catalog_reply(self, reply: Any) -> None:
         self.catalog_request = -1
-        if reply.ok and isinstance(reply.result, dict):
-            self._set_catalog(reply.result)
+        if isinstance(reply, Catalog):
+            self._set_catalog(reply.to_dict())
             self.catalog_loaded = True
-        else:
-            self.show_message(f"catalogue: {reply.error}")
+        else:  # an ErrorReply
+            self.show_message(f"catalogue: {reply}")
 
     def _set_catalog(self, catalog: dict[str, Any] | None) -> None:
         self.state.catalog = catalog

@@ -5,6 +5,12 @@ catalogue name, ...) derives from `LaminaError`. The CLI prints such errors with
 traceback and exits with status 2, the engine sends their message to the app, and the app
 shows it where the problem is; any other exception is a bug in lamina ("internal error").
 
+Each kind of error has its `LaminaError.code`: ``"spec"`` (`lamina.spec.SpecError`),
+``"project"``, ``"export"``, ``"data"``, ``"visualization"``, ``"device"``,
+``"unknown_entry"`` (`lamina.registry.UnknownEntryError`), ``"command"`` (the CLI's
+`CommandError`), ``"request"`` (a request the engine cannot serve) and ``"engine"``
+(`lamina.engine.EngineError`: a request failed in, or the engine stopped).
+
 Example:
     >>> raise LaminaError("units must be positive", location="layers[2].params.units",
     ...                   hint="use a whole number of at least 1")

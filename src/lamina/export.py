@@ -27,6 +27,8 @@ from lamina.spec import ModelSpec, load_spec
 class ExportError(LaminaError, ValueError):
     """A model or spec cannot be exported as asked; the message names the item."""
 
+    code = "export"
+
 
 def _model_of(model_or_run: Any) -> Any:
     model = getattr(model_or_run, "model", model_or_run)

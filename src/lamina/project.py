@@ -51,6 +51,8 @@ CHECKPOINT_FILE = "checkpoint.json"
 class ProjectError(LaminaError, ValueError):
     """A project or run folder is missing, corrupt or not lamina's. The message names the file."""
 
+    code = "project"
+
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from lamina.errors import LaminaError
 from lamina.params import (
     Param,
     ValueChecker,
@@ -63,8 +64,10 @@ def _skipped_params(kind: str, obj: Any) -> tuple[str, ...]:
     return ()
 
 
-class UnknownEntryError(KeyError):
+class UnknownEntryError(LaminaError, KeyError):
     """Raised when a name is not in the catalogue; the message lists close matches."""
+
+    code = "unknown_entry"
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""

@@ -55,6 +55,8 @@ class SpecError(LaminaError, ValueError):
         source: The file the spec came from, if any.
     """
 
+    code = "spec"
+
     def __init__(self, problems: list[SpecProblem], source: str | None = None) -> None:
         self.problems = list(problems)
         self.source = source
@@ -62,6 +64,7 @@ class SpecError(LaminaError, ValueError):
         more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
         prefix = f"{source}: " if source else ""
         super().__init__(f"{prefix}{first}{more}")
+        self.location = self.problems[0].path if self.problems and self.problems[0].path else None
 
 
 def format_path(loc: tuple[Any, ...] | list[Any]) -> str:

@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
+from lamina.engine import protocol as p
 from lamina.engine.client import EngineClient
-from lamina.engine.protocol import EngineError, EngineStatus, Event, Reply
+from lamina.engine.protocol import EngineError, EngineStatus, ErrorReply, Event, Reply
 
 
 class Recorder:
@@ -45,13 +46,9 @@ class Recorder:
                     raise AssertionError(f"timed out; last messages: {self.messages[-5:]}")
                 self.cond.wait(left)
 
-    def events(self, rid: int, type_: str | None = None) -> list[Event]:
+    def events(self, rid: int, type_: type[Event] = Event) -> list[Event]:
         with self.cond:
-            return [
-                m
-                for m in self.messages
-                if isinstance(m, Event) and m.id == rid and (type_ is None or m.type == type_)
-            ]
+            return [m for m in self.messages if isinstance(m, type_) and m.id == rid]
 
 
 def is_status(state: str) -> Callable[[Any], bool]:
@@ -92,13 +89,13 @@ def spec(epochs: int = 2, batch_size: int = 16) -> dict:
 
 
 def test_ping_and_catalog_cache(engine):
-    res = engine.call("ping")
-    assert res["pid"] == engine.pid and res["versions"]["tf_keras"]
-    assert res["devices"][0]["name"] == "cpu"
+    res = engine.ping()
+    assert res.pid == engine.pid and res.versions["tf_keras"]
+    assert res.devices[0]["name"] == "cpu"
     # the engine runs at a lower CPU priority than the app, so the window stays responsive
-    assert res["nice"] >= os.nice(0) + 5
-    catalog = engine.call("catalog")
-    names = {e["name"] for e in catalog["entries"]}
+    assert res.nice >= os.nice(0) + 5
+    catalog = engine.catalog()
+    names = {e["name"] for e in catalog.entries}
     assert {"Dense", "moons"} <= names
     code = (
         "import sys\n"
@@ -111,50 +108,54 @@ def test_ping_and_catalog_cache(engine):
 
 
 def test_check_good_and_bad_spec(engine):
-    good = engine.call("check", spec=spec())
-    assert good["ok"] and good["output_shape"] == [2]
+    good = engine.check(spec())
+    assert isinstance(good, p.CheckReport) and good.ok and good.output_shape == [2]
     bad = spec()
     bad["layers"][0]["params"]["units"] = -3
-    report = engine.call("check", spec=bad)
-    assert not report["ok"]
-    assert any(p["path"] == "layers[0].params.units" for p in report["problems"])
+    report = engine.check(bad)
+    assert not report.ok
+    assert any(q["path"] == "layers[0].params.units" for q in report.problems)
 
 
 def test_errors_are_one_clear_message(engine):
-    with pytest.raises(EngineError, match=r"unknown request kind 'nope'; known: ping"):
-        engine.call("nope")
     with pytest.raises(EngineError) as info:
-        engine.call("expand_architecture", name="no_such_architecture")
+        engine.expand_architecture("no_such_architecture")
     assert "no_such_architecture" in str(info.value) and "Traceback" not in str(info.value)
+    assert info.value.code == "unknown_entry"
+    with pytest.raises(EngineError) as info:
+        engine.dataset_summary({"type": "csv", "params": {"path": "/no/such/file.csv"}})
+    assert info.value.code == "data" and "/no/such/file.csv" in str(info.value)
 
 
 def test_train_streams_events_and_saves_a_run(engine, tmp_path):
     rec = engine.rec
-    rid = engine.submit("train", spec=spec(epochs=2), project_dir=str(tmp_path / "p"))
+    own: list[Event] = []
+    rid = engine.train(spec(epochs=2), project_dir=str(tmp_path / "p"), on_event=own.append)
     reply = rec.wait_for(is_reply(rid), timeout=120)
-    assert reply.ok, reply.error
-    assert reply.result["status"] == "finished" and len(reply.result["history"]["loss"]) == 2
-    types = [e.type for e in rec.events(rid)]
-    assert types[0] == "run_started" and types.count("epoch_end") == 2
-    assert "finished" in types and "boundary" in types
-    assert types.index("finished") > max(i for i, t in enumerate(types) if t == "epoch_end")
-    runs = engine.call("list_runs", project_dir=str(tmp_path / "p"))["runs"]
-    assert [r["run_dir"] for r in runs] == [reply.result["run_dir"]]
+    assert isinstance(reply, p.TrainResult), reply
+    assert reply.status == "finished" and len(reply.history["loss"]) == 2
+    types = [type(e) for e in rec.events(rid)]
+    assert own == rec.events(rid)  # the request's own listener saw the same events
+    assert types[0] is p.RunStarted and types.count(p.EpochEnd) == 2
+    assert p.Finished in types and p.Boundary in types
+    assert types.index(p.Finished) > max(i for i, t in enumerate(types) if t is p.EpochEnd)
+    runs = engine.list_runs(str(tmp_path / "p")).runs
+    assert [r["run_dir"] for r in runs] == [reply.run_dir]
 
 
 def test_cancel_stops_within_about_one_batch(engine):
     rec = engine.rec
-    rid = engine.submit("train", spec=spec(epochs=500, batch_size=4), data={"type": "moons"})
-    rec.wait_for(lambda m: isinstance(m, Event) and m.id == rid and m.type == "epoch_end")
+    rid = engine.train(spec(epochs=500, batch_size=4), data={"type": "moons"})
+    rec.wait_for(lambda m: isinstance(m, p.EpochEnd) and m.id == rid)
     t0 = time.monotonic()  # quick requests do not wait behind the training
-    assert engine.call("check", spec=spec(), timeout=10)["ok"]
+    assert engine.check(spec(), timeout=10).ok
     assert time.monotonic() - t0 < 3
     t0 = time.monotonic()
     engine.cancel(rid)
     reply = rec.wait_for(is_reply(rid), timeout=60)
     took = time.monotonic() - t0
-    assert reply.ok and reply.result["status"] == "cancelled", reply
-    assert "cancelled" in [e.type for e in rec.events(rid)]
+    assert isinstance(reply, p.TrainResult) and reply.status == "cancelled", reply
+    assert rec.events(rid, p.Cancelled)
     assert took < 5, f"cancel took {took:.1f} s"
 
 
@@ -162,20 +163,20 @@ def test_sigkill_during_training_restarts_the_engine(engine):
     rec = engine.rec
     old_pid = engine.pid
     start = rec.mark()
-    rid = engine.submit("train", spec=spec(epochs=500, batch_size=4))
-    rec.wait_for(lambda m: isinstance(m, Event) and m.id == rid and m.type == "epoch_end", start)
+    rid = engine.train(spec(epochs=500, batch_size=4))
+    rec.wait_for(lambda m: isinstance(m, p.EpochEnd) and m.id == rid, start)
     os.kill(old_pid, signal.SIGKILL)
     died = rec.wait_for(is_status("died"), start)
     assert "signal 9 (SIGKILL)" in died.message and "while running train" in died.message
     reply = rec.wait_for(is_reply(rid), start)
-    assert not reply.ok
-    assert reply.error == "the engine stopped (killed by signal 9 (SIGKILL)) while running train"
+    assert isinstance(reply, ErrorReply) and reply.code == "engine"
+    assert reply.message == "the engine stopped (killed by signal 9 (SIGKILL)) while running train"
     with rec.cond:
         later = rec.messages[start:]
     assert later.index(died) < later.index(reply)
     rec.wait_for(is_status("ready"), later.index(reply) + start, timeout=120)
     assert engine.pid != old_pid
-    assert engine.call("ping")["pid"] == engine.pid
+    assert engine.ping().pid == engine.pid
 
 
 def image_spec() -> dict:
@@ -196,42 +197,35 @@ def image_spec() -> dict:
 def test_project_visualize_predict_export_through_the_engine(engine, tmp_path):
     import numpy as np
 
-    from lamina.engine.protocol import decode_array, encode_array
-
     rec = engine.rec
     project = str(tmp_path / "img")
-    saved = engine.call("save_project", project_dir=project, spec=image_spec(), name="img")
-    assert saved["name"] == "img"
-    loaded = engine.call("load_project", project_dir=project)
-    assert loaded["spec"]["name"] == "spot" and loaded["runs"] == []
+    summary = engine.dataset_summary(image_spec()["data"])
+    assert summary.preview["kind"] == "images" and summary.preview["x"].shape == (8, 12, 12, 1)
 
-    summary = engine.call("dataset_summary", data=image_spec()["data"])
-    assert summary["preview"]["kind"] == "images"
-    assert decode_array(summary["preview"]["x"]).shape == (8, 12, 12, 1)
-
-    run_dir = engine.call("train", spec=image_spec(), project_dir=project)["run_dir"]
-    assert engine.call("list_runs", project_dir=project)["runs"][0]["status"] == "finished"
+    run_dir = engine.call(p.TrainRequest(image_spec(), project_dir=project)).run_dir
+    assert engine.list_runs(project).runs[0]["status"] == "finished"
 
     x = np.random.default_rng(0).random((3, 12, 12, 1)).astype(np.float32)
-    out = decode_array(engine.call("predict", run_dir=run_dir, x=encode_array(x))["outputs"])
-    assert out.shape == (3, 2)
+    assert engine.predict(x, run_dir=run_dir).outputs.shape == (3, 2)
+    assert engine.predict(x, project_dir=project).outputs.shape == (3, 2)  # the latest run
 
-    script = engine.call("export", run_dir=run_dir, format="python", path=str(tmp_path / "m.py"))
-    assert (tmp_path / "m.py").is_file() and script["format"] == "python"
-    with pytest.raises(EngineError, match="unknown format"):
-        engine.call("export", run_dir=run_dir, format="onnx", path=str(tmp_path / "m.onnx"))
+    script = engine.export(str(tmp_path / "m.py"), run_dir=run_dir, format="python")
+    assert (tmp_path / "m.py").is_file() and script.format == "python"
+    with pytest.raises(EngineError, match="unknown format") as info:
+        engine.export(str(tmp_path / "m.onnx"), run_dir=run_dir, format="onnx")
+    assert info.value.code == "request"
 
-    names = {e["name"] for e in engine.call("catalog")["entries"] if e["kind"] == "visualization"}
+    names = {e["name"] for e in engine.catalog().entries if e["kind"] == "visualization"}
     assert {"gradcam", "deep_dream", "training_curves"} <= names
-    curves = engine.call("visualize", run_dir=run_dir, kind="training_curves")
-    assert curves["kind"] == "training_curves"
-    cam = engine.call("visualize", run_dir=run_dir, kind="gradcam", sample=0)
-    assert decode_array(cam["images"]).ndim >= 2
+    curves = engine.visualize("training_curves", run_dir=run_dir)
+    assert curves.kind == "training_curves"
+    cam = engine.visualize("gradcam", run_dir=run_dir, sample=0)
+    assert cam.images.ndim >= 2
 
-    rid = engine.submit(
-        "visualize", project_dir=project, kind="deep_dream", params={"steps": 4, "layer": 0}
+    rid = engine.send(
+        p.VisualizeRequest("deep_dream", project_dir=project, params={"steps": 4, "layer": 0})
     )
     reply = rec.wait_for(is_reply(rid), timeout=120)
-    assert reply.ok, reply.error
-    images = rec.events(rid, "image")
-    assert images and decode_array(images[-1].data["image"]).shape[:2] == (12, 12)
+    assert isinstance(reply, p.VisualizeResult), reply
+    images = rec.events(rid, p.Image)
+    assert images and images[-1].image.shape[:2] == (12, 12)

@@ -222,10 +222,11 @@ PALETTE = textwrap.dedent(
     import lamina_example
     from lamina.engine.catalog_cache import load_cached_catalog
     from lamina.engine.handlers import handle
+    from lamina.engine.protocol import CatalogRequest
     from PySide6.QtWidgets import QApplication
     from lamina_gui.widgets.palette import Palette
 
-    catalog = handle("catalog", {})  # what the engine answers the app
+    catalog = handle(CatalogRequest()).to_dict()  # what the engine answers the app
     app = QApplication([])
     names = {}
     for label, data in (("engine", catalog), ("cache", load_cached_catalog())):

@@ -1,10 +1,10 @@
 """Fixtures of the app's tests: one fake engine, one real engine, factories that clean up.
 
 `FakeEngine` stands in for `lamina.engine.client.EngineClient` behind the real
-`EngineBridge`: requests go through the wire format (``to_line``/``from_line``) and
-replies and events come back through the bridge's queued dispatch, as with the engine
-process, but answered at once with canned data and without TensorFlow. The real engine
-(`engine`) is one child process for the whole session.
+`EngineBridge`: typed requests, replies and events go through the wire format
+(``to_line``/``from_line``), and replies and events come back through the bridge's
+queued dispatch, as with the engine process, but answered at once with canned data and
+without TensorFlow. The real engine (`engine`) is one child process for the whole session.
 """
 
 from __future__ import annotations
@@ -23,26 +23,18 @@ from lamina_gui.state import AppState
 from PySide6.QtCore import QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from lamina.engine.protocol import (
-    EngineStatus,
-    Event,
-    Reply,
-    Request,
-    encode_array,
-    from_line,
-    to_line,
-)
+from lamina.engine import protocol as p
 
 
 class FakeEngine:
-    """Answers requests like the engine would, with canned data.
+    """Answers typed requests like the engine would, with canned typed replies and events.
 
     Args:
         on_event: Where messages go (the bridge's thread callback).
-        catalog: What ``catalog`` answers.
+        catalog: What a `CatalogRequest` answers.
 
     Attributes:
-        requests: ``(id, kind, payload)`` of every request, as the engine received it.
+        requests: Every request, as the engine received it (read back from its line).
         cancelled: The ids of cancelled requests.
         train_script: ``"ok"`` (a run that reports every batch) or ``"fail"``.
     """
@@ -50,28 +42,28 @@ class FakeEngine:
     def __init__(self, on_event: Callable[[Any], None], catalog: dict | None = None) -> None:
         self.on_event = on_event
         self.catalog = catalog or {"entries": [], "plugins": []}
-        self.requests: list[tuple[int, str, dict]] = []
+        self.requests: list[p.Request[Any]] = []
         self.cancelled: list[int] = []
         self.train_script = "ok"
         self.alive = False
         self.pid = None
         self._ids = itertools.count(1)
         self._timers = QObject()  # owns the timers of runs; deleted by `stop`
-        self._handlers: dict[str, Callable[[int, dict], None]] = {
-            "catalog": self._catalog,
-            "check": self._check,
-            "expand_architecture": self._expand_architecture,
-            "ping": self._ping,
-            "dataset_summary": self._dataset_summary,
-            "train": self._train,
-            "visualize": self._visualize,
+        self._handlers: dict[type[p.Request[Any]], Callable[[Any], None]] = {
+            p.CatalogRequest: self._catalog,
+            p.CheckRequest: self._check,
+            p.ExpandArchitectureRequest: self._expand_architecture,
+            p.PingRequest: self._ping,
+            p.DatasetSummaryRequest: self._dataset_summary,
+            p.TrainRequest: self._train,
+            p.VisualizeRequest: self._visualize,
         }
 
     # -- the client's interface --------------------------------------------------------
 
     def start(self) -> None:
         self.alive = True
-        self.on_event(EngineStatus("ready", "fake engine ready"))
+        self.on_event(p.EngineStatus("ready", "fake engine ready"))
 
     def stop(self) -> None:
         self.alive = False
@@ -79,8 +71,8 @@ class FakeEngine:
         self._timers = QObject()
 
     def restart(self) -> None:
-        self.on_event(EngineStatus("restarting", "restarting"))
-        self.on_event(EngineStatus("ready", "ready"))
+        self.on_event(p.EngineStatus("restarting", "restarting"))
+        self.on_event(p.EngineStatus("ready", "ready"))
 
     def wait_ready(self, timeout: float = 0) -> bool:
         return self.alive
@@ -88,36 +80,36 @@ class FakeEngine:
     def cancel(self, rid: int) -> None:
         self.cancelled.append(rid)
 
-    def submit(self, kind: str, /, **payload: Any) -> int:
-        rid = next(self._ids)
-        request = from_line(to_line(Request(rid, kind, payload)))  # what the engine reads
-        self.requests.append((rid, kind, request.payload))
-        handler = self._handlers.get(kind)
+    def send(self, request: p.Request[Any]) -> int:
+        """Numbers the request, reads it back from its line as the engine would, and
+        answers it; the answers reach the bridge through its queued dispatch."""
+        request.id = next(self._ids)
+        received = p.from_line(p.to_line(request))
+        self.requests.append(received)
+        handler = self._handlers.get(type(received))
         if handler is None:
-            self._reply(rid, False, error=f"fake engine: no {kind}")
+            self._reply(received.id, p.ErrorReply(f"fake engine: no {received.TAG}"))
         else:
-            handler(rid, request.payload)
-        return rid
+            handler(received)
+        return request.id
 
-    def kinds(self) -> list[str]:
-        """The kinds of the requests so far, in order."""
-        return [kind for _, kind, _ in self.requests]
+    def _reply(self, rid: int, reply: p.Reply) -> None:
+        reply.id = rid
+        self.on_event(p.from_line(p.to_line(reply)))  # what the client reads
 
-    def _reply(self, rid: int, ok: bool, result: Any = None, error: str | None = None) -> None:
-        self.on_event(Reply(rid, ok, result, error))
-
-    def _event(self, rid: int, type_: str, data: dict) -> None:
-        self.on_event(Event(rid, type_, data))
+    def _event(self, rid: int, event: p.Event) -> None:
+        event.id = rid
+        self.on_event(p.from_line(p.to_line(event)))
 
     # -- canned answers ----------------------------------------------------------------
 
-    def _catalog(self, rid: int, payload: dict) -> None:
-        self._reply(rid, True, copy.deepcopy(self.catalog))
+    def _catalog(self, request: p.CatalogRequest) -> None:
+        self._reply(request.id, p.Catalog(**copy.deepcopy(self.catalog)))
 
-    def _check(self, rid: int, payload: dict) -> None:
+    def _check(self, request: p.CheckRequest) -> None:
         """A report that marks a `Dense` with more than 1000 units invalid."""
         items, problems = [], []
-        for i, item in enumerate(payload["spec"]["layers"]):
+        for i, item in enumerate(request.spec["layers"]):
             error = None
             if item["type"] == "Dense" and item["params"].get("units", 1) > 1000:
                 error = "units: too many units for the fake engine (got 5000)"
@@ -133,21 +125,21 @@ class FakeEngine:
                     "checked": True,
                 }
             )
-        report = {
-            "ok": not problems,
-            "items": items,
-            "input_shape": [None, 8, 8, 1],
-            "output_shape": [None, 10],
-            "total_params": 7 * len(items),
-            "trainable_params": 7 * len(items),
-            "problems": problems,
-        }
-        self._reply(rid, True, report)
+        report = p.CheckReport(
+            ok=not problems,
+            items=items,
+            input_shape=[None, 8, 8, 1],
+            output_shape=[None, 10],
+            total_params=7 * len(items),
+            trainable_params=7 * len(items),
+            problems=problems,
+        )
+        self._reply(request.id, report)
 
-    def _expand_architecture(self, rid: int, payload: dict) -> None:
+    def _expand_architecture(self, request: p.ExpandArchitectureRequest) -> None:
         spec = {
             "spec_version": 1,
-            "name": payload["name"],
+            "name": request.name,
             "input": {"shape": [8, 8, 1]},
             "layers": [
                 {"type": "Flatten", "params": {}},
@@ -160,20 +152,20 @@ class FakeEngine:
             },
             "training": {"epochs": 2},
         }
-        self._reply(rid, True, spec)
+        self._reply(request.id, p.ExpandedArchitecture(spec))
 
-    def _ping(self, rid: int, payload: dict) -> None:
+    def _ping(self, request: p.PingRequest) -> None:
         devices = [
             {"name": "cpu", "kind": "cpu", "description": "CPU"},
             {"name": "gpu:0", "kind": "gpu", "description": "Fake GPU"},
         ]
-        self._reply(rid, True, {"versions": {}, "devices": devices})
+        self._reply(request.id, p.EngineInfo(0, {}, "python", devices))
 
-    def _dataset_summary(self, rid: int, payload: dict) -> None:
-        data = payload["data"]
+    def _dataset_summary(self, request: p.DatasetSummaryRequest) -> None:
+        data = request.data
         if data["type"] == "csv":
-            error = f"{data['params']['path']}: row 3 column 'flux' is not a number"
-            self._reply(rid, False, error=error)
+            message = f"{data['params']['path']}: row 3 column 'flux' is not a number"
+            self._reply(request.id, p.ErrorReply(message, "data"))
             return
         if data["type"] == "spirals":
             x = np.random.default_rng(0).normal(size=(300, 2)).astype(np.float32)
@@ -202,18 +194,18 @@ class FakeEngine:
                 "class_counts": {str(i): 20 for i in range(10)},
             }
             kind = "images"
-        preview = {"kind": kind, "x": encode_array(x), "y": encode_array(y)}
-        self._reply(rid, True, {"summary": summary, "preview": preview})
+        self._reply(request.id, p.DatasetSummary(summary, {"kind": kind, "x": x, "y": y}))
 
-    def _train(self, rid: int, payload: dict) -> None:
+    def _train(self, request: p.TrainRequest) -> None:
         """A run of 10 batches per epoch, one batch per 2 ms timer tick."""
-        epochs = int(payload["spec"]["training"]["epochs"])
+        rid = request.id
+        epochs = int(request.spec["training"]["epochs"])
         if self.train_script == "fail":
             reason = "the loss became NaN at epoch 1"
-            self._event(rid, "failed", {"reason": reason})
-            self._reply(rid, True, {"status": "failed", "reason": reason})
+            self._event(rid, p.Failed(reason=reason))
+            self._reply(rid, p.TrainResult("failed", reason))
             return
-        self._event(rid, "run_started", {"epochs": epochs, "steps_per_epoch": 10, "device": "cpu"})
+        self._event(rid, p.RunStarted(epochs=epochs, steps_per_epoch=10, device="cpu"))
         state = {"epoch": 0, "batch": 0}
         timer = QTimer(self._timers)
         timer.setInterval(2)
@@ -221,19 +213,15 @@ class FakeEngine:
         def tick() -> None:
             if rid in self.cancelled:
                 timer.stop()
-                self._event(rid, "cancelled", {"last_epoch": state["epoch"] - 1})
-                result = {
-                    "status": "cancelled",
-                    "reason": "cancelled by the user",
-                    "epochs_run": state["epoch"],
-                    "metrics": {},
-                    "history": {},
-                }
-                self._reply(rid, True, result)
+                self._event(rid, p.Cancelled(last_epoch=state["epoch"] - 1))
+                result = p.TrainResult(
+                    "cancelled", "cancelled by the user", epochs_run=state["epoch"]
+                )
+                self._reply(rid, result)
                 return
             if state["batch"] == 0:
-                self._event(rid, "epoch_started", {"epoch": state["epoch"]})
-            self._event(rid, "batch_end", {"epoch": state["epoch"], "batch": state["batch"]})
+                self._event(rid, p.EpochStarted(state["epoch"]))
+            self._event(rid, p.BatchEnd(state["epoch"], state["batch"]))
             state["batch"] += 1
             if state["batch"] < 10:
                 return
@@ -245,10 +233,9 @@ class FakeEngine:
                 "val_accuracy": 0.45 + e / 100,
                 "lr": 0.001,
             }
-            self._event(rid, "epoch_end", {"epoch": e, "metrics": metrics, "seconds": 0.02})
+            self._event(rid, p.EpochEnd(e, metrics, 0.02))
             grid = np.random.default_rng(e).random((48, 48, 2)).astype(np.float16)
-            boundary = {"grid": encode_array(grid), "extent": [-1, 1, -1, 1], "epoch": e}
-            self._event(rid, "boundary", boundary)
+            self._event(rid, p.Boundary(grid, [-1, 1, -1, 1], e))
             state["epoch"] += 1
             state["batch"] = 0
             if state["epoch"] == epochs:
@@ -260,43 +247,30 @@ class FakeEngine:
                     "confusion_matrix": [[14, 1], [2, 13]],
                     "class_names": ["A", "B"],
                 }
-                self._event(rid, "finished", {"epochs_run": epochs, "metrics": metrics})
-                result = {
-                    "status": "finished",
-                    "epochs_run": epochs,
-                    "metrics": metrics,
-                    "run_dir": "/tmp/run",
-                }
-                self._reply(rid, True, result)
+                self._event(rid, p.Finished(epochs_run=epochs, metrics=metrics))
+                result = p.TrainResult(
+                    "finished", epochs_run=epochs, metrics=metrics, run_dir="/tmp/run"
+                )
+                self._reply(rid, result)
 
         timer.timeout.connect(tick)
         timer.start()
 
-    def _visualize(self, rid: int, payload: dict) -> None:
-        kind = payload["visualization"]
+    def _visualize(self, request: p.VisualizeRequest) -> None:
+        rid, kind = request.id, request.visualization
         if kind == "deep_dream":
-            steps = payload["params"].get("steps", 5)
+            steps = request.params.get("steps", 5)
             for s in range(steps):
                 img = np.full((16, 16, 3), 40 * s, dtype=np.uint8)
-                self._event(rid, "image", {"step": s, "steps": steps, "image": encode_array(img)})
+                self._event(rid, p.Image(s, steps, img))
             images = np.full((1, 16, 16, 3), 1.0, dtype=np.float32)
-            result = {
-                "kind": kind,
-                "images": encode_array(images),
-                "titles": ["dream"],
-                "meta": {"layer": "conv2d_0"},
-            }
-            self._reply(rid, True, result)
+            self._reply(rid, p.VisualizeResult(kind, images, ["dream"], {"layer": "conv2d_0"}))
             return
         n = 8 if kind == "filters" else 1
         images = np.random.default_rng(0).normal(size=(n, 3, 3)).astype(np.float32)
-        result = {
-            "kind": kind,
-            "images": encode_array(images),
-            "titles": [f"filter {i}" for i in range(n)],
-            "meta": {"cmap": "RdBu_r", "symmetric": True, "layer": "conv2d_0"},
-        }
-        self._reply(rid, True, result)
+        titles = [f"filter {i}" for i in range(n)]
+        meta = {"cmap": "RdBu_r", "symmetric": True, "layer": "conv2d_0"}
+        self._reply(rid, p.VisualizeResult(kind, images, titles, meta))
 
 
 # -- fixtures ------------------------------------------------------------------------------
@@ -390,4 +364,4 @@ def engine(qapp: QApplication) -> Iterator[EngineBridge]:
 @pytest.fixture(scope="session")
 def engine_catalog(engine: EngineBridge) -> dict:
     """The real engine's catalogue."""
-    return engine.client.call("catalog", timeout=120)
+    return engine.client.catalog(timeout=120).to_dict()

@@ -19,7 +19,7 @@ from lamina_gui.widgets.stack_model import ERROR_ROLE, ROWS_MIME  # noqa: E402
 from PySide6.QtCore import QMimeData, Qt  # noqa: E402
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
-from lamina.engine.protocol import EngineStatus  # noqa: E402
+from lamina.engine.protocol import CheckRequest, EngineStatus  # noqa: E402
 from lamina.spec import parse_spec
 
 
@@ -287,7 +287,7 @@ def test_an_edit_and_its_check_validate_once_and_copy_nothing(
     assert report is not None and report["ok"]
     assert window.state.spec.layers[2].params["units"] == 12
     sent = window.bridge.client.requests[-1]
-    assert sent[1] == "check" and sent[2]["spec"]["layers"][2]["params"]["units"] == 12
+    assert isinstance(sent, CheckRequest) and sent.spec["layers"][2]["params"]["units"] == 12
     assert validations == ["dict"] and parses == []  # the edited spec, validated once
     assert copies == []
     command = window.state.undo_stack.command(window.state.undo_stack.index() - 1)

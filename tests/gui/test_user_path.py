@@ -145,4 +145,4 @@ def test_engine_killed_during_training(qtbot: Any, window: MainWindow) -> None:
     )
     assert train.start_button.isEnabled()
     assert window.state.spec.to_json() == spec_before
-    assert window.bridge.client.call("ping")["pid"] == window.bridge.client.pid
+    assert window.bridge.client.ping().pid == window.bridge.client.pid

@@ -10,6 +10,7 @@ import pytest
 from lamina_gui.bridge import EngineBridge
 from lamina_gui.state import AppState
 
+from lamina.engine import protocol as p
 from lamina.engine.protocol import EngineStatus
 
 
@@ -192,13 +193,13 @@ def test_train_view_curves_grow_on_every_epoch(
     view = _train_view(qtbot, state, bridge, epochs=4)
     qtbot.waitUntil(lambda: view.settings.device_combo.findData("gpu:0") >= 0, timeout=2000)
     counts: list[int] = []
-    draw = view._ev_epoch_end
+    draw = view.event_handlers[p.EpochEnd]
 
-    def spy(data: dict) -> None:
-        draw(data)
+    def spy(event: p.EpochEnd) -> None:
+        draw(event)
         counts.append(view.loss_plot.points())
 
-    view._ev_epoch_end = spy
+    view.event_handlers[p.EpochEnd] = spy
     with qtbot.waitSignal(view.finished, timeout=5000) as blocker:
         view.start_button.click()
         assert view.running and not view.start_button.isEnabled()
@@ -219,7 +220,7 @@ def test_train_view_stop_cancels_within_a_batch(
 ) -> None:
     view = _train_view(qtbot, state, bridge, epochs=50)
     batches: list[int] = []
-    bridge.event.connect(lambda ev: batches.append(1) if ev.type == "batch_end" else None)
+    bridge.event.connect(lambda ev: batches.append(1) if isinstance(ev, p.BatchEnd) else None)
     view.start()
     rid = view.request_id
     qtbot.waitUntil(lambda: view.epoch_events >= 1, timeout=3000)
@@ -263,8 +264,9 @@ def test_a_points_reply_after_its_view_was_deleted_is_dropped(
     state.apply(state.spec.to_dict() | {"data": {"type": "spirals", "params": {}}}, "set-up")
     view = TrainingView(state, bridge)  # deleted below, not by qtbot
     view._request_points()
-    rid, kind, _ = bridge.client.requests[-1]
-    assert kind == "dataset_summary"
+    request = bridge.client.requests[-1]
+    assert isinstance(request, p.DatasetSummaryRequest)
+    rid = request.id
     shiboken6.delete(view)
     _points_reply(qtbot, bridge, rid)  # an exception in the callback would fail the test
 
@@ -276,12 +278,12 @@ def test_a_points_reply_of_an_earlier_run_does_not_draw(
     forgotten, so their reply draws nothing into the new run's plot."""
     view = _train_view(qtbot, state, bridge)
     view._request_points()
-    first = bridge.client.requests[-1][0]
+    first = bridge.client.requests[-1].id
     view._reset_run()  # what Start does
     _points_reply(qtbot, bridge, first)
     assert view.boundary_points.points().size == 0
     view._request_points()
-    second = bridge.client.requests[-1][0]
+    second = bridge.client.requests[-1].id
     _points_reply(qtbot, bridge, second)
     assert view.boundary_points.points().size == 300  # the current request draws
 
@@ -377,13 +379,13 @@ def test_visualize_filters_and_deconvnet(
     with qtbot.waitSignal(view.shown, timeout=3000):
         view.run_button.click()
     assert view.grid.count() == 8
-    _, kind, payload = bridge.client.requests[-1]
-    assert kind == "visualize" and payload["params"] == {"layer": "conv2d_0"}
+    request = bridge.client.requests[-1]
+    assert isinstance(request, p.VisualizeRequest) and request.params == {"layer": "conv2d_0"}
     view.set_kind("deconvnet")
     view.sample_box.setValue(5)
     with qtbot.waitSignal(view.shown, timeout=3000):
         view.run()
-    assert bridge.client.requests[-1][2]["sample"] == 5
+    assert bridge.client.requests[-1].sample == 5
     assert view.grid.count() == 1
     out = tmp_path / "vis.png"
     assert view.export_png(str(out)) and out.stat().st_size > 100

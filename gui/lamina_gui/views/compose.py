@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lamina.engine.protocol import ExpandArchitectureRequest, ExpandedArchitecture
 from lamina_gui.bridge import EngineBridge
 from lamina_gui.state import AppState
 from lamina_gui.widgets.editors import parse_int_or_tuple
@@ -355,10 +356,10 @@ class Composer(QWidget):
         self.message.emit(f"expanding template {name}…")
 
         def done(reply: Any) -> None:
-            if not reply.ok:
-                self.message.emit(f"template {name}: {reply.error}")
+            if not isinstance(reply, ExpandedArchitecture):  # an ErrorReply
+                self.message.emit(f"template {name}: {reply}")
                 return
-            spec = dict(reply.result)
+            spec = dict(reply.spec)
             old = self.state.spec
             if spec.get("data") is None and old.data is not None:
                 spec["data"] = old.data.model_dump(mode="json")
@@ -366,7 +367,7 @@ class Composer(QWidget):
             self.select_row(-1)
             self.message.emit(f"stack from template {name}")
 
-        return self.bridge.request("expand_architecture", done, name=name, params=params or {})
+        return self.bridge.request(ExpandArchitectureRequest(name, dict(params or {})), done)
 
     # -- report ---------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from lamina.data.loaders import _BY_SUFFIX  # the core's suffix table (private today)
 from lamina.data.loaders.fits import FITS_SUFFIXES, is_fits_path
+from lamina.engine.protocol import DatasetSummary, DatasetSummaryRequest
 from lamina_gui.views.common import catalog_entries, edit_spec, get_path, request_id
 from lamina_gui.widgets.data_preview import DataPreview, describe_summary, preview_arrays
 from lamina_gui.widgets.param_form import ParamForm
@@ -71,7 +72,7 @@ class DataView(QWidget):
 
     Args:
         state: The app state (``.spec`` dict, undo stack, ``spec_changed`` signal).
-        bridge: The engine bridge (``request(kind, callback, **payload) -> int``).
+        bridge: The engine bridge (``request(request, callback) -> int``).
         catalog: The catalogue metadata (``{"entries": [...]}``); defaults to the cache.
         parent: The parent widget.
 
@@ -365,7 +366,7 @@ class DataView(QWidget):
             self._show_message("Choose a file.")
             return
         self.info_label.setText("Loading preview…")
-        self._pending = self.bridge.request("dataset_summary", self._on_summary, data=data)
+        self._pending = self.bridge.request(DatasetSummaryRequest(data), self._on_summary)
 
     def _is_file_source(self, name: str) -> bool:
         entry = self.entries.get(name) or {}
@@ -381,8 +382,8 @@ class DataView(QWidget):
         if request_id(reply) is not None and request_id(reply) != self._pending:
             return
         self._pending = None
-        if not reply.ok:
-            message = str(reply.error or "the dataset could not be loaded")
+        if not isinstance(reply, DatasetSummary):  # an ErrorReply
+            message = str(reply) or "the dataset could not be loaded"
             self.info_label.setText("")
             self.error_label.setText(message)
             self.error_label.show()
@@ -391,7 +392,7 @@ class DataView(QWidget):
             self.error_shown.emit(message)
             return
         self.error_label.hide()
-        self.show_summary(reply.result or {})
+        self.show_summary(reply.to_dict())
 
     def show_summary(self, result: dict[str, Any]) -> None:
         """Shows an engine ``dataset_summary`` result: facts, counts and a preview."""

@@ -26,6 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lamina.engine import protocol as ev
+from lamina.engine.protocol import (
+    DatasetSummary,
+    DatasetSummaryRequest,
+    ErrorReply,
+    RequestCancelled,
+    TrainRequest,
+)
 from lamina_gui.views.train_settings import TrainingSettings
 from lamina_gui.widgets.image_grid import decode_image_array
 from lamina_gui.widgets.plots import (
@@ -65,6 +73,20 @@ class TrainingView(QWidget):
         self.steps_per_epoch: int | None = None
         self.epochs_planned = 0
         self._points_request: int | None = None
+        #: Event type -> what to do with it (other events are ignored).
+        self.event_handlers: dict[type[ev.Event], Any] = {
+            ev.RunStarted: self._on_run_started,
+            ev.EpochStarted: self._on_epoch_started,
+            ev.BatchEnd: self._on_batch_end,
+            ev.EpochEnd: self._on_epoch_end,
+            ev.EarlyStopped: self._on_early_stopped,
+            ev.CheckpointSaved: self._on_checkpoint_saved,
+            ev.Log: self._on_log,
+            ev.Boundary: self._on_boundary,
+            ev.Failed: self._on_failed,
+            ev.Cancelled: self._on_cancelled,
+            ev.Finished: self._on_finished,
+        }
         self._build()
         self.settings.refresh_devices()
 
@@ -168,13 +190,14 @@ class TrainingView(QWidget):
             self._fail("Choose a dataset in the Data view first.")
             return None
         self._reset_run()
-        payload: dict[str, Any] = {"spec": spec, "data": spec.get("data"), "batch_events": True}
         project = getattr(self.state, "project_path", None)
-        if project:
-            payload["project_dir"] = str(project)
-        self.request_id = self.bridge.request(
-            "train", self._on_reply, on_event=self._on_event, **payload
+        request = TrainRequest(
+            spec,
+            data=spec.get("data"),
+            batch_events=True,
+            project_dir=str(project) if project else None,
         )
+        self.request_id = self.bridge.request(request, self._on_reply, on_event=self._on_event)
         self._set_running(True)
         self.status_label.setText("Starting…")
         self._append_log(f"train request {self.request_id} sent")
@@ -219,39 +242,37 @@ class TrainingView(QWidget):
     def _on_event(self, event: Any) -> None:
         if event.id != self.request_id:
             return
-        handler = getattr(self, f"_ev_{event.type}", None)
+        handler = self.event_handlers.get(type(event))
         if handler is not None:
-            handler(event.data or {})
+            handler(event)
 
-    def _ev_run_started(self, data: dict[str, Any]) -> None:
-        self.epochs_planned = int(data.get("epochs") or self.epochs_planned)
-        self.steps_per_epoch = data.get("steps_per_epoch")
+    def _on_run_started(self, event: ev.RunStarted) -> None:
+        self.epochs_planned = int(event.epochs or self.epochs_planned)
+        self.steps_per_epoch = event.steps_per_epoch
         self.overall_bar.setRange(0, self.epochs_planned)
-        self.status_label.setText(f"Training on {data.get('device', '?')}…")
+        self.status_label.setText(f"Training on {event.device}…")
         self._append_log(
-            f"run {data.get('run_id', '')} started: {self.epochs_planned} epochs of "
-            f"{self.steps_per_epoch or '?'} batches on {data.get('device', '?')}"
+            f"run {event.run_id} started: {self.epochs_planned} epochs of "
+            f"{self.steps_per_epoch or '?'} batches on {event.device}"
         )
-        if data.get("dataset"):
+        if event.dataset:
             from lamina.data.report import data_report  # plain text, no TensorFlow
 
-            for line in data_report(
-                data["dataset"], data.get("data"), data.get("split_given") or ()
-            ):
+            for line in data_report(event.dataset, event.data, event.split_given or ()):
                 self._append_log(line)
 
-    def _ev_epoch_started(self, data: dict[str, Any]) -> None:
+    def _on_epoch_started(self, event: ev.EpochStarted) -> None:
         self.epoch_bar.setRange(0, int(self.steps_per_epoch or 0) or 100)
         self.epoch_bar.setValue(0)
 
-    def _ev_batch_end(self, data: dict[str, Any]) -> None:
+    def _on_batch_end(self, event: ev.BatchEnd) -> None:
         if self.steps_per_epoch:
-            self.epoch_bar.setValue(int(data.get("batch", 0)) + 1)
+            self.epoch_bar.setValue(int(event.batch) + 1)
 
-    def _ev_epoch_end(self, data: dict[str, Any]) -> None:
+    def _on_epoch_end(self, event: ev.EpochEnd) -> None:
         self.epoch_events += 1
-        epoch = int(data.get("epoch", self.epoch_events - 1))
-        for key, value in (data.get("metrics") or {}).items():
+        epoch = int(event.epoch)
+        for key, value in (event.metrics or {}).items():
             if isinstance(value, (int, float)):
                 self.history.setdefault(key, []).append(float(value))
         self._redraw_curves()
@@ -259,10 +280,10 @@ class TrainingView(QWidget):
         self.overall_bar.setValue(min(epoch + 1, self.overall_bar.maximum()))
         shown = ", ".join(
             f"{k} {v:.4g}"
-            for k, v in (data.get("metrics") or {}).items()
+            for k, v in (event.metrics or {}).items()
             if isinstance(v, (int, float)) and k != "lr"
         )
-        self._append_log(f"epoch {epoch + 1}: {shown} ({float(data.get('seconds', 0)):.1f} s)")
+        self._append_log(f"epoch {epoch + 1}: {shown} ({float(event.seconds or 0):.1f} s)")
 
     #: Delay between repainting the loss plot and the metric plot: painting both in one
     #: event-loop turn blocked the window for ~25 ms (twice that while the engine keeps
@@ -292,28 +313,27 @@ class TrainingView(QWidget):
                 return key
         return None
 
-    def _ev_early_stopped(self, data: dict[str, Any]) -> None:
+    def _on_early_stopped(self, event: ev.EarlyStopped) -> None:
         self._append_log(
-            f"early stopping at epoch {int(data.get('epoch', 0)) + 1}; best epoch "
-            f"{int(data.get('best_epoch', 0)) + 1} ({data.get('monitor')} {data.get('best')})"
+            f"early stopping at epoch {int(event.epoch) + 1}; best epoch "
+            f"{int(event.best_epoch) + 1} ({event.monitor} {event.best})"
         )
 
-    def _ev_checkpoint_saved(self, data: dict[str, Any]) -> None:
+    def _on_checkpoint_saved(self, event: ev.CheckpointSaved) -> None:
         self._append_log(
-            f"saved {data.get('which', '')} weights (epoch {int(data.get('epoch', 0)) + 1}): "
-            f"{Path(data.get('path', '')).name}"
+            f"saved {event.which} weights (epoch {int(event.epoch) + 1}): {Path(event.path).name}"
         )
 
-    def _ev_log(self, data: dict[str, Any]) -> None:
-        self._append_log(str(data.get("message", data.get("text", data))))
+    def _on_log(self, event: ev.Log) -> None:
+        self._append_log(event.text)
 
-    def _ev_boundary(self, data: dict[str, Any]) -> None:
-        grid = decode_image_array(data["grid"]).astype(np.float32)
+    def _on_boundary(self, event: ev.Boundary) -> None:
+        grid = decode_image_array(event.grid).astype(np.float32)
         # pyqtgraph images are indexed [x, y] with y up: transpose the (y, x) grid
         self.boundary_image.setImage(np.transpose(boundary_image(grid, flip=False), (1, 0, 2)))
-        x0, x1, y0, y1 = (float(v) for v in data.get("extent", [0, 1, 0, 1]))
+        x0, x1, y0, y1 = (float(v) for v in event.extent)
         self.boundary_image.setRect(pg.QtCore.QRectF(x0, y0, x1 - x0, y1 - y0))
-        self.boundary.setTitle(f"epoch {int(data.get('epoch') or 0) + 1}", color="#333")
+        self.boundary.setTitle(f"epoch {int(event.epoch or 0) + 1}", color="#333")
         if not self.boundary_updates:
             self.tabs.setTabVisible(self.boundary_tab, True)
             self._request_points()
@@ -325,7 +345,7 @@ class TrainingView(QWidget):
         data = self.state.spec.data
         if data is not None:
             self._points_request = self.bridge.request(
-                "dataset_summary", self._on_points, data=data.model_dump(mode="json")
+                DatasetSummaryRequest(data.model_dump(mode="json")), self._on_points
             )
 
     def _forget_points(self) -> None:
@@ -339,7 +359,7 @@ class TrainingView(QWidget):
         if reply.id != self._points_request:
             return  # the request of an earlier run
         self._points_request = None
-        preview = (reply.result or {}).get("preview") if reply.ok else None
+        preview = reply.preview if isinstance(reply, DatasetSummary) else None
         if not isinstance(preview, dict) or preview.get("kind") != "points":
             return
         x = decode_image_array(preview["x"])
@@ -351,24 +371,27 @@ class TrainingView(QWidget):
         brushes = [pg.mkBrush(*dark[c]) for c in labels]
         self.boundary_points.setData(x[:, 0], x[:, 1], brush=brushes)
 
-    def _ev_failed(self, data: dict[str, Any]) -> None:
-        self._append_log(f"failed: {data.get('reason', '')}")
+    def _on_failed(self, event: ev.Failed) -> None:
+        self._append_log(f"failed: {event.reason}")
 
-    def _ev_cancelled(self, data: dict[str, Any]) -> None:
-        self._append_log(f"cancelled after epoch {int(data.get('last_epoch', -1)) + 1}")
+    def _on_cancelled(self, event: ev.Cancelled) -> None:
+        self._append_log(f"cancelled after epoch {int(event.last_epoch) + 1}")
 
-    def _ev_finished(self, data: dict[str, Any]) -> None:
-        self._append_log(f"finished after {data.get('epochs_run', '?')} epochs")
+    def _on_finished(self, event: ev.Finished) -> None:
+        self._append_log(f"finished after {event.epochs_run} epochs")
 
     def _on_reply(self, reply: Any) -> None:
         if reply.id != self.request_id:
             return
         self.request_id = None
         self._set_running(False)
-        if not reply.ok:
-            self._fail(str(reply.error or "training failed"))
+        if isinstance(reply, ErrorReply):
+            self._fail(reply.message or "training failed")
             return
-        result = dict(reply.result or {})
+        if isinstance(reply, RequestCancelled):  # cancelled before it started
+            result: dict[str, Any] = {"status": "cancelled", "reason": reply.reason}
+        else:
+            result = reply.to_dict()
         status = result.get("status", "finished")
         if status == "failed":
             self._fail(str(result.get("reason") or "training failed"))

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lamina.engine.protocol import EngineInfo, PingRequest
 from lamina_gui.views.common import edit_spec, get_path
 
 
@@ -135,14 +136,14 @@ class TrainingSettings(QGroupBox):
     def refresh_devices(self) -> None:
         """Asks the engine for its devices (``ping``) and lists each GPU it reports."""
         try:
-            self.bridge.request("ping", self._on_ping)
+            self.bridge.request(PingRequest(), self._on_ping)
         except Exception as exc:  # noqa: BLE001 - no engine yet: keep auto/CPU
             self.note.emit(f"device list unavailable: {exc}")
 
     def _on_ping(self, reply: Any) -> None:
-        if not getattr(reply, "ok", False):
+        if not isinstance(reply, EngineInfo):
             return
-        devices = (reply.result or {}).get("devices") or []
+        devices = reply.devices or []
         for dev in devices:
             name = dev.get("name") if isinstance(dev, dict) else str(dev)
             if not name or self.device_combo.findData(name) >= 0:

@@ -29,6 +29,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lamina.engine.protocol import (
+    ErrorReply,
+    Image,
+    ListRunsRequest,
+    RequestCancelled,
+    RunList,
+    VisualizeRequest,
+)
 from lamina_gui.views.common import catalog_entries, request_id
 from lamina_gui.views.visualize_inputs import image_input, layer_names
 from lamina_gui.widgets.image_grid import ImageGrid, decode_image_array
@@ -232,13 +240,13 @@ class VisualizeView(QWidget):
         """Lists the runs of the open project (``list_runs``)."""
         project = getattr(self.state, "project_path", None)
         if project:
-            self.bridge.request("list_runs", self._on_runs, project_dir=str(project))
+            self.bridge.request(ListRunsRequest(str(project)), self._on_runs)
 
     def _on_runs(self, reply: Any) -> None:
-        if not reply.ok:
-            self.status_label.setText(str(reply.error))
+        if not isinstance(reply, RunList):  # an ErrorReply
+            self.status_label.setText(str(reply))
             return
-        runs = [r for r in (reply.result or {}).get("runs", []) if r.get("status") != "running"]
+        runs = [r for r in reply.runs if r.get("status") != "running"]
         self.run_combo.blockSignals(True)
         self.run_combo.clear()
         for r in reversed(runs):
@@ -311,9 +319,7 @@ class VisualizeView(QWidget):
         if "steps" in names:
             out["steps"] = self.steps_box.value()
         if "input" in names and self.file_radio.isChecked() and self.image_file:
-            from lamina.engine.protocol import encode_array
-
-            out["input"] = encode_array(self._image_input(self.image_file))
+            out["input"] = self._image_input(self.image_file)
         return out
 
     def _image_input(self, path: str) -> np.ndarray:
@@ -340,18 +346,15 @@ class VisualizeView(QWidget):
         except ValueError as exc:
             self._show_error(str(exc))
             return None
-        # "visualization" names it: "kind" is the request's own kind in `bridge.request`
-        payload: dict[str, Any] = {"run_dir": self.run_dir, "visualization": kind, "params": params}
+        request = VisualizeRequest(kind, run_dir=self.run_dir, params=params)
         if "input" in self._params_of(kind) and "input" not in params:
-            payload["sample"] = self.sample_box.value()
+            request.sample = self.sample_box.value()
         self.live_updates = 0
         self.status_label.setText(f"Running {kind}…")
         self.status_label.setStyleSheet("")
         self.run_button.setEnabled(False)
         self.stop_button.setEnabled(True)
-        self.request_id = self.bridge.request(
-            "visualize", self._on_reply, on_event=self._on_event, **payload
-        )
+        self.request_id = self.bridge.request(request, self._on_reply, on_event=self._on_event)
         return self.request_id
 
     def stop(self) -> None:
@@ -360,17 +363,16 @@ class VisualizeView(QWidget):
             self.bridge.cancel(self.request_id)
 
     def _on_event(self, event: Any) -> None:
-        if event.id != self.request_id or event.type != "image":
+        if event.id != self.request_id or not isinstance(event, Image):
             return
-        data = event.data or {}
-        image = decode_image_array(data["image"])
+        image = decode_image_array(event.image)
         image = image[0] if image.ndim == 4 else image
         self.live_updates += 1
         if self.grid.count() == 1:
             self.grid.update_image(0, image)
         else:
             self.grid.set_images([image], [f"{self.kind()}"])
-        self.status_label.setText(f"step {int(data.get('step', 0)) + 1} / {data.get('steps', '?')}")
+        self.status_label.setText(f"step {int(event.step) + 1} / {event.steps}")
 
     def _on_reply(self, reply: Any) -> None:
         if request_id(reply) != self.request_id:
@@ -378,14 +380,13 @@ class VisualizeView(QWidget):
         self.request_id = None
         self.run_button.setEnabled(True)
         self.stop_button.setEnabled(False)
-        if not reply.ok:
-            self._show_error(str(reply.error or "the visualization failed"))
+        if isinstance(reply, ErrorReply):
+            self._show_error(reply.message or "the visualization failed")
             return
-        result = dict(reply.result or {})
-        if result.get("status") == "cancelled":
+        if isinstance(reply, RequestCancelled):
             self.status_label.setText("Stopped.")
             return
-        self.show_result(result)
+        self.show_result(reply.to_dict())
 
     def show_result(self, result: dict[str, Any]) -> None:
         """Shows a ``visualize`` reply: images with titles, or a note when there are none."""

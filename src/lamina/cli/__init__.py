@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from importlib import import_module
 
 from lamina import __version__
+from lamina.errors import LaminaError
 
 #: modules that add sub-commands, in help order
 COMMAND_MODULES = [
@@ -25,8 +26,10 @@ COMMAND_MODULES = [
 ]
 
 
-class CommandError(Exception):
-    """An error to print without a traceback (exit code 2)."""
+class CommandError(LaminaError):
+    """An error in how a command was called, printed without a traceback (exit code 2)."""
+
+    code = "command"
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -44,23 +47,8 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def _known_errors() -> tuple[type[BaseException], ...]:
-    from lamina.registry import UnknownEntryError
-    from lamina.spec import SpecError
-
-    errors: list[type[BaseException]] = [
-        CommandError,
-        SpecError,
-        UnknownEntryError,
-        FileNotFoundError,
-    ]
-    from lamina.data.errors import DataError
-    from lamina.export import ExportError
-    from lamina.project import ProjectError
-    from lamina.training.devices import DeviceError
-    from lamina.visualize.errors import VisualizationError
-
-    errors += [DataError, ProjectError, ExportError, DeviceError, VisualizationError]
-    return tuple(errors)
+    """The errors printed as ``error: ...`` (exit 2): the user's to fix."""
+    return (LaminaError, FileNotFoundError)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -30,6 +30,8 @@ class DataError(LaminaError, ValueError):
         lamina.data.errors.DataError: stars.csv: column 'flux' not found
     """
 
+    code = "data"
+
     def __init__(
         self,
         message: str,

@@ -1,8 +1,9 @@
 """The engine: a child process running the lamina library for the app (no Qt, no TF here).
 
-`EngineClient` starts and talks to ``python -m lamina.engine``; the protocol's
-messages are plain dataclasses (`Request`, `Reply`, `Event`, `EngineStatus`) sent as
-JSON lines. The same handlers run in-process with `lamina.engine.handlers.handle`.
+`EngineClient` starts and talks to ``python -m lamina.engine``; the messages are the
+typed dataclasses of `lamina.engine.protocol` (requests such as `CheckRequest`, replies
+such as `CheckReport`, events such as `EpochEnd`, and `EngineStatus`) sent as JSON
+lines. The same handlers run in-process with `lamina.engine.handlers.handle`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from lamina.engine.protocol import (
     EngineError,
     EngineStatus,
+    ErrorReply,
     Event,
     Reply,
     Request,
@@ -24,6 +26,7 @@ __all__ = [
     "EngineClient",
     "EngineError",
     "EngineStatus",
+    "ErrorReply",
     "Event",
     "Reply",
     "Request",

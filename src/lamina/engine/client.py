@@ -1,6 +1,9 @@
 """`EngineClient`: starts the engine child process and talks to it (no Qt, no TensorFlow).
 
-Replies, events and status changes arrive through one ``on_event`` callable, called
+Requests are the typed dataclasses of `lamina.engine.protocol`. The typed methods
+(`check`, `catalog`, `dataset_summary`, ...) wait for their reply; `send` and `train`
+return the request id at once and call back with the reply and the request's events.
+Every reply, event and status change also reaches the ``on_event`` callable, called
 from the client's reader thread (a GUI turns them into Qt signals). If the child dies
 (an exit, a signal, a C++ abort) the client reports it with ``EngineStatus("died")``,
 fails every pending request with a clear message, restarts the child and reports
@@ -9,9 +12,9 @@ fails every pending request with a clear message, restarts the child and reports
 Example:
     >>> client = EngineClient(on_event=print)
     >>> client.start()
-    >>> client.call("check", spec=spec_dict)["ok"]
+    >>> client.check(spec).ok
     True
-    >>> rid = client.submit("train", spec=spec_dict, project_dir="my-project")
+    >>> rid = client.train(spec, project_dir="my-project", on_event=print)
     >>> client.cancel(rid)
     >>> client.stop()
 """
@@ -21,86 +24,69 @@ from __future__ import annotations
 import collections
 import itertools
 import os
-import signal
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
+from lamina.engine.child import Child, default_log_path, describe_exit
 from lamina.engine.protocol import (
+    CancelRequest,
     EngineError,
     EngineStatus,
+    ErrorReply,
     Event,
     Message,
     ProtocolError,
     Reply,
     Request,
+    RequestCancelled,
+    TrainRequest,
     from_line,
     to_line,
 )
+from lamina.engine.typed_requests import OnReply, OnRequestEvent, TypedRequests
 
+#: Receives every reply, event and status (from the client's reader thread).
 OnEvent = Callable[[Reply | Event | EngineStatus], None]
+R = TypeVar("R", bound=Reply)
 
 #: At most this many automatic restarts within `RESTART_WINDOW` seconds.
 MAX_RESTARTS = 3
 RESTART_WINDOW = 60.0
 
 
-def default_log_path() -> Path:
-    """``<lamina home>/logs/engine.log``."""
-    from lamina.plugins import lamina_home
-
-    return lamina_home() / "logs" / "engine.log"
-
-
-def describe_exit(returncode: int | None, short: bool = False) -> str:
-    """``"was killed by signal 9 (SIGKILL)"`` or ``"exited with code 1"``.
-
-    With `short`: ``"killed by signal 9 (SIGKILL)"`` or ``"exit code 1"``.
-    """
-    if returncode is None:
-        return "no exit status" if short else "stopped answering"
-    if returncode < 0:
-        try:
-            name = signal.Signals(-returncode).name
-        except ValueError:
-            name = "unknown signal"
-        text = f"killed by signal {-returncode} ({name})"
-        return text if short else f"was {text}"
-    return f"exit code {returncode}" if short else f"exited with code {returncode}"
-
-
 class _Pending:
-    __slots__ = ("kind", "payload", "done", "reply", "submitted")
+    __slots__ = ("request", "on_reply", "on_event", "done", "reply", "submitted")
 
-    def __init__(self, kind: str, payload: dict) -> None:
-        self.kind = kind
-        self.payload = payload
+    def __init__(
+        self,
+        request: Request[Any],
+        on_reply: OnReply | None = None,
+        on_event: OnRequestEvent | None = None,
+    ) -> None:
+        self.request = request
+        self.on_reply = on_reply
+        self.on_event = on_event
         self.done = threading.Event()
         self.reply: Reply | None = None
         self.submitted = time.monotonic()
 
-
-class _Child:
-    """One engine process and its threads."""
-
-    def __init__(self, proc: subprocess.Popen, generation: int) -> None:
-        self.proc = proc
-        self.generation = generation
-        self.ready = threading.Event()
-        self.stderr_tail: collections.deque[str] = collections.deque(maxlen=40)
+    @property
+    def kind(self) -> str:
+        return self.request.TAG
 
 
-class EngineClient:
+class EngineClient(TypedRequests):
     """Starts ``python -m lamina.engine`` and exchanges messages with it.
 
     Args:
         on_event: Called (from a reader thread) with every `Reply`, `Event` and
             `EngineStatus`. Exceptions it raises are printed and ignored. It must not
-            block on `call` (the reply would wait behind it): use `submit` there.
+            block on `call` (the reply would wait behind it): use `send` there.
         python: The Python interpreter to run the engine with.
         env: The child's environment (defaults to this process's).
         log_path: Where the engine's stderr (TensorFlow logs, tracebacks) goes;
@@ -121,7 +107,7 @@ class EngineClient:
         self._ids = itertools.count(1)
         self._lock = threading.RLock()
         self._pending: dict[int, _Pending] = {}
-        self._child: _Child | None = None
+        self._child: Child | None = None
         self._generation = 0
         self._stopping = False
         self._restarts: collections.deque[float] = collections.deque()
@@ -188,7 +174,7 @@ class EngineClient:
             bufsize=0,
             start_new_session=True,  # a Ctrl-C in the app's terminal is the app's, not ours
         )
-        child = _Child(proc, self._generation)
+        child = Child(proc, self._generation)
         self._child = child
         self.state = "starting"
         threading.Thread(
@@ -242,51 +228,74 @@ class EngineClient:
             self._spawn()
 
     # -- requests -----------------------------------------------------------------------
-    def submit(self, kind: str, /, **payload: Any) -> int:
-        """Sends a request and returns its id; its Events and Reply come to ``on_event``."""
-        return self._submit(kind, payload)[0]
+    def send(
+        self,
+        request: Request[Any],
+        on_reply: OnReply | None = None,
+        on_event: OnRequestEvent | None = None,
+    ) -> int:
+        """Sends a request and returns its id at once.
 
-    def _submit(self, kind: str, payload: dict) -> tuple[int, _Pending | None]:
-        request_id = next(self._ids)
-        line = to_line(Request(request_id, kind, payload))
-        pending = None if kind == "cancel" else _Pending(kind, payload)
+        Args:
+            request: The request; its `id` is set here.
+            on_reply: Called with its reply (from the reader thread).
+            on_event: Called with each of its events (from the reader thread).
+        """
+        return self._send(request, on_reply, on_event)[0]
+
+    def _send(
+        self,
+        request: Request[Any],
+        on_reply: OnReply | None = None,
+        on_event: OnRequestEvent | None = None,
+    ) -> tuple[int, _Pending | None]:
+        request.id = next(self._ids)
+        line = to_line(request)
+        pending = None
+        if not isinstance(request, CancelRequest):
+            pending = _Pending(request, on_reply, on_event)
         with self._lock:
             if pending is not None:
-                self._pending[request_id] = pending
+                self._pending[request.id] = pending
             child = self._child
             if child is None:
                 if not self._respawning:
-                    self._pending.pop(request_id, None)
+                    self._pending.pop(request.id, None)
                     raise EngineError("the engine is not running (call start() first)")
                 self._backlog.append(line)
-                return request_id, pending
+                return request.id, pending
         self._write(child, line)
-        return request_id, pending
+        return request.id, pending
 
-    def call(self, kind: str, /, timeout: float = 120, **payload: Any) -> dict:
+    def call(self, request: Request[R], timeout: float = 120) -> R:
         """Sends a request and waits for its reply.
 
         Raises:
-            EngineError: With the engine's message if the request failed, the engine
-                stopped, or no reply came within `timeout` seconds.
+            EngineError: With the engine's message (and code and location) if the
+                request failed or was cancelled, the engine stopped, or no reply came
+                within `timeout` seconds.
         """
-        _, pending = self._submit(kind, payload)
-        if pending is None:  # a cancel: its reply is not waited for
-            return {}
+        _, pending = self._send(request)
+        assert pending is not None, "a CancelRequest is sent with cancel()"
         if not pending.done.wait(timeout):
-            raise EngineError(f"no reply to {kind} within {timeout:g} s")
+            raise EngineError(f"no reply to {request.TAG} within {timeout:g} s")
         reply = pending.reply
-        assert reply is not None
-        if not reply.ok:
-            raise EngineError(reply.error or f"{kind} failed")
-        return reply.result or {}
+        if isinstance(reply, ErrorReply):
+            error = EngineError(reply.message, code=reply.code)  # the message is complete
+            error.location, error.hint = reply.location, reply.hint
+            raise error
+        if isinstance(reply, RequestCancelled):
+            raise EngineError(reply.reason or f"{request.TAG} was cancelled", code="cancelled")
+        if not isinstance(reply, request.REPLY):
+            raise ProtocolError(f"{request.TAG} answered with {type(reply).__name__}")
+        return reply  # type: ignore[return-value]
 
     def cancel(self, request_id: int) -> None:
         """Asks the engine to stop request `request_id` (training stops within one batch)."""
-        self.submit("cancel", id=request_id)
+        self._send(CancelRequest(target=request_id))
 
     # -- internals ----------------------------------------------------------------------
-    def _write(self, child: _Child, line: str) -> None:
+    def _write(self, child: Child, line: str) -> None:
         try:
             assert child.proc.stdin is not None
             child.proc.stdin.write(line.encode("utf-8"))
@@ -300,12 +309,9 @@ class EngineClient:
         callback = self.on_event
         if callback is None:
             return
-        try:
-            callback(message)
-        except Exception as exc:  # noqa: BLE001 - a faulty listener must not kill the reader
-            print(f"lamina engine client: on_event raised {exc!r}", file=sys.stderr)
+        _call(callback, message)
 
-    def _read_stderr(self, child: _Child) -> None:
+    def _read_stderr(self, child: Child) -> None:
         stream: IO[bytes] | None = child.proc.stderr
         assert stream is not None
         try:
@@ -323,7 +329,7 @@ class EngineClient:
             if log is not None:
                 log.close()
 
-    def _read_stdout(self, child: _Child) -> None:
+    def _read_stdout(self, child: Child) -> None:
         stream = child.proc.stdout
         assert stream is not None
         for raw in iter(stream.readline, b""):
@@ -338,13 +344,12 @@ class EngineClient:
         child.proc.wait()
         self._on_exit(child)
 
-    def _handle(self, child: _Child, message: Message) -> None:
+    def _handle(self, child: Child, message: Message) -> None:
         if isinstance(message, Reply):
             with self._lock:
                 pending = self._pending.pop(message.id, None)
             if pending is not None:
-                pending.reply = message
-                pending.done.set()
+                self._settle(pending, message)
             self._emit(message)
         elif isinstance(message, EngineStatus):
             if message.state == "starting":
@@ -355,19 +360,29 @@ class EngineClient:
                     self.ready_seconds = time.monotonic() - self.started_at
             self._emit(message)
         elif isinstance(message, Event):
+            with self._lock:
+                pending = self._pending.get(message.id)
+            if pending is not None and pending.on_event is not None:
+                _call(pending.on_event, message)
             self._emit(message)
+
+    @staticmethod
+    def _settle(pending: _Pending, reply: Reply) -> None:
+        pending.reply = reply
+        pending.done.set()
+        if pending.on_reply is not None:
+            _call(pending.on_reply, reply)
 
     def _fail_pending(self, template: str, pending: dict[int, _Pending] | None = None) -> None:
         if pending is None:
             with self._lock:
                 pending, self._pending = self._pending, {}
         for request_id, p in sorted(pending.items()):
-            reply = Reply(request_id, False, error=template.format(kind=p.kind))
-            p.reply = reply
-            p.done.set()
+            reply = ErrorReply(id=request_id, message=template.format(kind=p.kind), code="engine")
+            self._settle(p, reply)
             self._emit(reply)
 
-    def _on_exit(self, child: _Child) -> None:
+    def _on_exit(self, child: Child) -> None:
         now = time.monotonic()
         with self._lock:
             if child is not self._child or self._stopping:
@@ -384,9 +399,9 @@ class EngineClient:
         kinds = ", ".join(dict.fromkeys(p.kind for p in running))
         during = f" while running {kinds}" if kinds else ""
         projects = [
-            str(p.payload.get("project_dir") or p.payload.get("project"))
+            p.request.project_dir
             for p in running
-            if p.kind == "train" and (p.payload.get("project_dir") or p.payload.get("project"))
+            if isinstance(p.request, TrainRequest) and p.request.project_dir
         ]
         message = f"the engine {how}{during}"
         message += (
@@ -414,3 +429,11 @@ class EngineClient:
             self._respawning = False
             if self._child is None and not self._stopping:
                 self._spawn()
+
+
+def _call(callback: Callable[[Any], None], message: Any) -> None:
+    """Calls a listener; a faulty listener must not kill the reader thread."""
+    try:
+        callback(message)
+    except Exception as exc:  # noqa: BLE001 - print it and go on
+        print(f"lamina engine client: a listener raised {exc!r}", file=sys.stderr)

@@ -1,11 +1,11 @@
 """The engine's main loop (``python -m lamina.engine``): JSON lines in, JSON lines out.
 
 Threads:
-    * the main thread reads requests from stdin; it handles ``cancel`` itself at once,
-      so a cancel never waits behind the running request;
+    * the main thread reads requests from stdin; it answers a `CancelRequest` itself at
+      once, so a cancel never waits behind the running request;
     * a *quick* worker runs short requests (ping, catalog, check, projects...) in order;
-    * a *long* worker runs long requests (train, visualize, predict, export, data
-      previews) one at a time, each with a cancel token.
+    * a *long* worker runs long requests (``Request.LONG``: train, visualize, predict,
+      export, data previews) one at a time, each with a cancel token.
 
 stdout carries only protocol lines: file descriptor 1 is moved away at start and
 replaced by stderr, so a stray ``print`` from TensorFlow or a plug-in cannot corrupt
@@ -23,13 +23,16 @@ import traceback
 from typing import IO, Any
 
 from lamina.engine.protocol import (
+    CancelAck,
+    CancelRequest,
     EngineStatus,
-    Event,
+    ErrorReply,
     Message,
     ProtocolError,
-    Reply,
     Request,
+    RequestCancelled,
     from_line,
+    request_id_of,
     to_line,
 )
 
@@ -44,11 +47,12 @@ class Server:
         self._tokens: dict[int, Any] = {}
         self._tokens_lock = threading.Lock()
         self._ready = threading.Event()
-        self.quick: queue.Queue[Request | None] = queue.Queue()
-        self.long: queue.Queue[Request | None] = queue.Queue()
+        self.quick: queue.Queue[Request[Any] | None] = queue.Queue()
+        self.long: queue.Queue[Request[Any] | None] = queue.Queue()
 
     # -- output -------------------------------------------------------------------------
     def send(self, message: Message) -> None:
+        """Writes one message line to the client (exits if the client is gone)."""
         line = to_line(message)
         with self._write_lock:
             try:
@@ -58,6 +62,7 @@ class Server:
                 os._exit(0)  # the client is gone
 
     def log(self, text: str) -> None:
+        """Writes a time-stamped line to the engine's log (stderr)."""
         print(f"[lamina engine {os.getpid()} {time.strftime('%H:%M:%S')}] {text}", file=sys.stderr)
 
     # -- start-up -----------------------------------------------------------------------
@@ -67,11 +72,12 @@ class Server:
         message = ""
         try:
             import lamina.keras  # noqa: F401 - TensorFlow, the slow part
-            from lamina.engine.handlers import Context, h_catalog
+            from lamina.engine.handlers import Context, catalog
+            from lamina.engine.protocol import CatalogRequest
 
-            catalog = h_catalog({}, Context())
-            problems = [p for p in catalog.get("plugins", []) if p.get("problems")]
-            n = len(catalog.get("entries", []))
+            reply = catalog.catalog(CatalogRequest(), Context())
+            problems = [p for p in reply.plugins if p.get("problems")]
+            n = len(reply.entries)
             message = f"engine ready (pid {os.getpid()}, {n} catalogue entries"
             if problems:
                 message += f", {len(problems)} plug-in(s) with problems"
@@ -90,11 +96,12 @@ class Server:
 
             return CancelToken()
         except Exception:  # noqa: BLE001 - the trainer failed to import: a plain flag
-            from lamina.engine.handlers import _Flag
+            from lamina.engine.handlers import CancelFlag
 
-            return _Flag()
+            return CancelFlag()
 
-    def worker(self, q: queue.Queue[Request | None], long: bool) -> None:
+    def worker(self, q: queue.Queue[Request[Any] | None], long: bool) -> None:
+        """Runs the requests of queue `q` one after the other (`long`: with busy/ready)."""
         from lamina.engine.handlers import run_request
 
         self._ready.wait()
@@ -107,69 +114,61 @@ class Server:
             if token is None:
                 token = self._token()
             if token.cancelled:
-                self.send(
-                    Reply(
-                        request.id,
-                        True,
-                        {"status": "cancelled", "reason": "cancelled before it started"},
-                    )
-                )
+                self.send(RequestCancelled(id=request.id, reason="cancelled before it started"))
                 self._forget(request.id)
                 continue
             if long:
-                self.send(EngineStatus("busy", f"running {request.kind}"))
+                self.send(EngineStatus("busy", f"running {request.TAG}"))
             t0 = time.perf_counter()
-
-            def emit(type_: str, data: dict, rid: int = request.id) -> None:
-                self.send(Event(rid, type_, data))
-
-            reply = run_request(request.id, request.kind, request.payload, emit, token)
-            self.log(
-                f"{request.kind} #{request.id}: {'ok' if reply.ok else 'error'} "
-                f"in {time.perf_counter() - t0:.3f} s"
-            )
+            reply = run_request(request, self.send, token)
+            outcome = "error" if isinstance(reply, ErrorReply) else "ok"
+            self.log(f"{request.TAG} #{request.id}: {outcome} in {time.perf_counter() - t0:.3f} s")
             self._forget(request.id)
             self.send(reply)
             if long and self.long.empty():
-                self.send(EngineStatus("ready", f"{request.kind} done"))
+                self.send(EngineStatus("ready", f"{request.TAG} done"))
 
     def _forget(self, request_id: int) -> None:
         with self._tokens_lock:
             self._tokens.pop(request_id, None)
 
     # -- input --------------------------------------------------------------------------
-    def dispatch(self, request: Request) -> None:
-        from lamina.engine.handlers import LONG_KINDS, known_kinds
-
-        if request.kind == "cancel":
-            target = request.payload.get("id", request.payload.get("request_id"))
+    def dispatch(self, request: Request[Any]) -> None:
+        """Answers a cancel at once; queues any other request on its worker."""
+        if isinstance(request, CancelRequest):
             with self._tokens_lock:
-                token = self._tokens.get(target)
+                token = self._tokens.get(request.target)
             if token is not None:
                 token.cancel()
-            self.send(Reply(request.id, True, {"id": target, "found": token is not None}))
+            self.send(CancelAck(id=request.id, target=request.target, found=token is not None))
             return
-        if request.kind == "shutdown":
-            self.send(Reply(request.id, True, {}))
-            self.shutdown()
-            return
-        if request.kind not in known_kinds():
-            self.send(
-                Reply(
-                    request.id,
-                    False,
-                    error=f"unknown request kind {request.kind!r}; known: "
-                    f"{', '.join(known_kinds())}",
-                )
-            )
-            return
-        long = request.kind in LONG_KINDS
-        if long:
+        if request.LONG:
             with self._tokens_lock:
                 self._tokens[request.id] = self._token()
-        (self.long if long else self.quick).put(request)
+        (self.long if request.LONG else self.quick).put(request)
+
+    def receive(self, line: str | bytes) -> None:
+        """Handles one line from the client.
+
+        A request is dispatched; a line that is not a request the engine knows gets an
+        `ErrorReply` if it has a request id (else it is logged).
+        """
+        try:
+            message = from_line(line)
+        except ProtocolError as exc:
+            rid = request_id_of(line)
+            if rid is None:
+                self.log(f"bad request line ignored: {exc}")
+            else:
+                self.send(ErrorReply(id=rid, message=str(exc), code="protocol"))
+            return
+        if not isinstance(message, Request):
+            self.log(f"ignored a {message.FAMILY} message sent to the engine")
+            return
+        self.dispatch(message)
 
     def shutdown(self) -> None:
+        """Flushes the output and ends the process."""
         try:
             self.out.flush()
             sys.stderr.flush()
@@ -177,6 +176,7 @@ class Server:
             os._exit(0)
 
     def serve(self) -> None:
+        """Starts the workers and the warm-up, then reads requests until stdin closes."""
         self.send(EngineStatus("starting", f"engine starting (pid {os.getpid()})"))
         threading.Thread(target=self.worker, args=(self.quick, False), daemon=True).start()
         threading.Thread(target=self.worker, args=(self.long, True), daemon=True).start()
@@ -185,20 +185,8 @@ class Server:
             line = self.inp.readline()
             if not line:
                 break
-            if not line.strip():
-                continue
-            try:
-                message = from_line(line)
-            except ProtocolError as exc:
-                self.log(f"bad request line ignored: {exc}")
-                continue
-            if not isinstance(message, Request):
-                self.log(f"ignored a {type(message).__name__} sent to the engine")
-                continue
-            if not isinstance(message.payload, dict):
-                self.send(Reply(message.id, False, error="the payload must be a JSON object"))
-                continue
-            self.dispatch(message)
+            if line.strip():
+                self.receive(line)
         self.log("stdin closed; exiting")
         self.shutdown()
 
@@ -208,8 +196,10 @@ DEFAULT_NICE = 5
 
 
 def lower_priority() -> int:
-    """Lowers this process's CPU priority so the app's window stays responsive while the
-    engine trains on every core; returns the niceness added (0 where unsupported)."""
+    """Lowers this process's CPU priority; returns the niceness added (0 where unsupported).
+
+    The app's window stays responsive while the engine trains on every core.
+    """
     try:
         step = int(os.environ.get("LAMINA_ENGINE_NICE", DEFAULT_NICE))
     except ValueError:

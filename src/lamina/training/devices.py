@@ -13,6 +13,8 @@ from lamina.errors import LaminaError
 class DeviceError(LaminaError, ValueError):
     """A requested device or precision is not available."""
 
+    code = "device"
+
 
 @dataclass
 class DeviceInfo:

@@ -11,3 +11,5 @@ class VisualizationError(LaminaError, ValueError):
     The message says what was wrong and what would be accepted (valid layer names,
     the valid filter range, the expected input shape).
     """
+
+    code = "visualization"

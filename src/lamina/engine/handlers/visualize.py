@@ -1,0 +1,59 @@
+"""The visualize handler: a registered visualization of a saved run, with live steps."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import numpy as np
+
+from lamina.engine.handlers.context import STATE, CancelledError, Context, registry, run_of
+from lamina.engine.protocol import Image, VisualizeRequest, VisualizeResult, jsonable
+
+
+def visualize(request: VisualizeRequest, ctx: Context) -> VisualizeResult:
+    """Runs the visualization of a saved run.
+
+    Methods that improve an image step by step stream `Image` events (about 25 of
+    them) and stop at the next step when cancelled.
+    """
+    from lamina.visualize.runs import visualize_run
+
+    kind = request.visualization
+    entry = registry().get("visualization", kind)
+    parameters = inspect.signature(entry.obj).parameters
+    params = dict(request.params)
+    run = run_of(request)
+    on_step = None
+    if "on_step" in parameters:
+        steps = int(params.get("steps", 50) or 50)
+        every = max(1, steps // 25)
+
+        def on_step(step: int, image: Any) -> None:
+            if ctx.cancelled:
+                raise CancelledError(f"{kind} cancelled at step {step}")
+            if step % every == 0 or step == steps - 1:
+                ctx.emit(Image(step=int(step), steps=steps, image=np.asarray(image)))
+
+    first = next(iter(parameters.values()), None)
+    needs_model = first is not None and first.default is inspect.Parameter.empty
+    res = visualize_run(
+        run,
+        kind,
+        params,
+        sample=request.sample,
+        n_samples=int(request.n_samples),
+        which=request.which,
+        model=STATE.model(run, request.which) if needs_model else None,
+        load_dataset=STATE.dataset,
+        on_step=on_step,
+        registry=registry(),
+    )
+    images = np.asarray(res.images)
+    return VisualizeResult(
+        kind=res.kind,
+        images=images if images.size else None,
+        titles=list(res.titles),
+        meta=jsonable(res.meta, small=100_000),
+        run_dir=str(run.path),
+    )
