@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -76,7 +76,9 @@ def format_path(loc: tuple[Any, ...] | list[Any]) -> str:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Unknown fields are errors; a spec is immutable (edits make a new one, see `copy_with`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Ref(_Strict):
@@ -198,10 +200,39 @@ class ModelSpec(_Strict):
         return json.dumps(self.to_dict(), indent=indent)
 
     def copy_with(self, **changes: Any) -> ModelSpec:
-        """Returns a validated copy with top-level fields replaced."""
-        data = self.to_dict()
-        data.update(copy.deepcopy(changes))
-        return parse_spec(data)
+        """Returns a new spec with top-level fields replaced; validates only what changed.
+
+        The fields not in `changes` are shared with this spec, not copied (specs are
+        immutable). A value may be a model (an `ItemSpec`, a `TrainingSpec`, ...), taken as
+        it is, or plain data, validated once.
+
+        Example:
+            >>> spec.copy_with(training={**spec.training.model_dump(), "epochs": 5})
+
+        Raises:
+            SpecError: Located at the changed field, e.g. ``layers[2].params``.
+        """
+        unknown = sorted(set(changes) - set(type(self).model_fields))
+        if unknown:
+            raise SpecError([SpecProblem(name, "unknown field") for name in unknown])
+        try:
+            return ModelSpec.model_validate({**dict(self), **changes})
+        except ValidationError as exc:
+            raise SpecError(_problems_from(exc)) from None
+
+    def with_layers(self, layers: Sequence[ItemSpec | Mapping[str, Any] | str]) -> ModelSpec:
+        """Returns a new spec with this stack of items.
+
+        `ItemSpec` items are taken as they are (an edit that keeps the other items passes
+        them back unchanged), only dicts and names are validated.
+        """
+        return self.copy_with(layers=list(layers))
+
+    def with_item(self, index: int, item: ItemSpec | Mapping[str, Any] | str) -> ModelSpec:
+        """Returns a new spec with item `index` replaced; only that item is validated."""
+        layers = list(self.layers)
+        layers[index] = item  # type: ignore[call-overload]
+        return self.with_layers(layers)
 
 
 # -- migrations ----------------------------------------------------------------------
@@ -247,10 +278,12 @@ def spec_version_of(data: Mapping[str, Any]) -> int:
 def migrate(data: Mapping[str, Any]) -> dict[str, Any]:
     """Migrates raw spec data to the current version.
 
+    Returns a new top-level dict; the nested data of a current-version spec is shared
+    with `data`, not copied (older versions are copied before they are migrated).
+
     Raises:
         SpecError: If the version is unknown or newer than this lamina.
     """
-    data = copy.deepcopy(dict(data))
     version = spec_version_of(data)
     if version > SPEC_VERSION:
         raise SpecError(
@@ -266,6 +299,9 @@ def migrate(data: Mapping[str, Any]) -> dict[str, Any]:
         raise SpecError(
             [SpecProblem("spec_version", f"expected an int, got {data.get('spec_version')!r}")]
         )
+    data = dict(data)
+    if version < SPEC_VERSION:
+        data = copy.deepcopy(data)
     while version < SPEC_VERSION:
         data = MIGRATIONS[version](data)
         version += 1
