@@ -27,13 +27,13 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from lamina.errors import LaminaError
 
-SPEC_VERSION = 1
+SPEC_VERSION: Final = 1
 
 
 @dataclass(frozen=True)
@@ -230,8 +230,8 @@ class ModelSpec(_Strict):
 
     def with_item(self, index: int, item: ItemSpec | Mapping[str, Any] | str) -> ModelSpec:
         """Returns a new spec with item `index` replaced; only that item is validated."""
-        layers = list(self.layers)
-        layers[index] = item  # type: ignore[call-overload]
+        layers: list[ItemSpec | Mapping[str, Any] | str] = list(self.layers)
+        layers[index] = item
         return self.with_layers(layers)
 
 
@@ -299,13 +299,11 @@ def migrate(data: Mapping[str, Any]) -> dict[str, Any]:
         raise SpecError(
             [SpecProblem("spec_version", f"expected an int, got {data.get('spec_version')!r}")]
         )
-    data = dict(data)
-    if version < SPEC_VERSION:
-        data = copy.deepcopy(data)
+    out = dict(data) if version == SPEC_VERSION else copy.deepcopy(dict(data))
     while version < SPEC_VERSION:
-        data = MIGRATIONS[version](data)
+        out = MIGRATIONS[version](out)
         version += 1
-    return data
+    return out
 
 
 # -- parsing -------------------------------------------------------------------------

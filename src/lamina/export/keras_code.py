@@ -126,15 +126,15 @@ class KerasCodeWriter:
     ) -> str:
         from lamina.keras import keras
 
-        obj = entry.obj
+        obj: Any = entry.obj
         args = {k: self.param_value(entry, k, v, what) for k, v in params.items()}
         args.update(extra or {})
         module = getattr(obj, "__module__", "") or ""
         if module.startswith("tf_keras"):
-            ns = getattr(keras, namespace)
-            if getattr(ns, obj.__name__, None) is not obj:
-                raise ExportError(f"{what}: {obj.__name__} is not in keras.{namespace}")
-            ref = f"keras.{namespace}.{obj.__name__}"
+            name: str = obj.__name__
+            if getattr(getattr(keras, namespace), name, None) is not obj:
+                raise ExportError(f"{what}: {name} is not in keras.{namespace}")
+            ref = f"keras.{namespace}.{name}"
         else:
             ref = self.inline_object(obj, what)
         if not isinstance(obj, type) and not args:
