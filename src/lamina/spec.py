@@ -212,9 +212,6 @@ class ModelSpec(_Strict):
         Raises:
             SpecError: Located at the changed field, e.g. ``layers[2].params``.
         """
-        unknown = sorted(set(changes) - set(type(self).model_fields))
-        if unknown:
-            raise SpecError([SpecProblem(name, "unknown field") for name in unknown])
         try:
             return ModelSpec.model_validate({**dict(self), **changes})
         except ValidationError as exc:
@@ -312,9 +309,10 @@ def migrate(data: Mapping[str, Any]) -> dict[str, Any]:
 def _problems_from(exc: ValidationError) -> list[SpecProblem]:
     problems = []
     for err in exc.errors():
-        loc = [p for p in err["loc"] if p not in ("function-after[_positive(), InputSpec]",)]
         loc = [
-            p for p in loc if not (isinstance(p, str) and p.startswith(("function-", "literal[")))
+            p
+            for p in err["loc"]
+            if not (isinstance(p, str) and p.startswith(("function-", "literal[")))
         ]
         message = err["msg"]
         if err["type"] == "missing":
