@@ -36,6 +36,7 @@ from typing import Any
 
 from lamina.atomic import atomic_write_text, atomic_write_with
 from lamina.errors import LaminaError
+from lamina.jsonutil import json_default
 from lamina.spec import ModelSpec, SpecError, load_spec, parse_spec
 
 PROJECT_FILE = "project.json"
@@ -73,21 +74,7 @@ def _read_json(path: Path, what: str) -> Any:
 
 
 def _write_json(path: Path, data: Any) -> Path:
-    return atomic_write_text(path, json.dumps(data, indent=2, default=_json_default) + "\n")
-
-
-def _json_default(value: Any) -> Any:
-    import numpy as np
-
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, Path):
-        return str(value)
-    if hasattr(value, "to_dict"):
-        return value.to_dict()
-    raise TypeError(f"cannot store {type(value).__name__} in JSON")
+    return atomic_write_text(path, json.dumps(data, indent=2, default=json_default) + "\n")
 
 
 # -- runs -------------------------------------------------------------------------------
@@ -327,6 +314,7 @@ class Project:
         return self.path / RUNS_DIR
 
     def to_dict(self) -> dict[str, Any]:
+        """The contents of ``project.json``; its spec in the one stored form, `to_dict`."""
         return {
             "format": PROJECT_FORMAT,
             "format_version": PROJECT_FORMAT_VERSION,
@@ -337,7 +325,7 @@ class Project:
         }
 
     def save(self) -> Path:
-        """Writes ``project.json`` atomically."""
+        """Writes ``project.json`` atomically: the one place lamina writes that file."""
         self.path.mkdir(parents=True, exist_ok=True)
         return _write_json(self.file, self.to_dict())
 
@@ -442,24 +430,30 @@ def load_project(path: str | Path) -> Project:
 def save_project(path: str | Path, spec: Any, name: str | None = None) -> Project:
     """Saves `spec` as the spec of the project at `path` (created if the folder has none).
 
-    The one way lamina writes ``project.json`` besides creating it: the app's Save, the CLI
-    and `lamina.train` all come here, so the file holds the same JSON text for the same spec.
-    Runs and other fields of an existing project are kept; the write is atomic.
+    What the app's Save, the engine and `lamina.train` call: ``project.json`` holds the
+    same JSON text for the same spec whoever saved it (`Project.save` writes it). Runs
+    and the other fields of an existing project are kept; the write is atomic.
 
     Args:
         path: The project folder.
-        spec: A `ModelSpec`, a spec dict or a spec file.
-        name: The project's name when it is created. Defaults to the folder's name.
+        spec: A `ModelSpec` (stored as it is, not copied), a spec dict or a spec file.
+        name: The project's name. Defaults to the existing project's name, or the
+            folder's name for a new project.
 
     Raises:
         ProjectError: If an existing ``project.json`` is corrupt or not lamina's (it is
             left as it is).
+        SpecError: If `spec` is not a valid spec (nothing is written).
     """
     path = Path(path)
-    if not (path / PROJECT_FILE).exists():
-        return create_project(path, name=name, spec=spec)
-    project = load_project(path)
-    project.set_spec(spec)
+    spec = load_spec(spec)
+    if (path / PROJECT_FILE).exists():
+        project = load_project(path)
+        project.spec = spec
+        project.name = name or project.name
+    else:
+        project = Project(path=path, name=name or path.resolve().name, spec=spec)
+    project.save()
     return project
 
 

@@ -24,16 +24,16 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from lamina.errors import LaminaError
 
-SPEC_VERSION = 1
+SPEC_VERSION: Final = 1
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,9 @@ def format_path(loc: tuple[Any, ...] | list[Any]) -> str:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Unknown fields are errors; a spec is immutable (edits make a new one, see `copy_with`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Ref(_Strict):
@@ -201,10 +203,36 @@ class ModelSpec(_Strict):
         return json.dumps(self.to_dict(), indent=indent)
 
     def copy_with(self, **changes: Any) -> ModelSpec:
-        """Returns a validated copy with top-level fields replaced."""
-        data = self.to_dict()
-        data.update(copy.deepcopy(changes))
-        return parse_spec(data)
+        """Returns a new spec with top-level fields replaced; validates only what changed.
+
+        The fields not in `changes` are shared with this spec, not copied (specs are
+        immutable). A value may be a model (an `ItemSpec`, a `TrainingSpec`, ...), taken as
+        it is, or plain data, validated once.
+
+        Example:
+            >>> spec.copy_with(training={**spec.training.model_dump(), "epochs": 5})
+
+        Raises:
+            SpecError: Located at the changed field, e.g. ``layers[2].params``.
+        """
+        try:
+            return ModelSpec.model_validate({**dict(self), **changes})
+        except ValidationError as exc:
+            raise SpecError(_problems_from(exc)) from None
+
+    def with_layers(self, layers: Sequence[ItemSpec | Mapping[str, Any] | str]) -> ModelSpec:
+        """Returns a new spec with this stack of items.
+
+        `ItemSpec` items are taken as they are (an edit that keeps the other items passes
+        them back unchanged), only dicts and names are validated.
+        """
+        return self.copy_with(layers=list(layers))
+
+    def with_item(self, index: int, item: ItemSpec | Mapping[str, Any] | str) -> ModelSpec:
+        """Returns a new spec with item `index` replaced; only that item is validated."""
+        layers: list[ItemSpec | Mapping[str, Any] | str] = list(self.layers)
+        layers[index] = item
+        return self.with_layers(layers)
 
 
 # -- migrations ----------------------------------------------------------------------
@@ -250,10 +278,12 @@ def spec_version_of(data: Mapping[str, Any]) -> int:
 def migrate(data: Mapping[str, Any]) -> dict[str, Any]:
     """Migrates raw spec data to the current version.
 
+    Returns a new top-level dict; the nested data of a current-version spec is shared
+    with `data`, not copied (older versions are copied before they are migrated).
+
     Raises:
         SpecError: If the version is unknown or newer than this lamina.
     """
-    data = copy.deepcopy(dict(data))
     version = spec_version_of(data)
     if version > SPEC_VERSION:
         raise SpecError(
@@ -269,10 +299,11 @@ def migrate(data: Mapping[str, Any]) -> dict[str, Any]:
         raise SpecError(
             [SpecProblem("spec_version", f"expected an int, got {data.get('spec_version')!r}")]
         )
+    out = dict(data) if version == SPEC_VERSION else copy.deepcopy(dict(data))
     while version < SPEC_VERSION:
-        data = MIGRATIONS[version](data)
+        out = MIGRATIONS[version](out)
         version += 1
-    return data
+    return out
 
 
 # -- parsing -------------------------------------------------------------------------
@@ -281,9 +312,10 @@ def migrate(data: Mapping[str, Any]) -> dict[str, Any]:
 def _problems_from(exc: ValidationError) -> list[SpecProblem]:
     problems = []
     for err in exc.errors():
-        loc = [p for p in err["loc"] if p not in ("function-after[_positive(), InputSpec]",)]
         loc = [
-            p for p in loc if not (isinstance(p, str) and p.startswith(("function-", "literal[")))
+            p
+            for p in err["loc"]
+            if not (isinstance(p, str) and p.startswith(("function-", "literal[")))
         ]
         message = err["msg"]
         if err["type"] == "missing":

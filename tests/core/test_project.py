@@ -115,3 +115,99 @@ def test_killed_mid_save_leaves_a_loadable_project(tmp_path):
     leftovers = [p for p in path.rglob(".*.tmp")]
     assert len(leftovers) <= 1
     json.loads((path / "project.json").read_text())
+
+
+# -- one writer, one stored form of the spec ----------------------------------------------
+
+#: A spec as a user writes it (and as the old app stored it): defaults left out.
+AS_WRITTEN = {
+    "name": "tiny",
+    "input": {"shape": [4]},
+    "layers": [{"type": "Dense", "params": {"units": 1}}],
+    "compile": {"loss": "mean_squared_error"},
+    "training": {"epochs": 1, "batch_size": 8, "validation_split": 0.25, "test_split": 0.0},
+}
+
+
+def _stored_spec_text(folder):
+    return json.dumps(json.loads((folder / "project.json").read_text())["spec"], indent=2)
+
+
+def test_project_json_is_written_by_project_save_only(tmp_path, monkeypatch):
+    from lamina import project as project_module
+    from lamina.project import Project, save_project
+
+    writes = []
+    real_save = Project.save
+    monkeypatch.setattr(Project, "save", lambda self: writes.append(self.name) or real_save(self))
+    written = []
+    real_write = project_module._write_json
+    monkeypatch.setattr(
+        project_module,
+        "_write_json",
+        lambda path, data: written.append(path.name) or real_write(path, data),
+    )
+    create_project(tmp_path / "a", name="a", spec=tiny_spec())
+    save_project(tmp_path / "a", tiny_spec().copy_with(name="b"))
+    save_project(tmp_path / "b", AS_WRITTEN, name="b")
+    open_project(tmp_path / "c", spec=tiny_spec())
+    load_project(tmp_path / "a").set_spec(tiny_spec())
+    assert writes == ["a", "a", "b", "c", "a"]
+    assert written == ["project.json"] * 5
+
+
+def test_save_project_keeps_runs_name_and_extra_fields(tmp_path):
+    from lamina.project import save_project
+
+    project = create_project(tmp_path / "p", name="stars", spec=tiny_spec())
+    project.extra["note"] = "kept"
+    project.save()
+    write_run(project.new_run_dir("r"), tiny_spec(), {"status": "finished"})
+    spec = tiny_spec().copy_with(name="other")
+    saved = save_project(tmp_path / "p", spec)
+    assert saved.spec is spec, "a ModelSpec is stored as it is, not copied"
+    loaded = load_project(tmp_path / "p")
+    assert (loaded.name, loaded.extra, loaded.spec.name) == ("stars", {"note": "kept"}, "other")
+    assert len(loaded.runs()) == 1
+    assert save_project(tmp_path / "p", spec, name="renamed").name == "renamed"
+    assert load_project(tmp_path / "p").name == "renamed"
+
+
+def test_old_project_file_without_defaults_still_opens(tmp_path):
+    from lamina.project import save_project
+    from lamina.spec import parse_spec
+
+    folder = tmp_path / "old"
+    folder.mkdir()
+    old = {"format": "lamina-project", "name": "old", "created": "2026-01-01", "spec": AS_WRITTEN}
+    (folder / "project.json").write_text(json.dumps(old, indent=2))
+    project = load_project(folder)
+    assert project.spec == parse_spec(AS_WRITTEN)
+    save_project(folder, project.spec)
+    assert json.loads((folder / "project.json").read_text())["spec"] == project.spec.to_dict()
+    assert load_project(folder).created == "2026-01-01"
+
+
+def test_spec_text_is_the_same_whoever_saved_the_project(tmp_path):
+    """The app (`save_project`), `lamina.train` and ``lamina train`` store the same text."""
+    import numpy as np
+
+    import lamina
+    import lamina.cli as cli
+    from lamina.project import save_project
+    from lamina.spec import parse_spec
+
+    rng = np.random.default_rng(0)
+    data = tmp_path / "data.npz"
+    np.savez(data, x=rng.normal(size=(16, 4)).astype("float32"), y=rng.normal(size=(16, 1)))
+    spec_file = tmp_path / "spec.json"
+    spec_file.write_text(json.dumps(AS_WRITTEN))
+
+    save_project(tmp_path / "app", AS_WRITTEN, name="app")
+    lamina.train(AS_WRITTEN, data=str(data), project=tmp_path / "api")
+    args = ["train", str(spec_file), "--data", str(data), "--project", str(tmp_path / "cli")]
+    assert cli.main([*args, "--no-progress"]) == 0
+
+    texts = {name: _stored_spec_text(tmp_path / name) for name in ("app", "api", "cli")}
+    assert texts["app"] == texts["api"] == texts["cli"]
+    assert json.loads(texts["app"]) == parse_spec(AS_WRITTEN).to_dict(), "defaults filled in"

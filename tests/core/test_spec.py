@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import jsonschema
+import pydantic
 import pytest
 
 import lamina
@@ -108,3 +109,36 @@ def test_make_spec_and_item_helpers():
         epochs=5,
     )
     assert spec.layers[1].name == "out" and spec.training.epochs == 5
+
+
+def test_specs_are_immutable():
+    spec = parse_spec(GOOD)
+    with pytest.raises(pydantic.ValidationError, match="frozen"):
+        spec.name = "other"
+    with pytest.raises(pydantic.ValidationError, match="frozen"):
+        spec.layers[0].type = "Dense"
+
+
+def test_copy_with_shares_what_did_not_change_and_validates_the_rest():
+    spec = parse_spec(GOOD)
+    longer = spec.copy_with(training={**spec.training.model_dump(), "epochs": 7})
+    assert longer.training.epochs == 7 and spec.training.epochs != 7
+    assert longer.compile is spec.compile and longer.input is spec.input
+    assert all(a is b for a, b in zip(longer.layers, spec.layers, strict=True))
+    with pytest.raises(SpecError, match=r"training\.epochs: Input should be greater"):
+        spec.copy_with(training={"epochs": 0})
+    with pytest.raises(SpecError, match="colour: unknown field"):
+        spec.copy_with(colour="red")
+
+
+def test_with_item_and_with_layers_validate_only_the_new_items():
+    spec = parse_spec(GOOD)
+    edited = spec.with_item(1, {"type": "Dense", "params": {"units": 3}})
+    assert edited.layers[1].params == {"units": 3} and spec.layers[1].params != {"units": 3}
+    assert edited.layers[0] is spec.layers[0]
+    assert all(a is b for a, b in zip(edited.layers[2:], spec.layers[2:], strict=True))
+    with pytest.raises(SpecError, match=r"layers\[1\]\.type"):
+        spec.with_item(1, {"type": ""})
+    moved = spec.with_layers([spec.layers[-1], *spec.layers[:-1]])
+    assert all(a is b for a, b in zip(moved.layers[1:], spec.layers, strict=False))
+    assert moved.layers[0] is spec.layers[-1]
