@@ -227,7 +227,7 @@ class _Graph:
 
 
 def _apply(entry: Entry, layer_or_layers: Any, x: Any, extra_inputs: Mapping[str, Any]) -> Any:
-    mode = entry.meta.get("inputs", "x")
+    mode = entry.inputs
     layers = layer_or_layers if isinstance(layer_or_layers, (list, tuple)) else [layer_or_layers]
     for layer in layers:
         if mode == "x":
@@ -243,7 +243,7 @@ def _extra_inputs(spec: ModelSpec, entries: list[Entry | None]) -> dict[str, Any
     """Creates the adjacency / edge-feature inputs graph layers need."""
     from lamina.keras import keras
 
-    modes = {e.meta.get("inputs", "x") for e in entries if e is not None}
+    modes = {e.inputs for e in entries if e is not None}
     needs = {n for mode in modes for n in mode.split("_")[1:]}
     extra: dict[str, Any] = {}
     n_nodes = spec.input.shape[0]
@@ -327,7 +327,7 @@ def _run_items(
 ) -> _Graph | None:
     from lamina.keras import keras
 
-    modes = sorted({e.meta.get("inputs", "x") for e in entries if e is not None})
+    modes = sorted({e.inputs for e in entries if e is not None})
     policy = keras.mixed_precision.global_policy().name
     key = _key(str(id(registry)), [spec.input.model_dump(mode="json"), modes, policy])
     hit = cache.get(key) if cache else None
@@ -419,7 +419,7 @@ def _compile_problems(
         entries[-1] if entries and entries[-1] is not None and entries[-1].kind == "head" else None
     )
     if loss is None:
-        if head is None or not head.meta.get("loss"):
+        if head is None or not head.loss:
             problems.append(
                 SpecProblem(
                     "compile.loss",
@@ -505,8 +505,8 @@ def make_loss(spec: ModelSpec, registry: Registry) -> Any:
     loss = spec.compile.loss
     if loss is None:
         head = resolve_item(registry, spec.layers[-1])
-        assert head is not None and head.meta.get("loss")
-        loss_entry = registry.get("loss", head.meta["loss"])
+        assert head is not None and head.loss
+        loss_entry = registry.get("loss", head.loss)
         params: Mapping[str, Any] = {}
     else:
         loss_entry = registry.get("loss", loss.type)

@@ -12,9 +12,10 @@ import difflib
 import inspect
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from lamina.entry_fields import check_fields, move_legacy_meta
 from lamina.params import (
     Param,
     ValueChecker,
@@ -74,6 +75,9 @@ class UnknownEntryError(KeyError):
 class Entry:
     """One catalogue entry.
 
+    The fields from `inputs` on are the typed extension fields that plug-ins declare
+    through ``register`` (see `lamina.entry_fields.FIELDS`, where each is documented).
+
     Args:
         kind: One of `KINDS`.
         name: The registered name used in specs and saved files.
@@ -84,8 +88,17 @@ class Entry:
         doc: Full docstring.
         params: Parameter schema.
         example: Parameters and input shape for automatic tests.
-        meta: Free-form metadata (e.g. ``{"graph": True}``, ``{"loss": ...}``).
+        meta: Free-form metadata of the plug-in's own (plain values are shown in the
+            catalogue); lamina itself reads none of it.
         aliases: Other names that resolve to this entry.
+        inputs: What the builder calls a layer with: ``"x"``, ``"x_a"`` or ``"x_a_e"``.
+        stochastic: The layer samples on every call.
+        before_fit: ``fn(model, n_train)``, called by the trainer before ``fit``.
+        loss: A head's default loss (a registered loss name).
+        targets: A head's kind of targets, or what a loss expects as ``y_pred``.
+        check_targets: A head's ``fn(spec, y)``, called before ``fit``.
+        predict_distribution: A head's ``fn(model, x, **options)`` for predictions
+            with uncertainty.
     """
 
     kind: str
@@ -99,6 +112,13 @@ class Entry:
     example: Mapping[str, Any] = field(default_factory=dict)
     meta: Mapping[str, Any] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()
+    inputs: str = "x"
+    stochastic: bool = False
+    before_fit: Callable[[Any, int], None] | None = None
+    loss: str | None = None
+    targets: str | None = None
+    check_targets: Callable[[Any, Any], None] | None = None
+    predict_distribution: Callable[..., Any] | None = None
 
     def param(self, name: str) -> Param | None:
         """Returns the parameter called `name`, or None."""
@@ -118,8 +138,20 @@ class Entry:
             "doc": self.doc,
             "params": [p.to_dict() for p in self.params],
             "aliases": list(self.aliases),
-            "meta": {k: v for k, v in self.meta.items() if isinstance(v, (str, int, float, bool))},
+            "meta": self._plain_meta(),
         }
+
+    def _plain_meta(self) -> dict[str, Any]:
+        """Returns the plain values of `meta` and of the set value fields (no code)."""
+        values = {
+            "inputs": self.inputs if self.inputs != "x" else None,
+            "stochastic": self.stochastic or None,
+            "loss": self.loss,
+            "targets": self.targets,
+        }
+        plain = {k: v for k, v in values.items() if v is not None}
+        plain.update((k, v) for k, v in self.meta.items() if isinstance(v, (str, int, float, bool)))
+        return plain
 
 
 @dataclass
@@ -160,7 +192,12 @@ class Registry:
     # -- registration -------------------------------------------------------------
 
     def make_register(self, kind: str, plugin: str) -> Callable[..., Entry | None]:
-        """Returns the ``register`` callback handed to one plug-in for one hook."""
+        """Returns the ``register`` callback handed to one plug-in for one hook.
+
+        The callback's keyword arguments are documented in `lamina.hookspecs` and, for
+        the typed fields (``inputs`` ... ``predict_distribution``), in
+        `lamina.entry_fields.FIELDS`.
+        """
 
         def register(
             obj: Any,
@@ -173,24 +210,32 @@ class Registry:
             meta: Mapping[str, Any] | None = None,
             aliases: tuple[str, ...] | list[str] = (),
             doc: str | None = None,
+            inputs: str | None = None,
+            stochastic: bool | None = None,
+            before_fit: Callable[[Any, int], None] | None = None,
+            loss: str | None = None,
+            targets: str | None = None,
+            check_targets: Callable[[Any, Any], None] | None = None,
+            predict_distribution: Callable[..., Any] | None = None,
         ) -> Entry | None:
+            label = name or getattr(obj, "__name__", repr(obj))
+            fields = {
+                "inputs": inputs,
+                "stochastic": stochastic,
+                "before_fit": before_fit,
+                "loss": loss,
+                "targets": targets,
+                "check_targets": check_targets,
+                "predict_distribution": predict_distribution,
+            }
+            meta = move_legacy_meta(meta, fields, f"plug-in {plugin!r}, {kind} {label!r}")
             try:
                 entry = self._make_entry(
-                    kind,
-                    plugin,
-                    obj,
-                    name,
-                    category,
-                    summary,
-                    params,
-                    example,
-                    meta,
-                    tuple(aliases),
-                    doc,
+                    kind, plugin, obj, name, category, summary, params, example, meta, doc
                 )
+                entry = replace(entry, aliases=tuple(aliases), **check_fields(kind, fields))
                 self.add(entry)
             except (TypeError, ValueError) as exc:
-                label = name or getattr(obj, "__name__", repr(obj))
                 self._problem(plugin, f"{kind} {label!r} refused: {exc}")
                 return None
             return entry
@@ -212,7 +257,6 @@ class Registry:
         params: Mapping[str, Mapping[str, Any] | None] | None,
         example: Mapping[str, Any] | None,
         meta: Mapping[str, Any] | None,
-        aliases: tuple[str, ...],
         doc: str | None,
     ) -> Entry:
         name = name or getattr(obj, "__name__", None)
@@ -235,7 +279,6 @@ class Registry:
             params=schema,
             example=dict(example or {}),
             meta=dict(meta or {}),
-            aliases=aliases,
         )
 
     def add(self, entry: Entry) -> None:

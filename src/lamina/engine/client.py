@@ -51,7 +51,7 @@ RESTART_WINDOW = 60.0
 
 def default_log_path() -> Path:
     """``<lamina home>/logs/engine.log``."""
-    from lamina.plugins import lamina_home
+    from lamina.paths import lamina_home
 
     return lamina_home() / "logs" / "engine.log"
 
