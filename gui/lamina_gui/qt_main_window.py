@@ -258,7 +258,6 @@ class MainWindow(QMainWindow):
         self.catalog_request = -1
         if reply.ok and isinstance(reply.result, dict):
             self._set_catalog(reply.result)
-            self.catalog_loaded = True
         else:
             self.show_message(f"catalogue: {reply.error}")
 

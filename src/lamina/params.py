@@ -299,14 +299,6 @@ def apply_overrides(
 
 
 @dataclass
-class ParamProblem:
-    """A problem with one parameter value."""
-
-    name: str
-    message: str
-
-
-@dataclass
 class ValueChecker:
     """Checks parameter values against a schema.
 
