@@ -24,6 +24,7 @@ Other plug-ins are found in three places, in this order:
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib
 import importlib.metadata
 import importlib.util
@@ -102,7 +103,7 @@ def builtin_candidates(names: Iterable[str] | None = None) -> list[PluginCandida
             name,
             f"built in ({module})",
             f"lamina {__version__}",
-            lambda m=module: importlib.import_module(m),
+            functools.partial(importlib.import_module, module),
         )
         for name, module in BUILTIN_PLUGINS.items()
         if names is None or name in names
@@ -112,7 +113,7 @@ def builtin_candidates(names: Iterable[str] | None = None) -> list[PluginCandida
 def _entry_point_candidates() -> list[PluginCandidate]:
     """Returns the ``lamina`` entry points, minus those naming lamina's own plug-ins."""
     own = set(BUILTIN_PLUGINS.values())
-    found = []
+    found: list[PluginCandidate] = []
     eps = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
     for ep in sorted(eps, key=lambda e: e.name):
         if ep.module in own or any(ep.name == c.name for c in found):
@@ -143,7 +144,8 @@ def discover(
         for path in sorted(folder.glob("*.py")):
             if path.name.startswith("_"):
                 continue
-            found.append(PluginCandidate(path.stem, str(path), "", lambda p=path: _import_file(p)))
+            load = functools.partial(_import_file, path)
+            found.append(PluginCandidate(path.stem, str(path), "", load))
     return found
 
 

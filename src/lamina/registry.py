@@ -20,6 +20,7 @@ from lamina.params import (
     Param,
     ValueChecker,
     apply_overrides,
+    constructor_of,
     derive_params,
     summary_of,
 )
@@ -149,7 +150,7 @@ class Entry:
             "loss": self.loss,
             "targets": self.targets,
         }
-        plain = {k: v for k, v in values.items() if v is not None}
+        plain: dict[str, Any] = {k: v for k, v in values.items() if v is not None}
         plain.update((k, v) for k, v in self.meta.items() if isinstance(v, (str, int, float, bool)))
         return plain
 
@@ -424,7 +425,7 @@ def _check_get_config(cls: type, base: type) -> None:
         return
     extra = [
         p
-        for p in inspect.signature(cls.__init__).parameters.values()
+        for p in inspect.signature(constructor_of(cls)).parameters.values()
         if p.name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
     ]
     if extra and not own_config:

@@ -22,7 +22,7 @@ import importlib.util
 import sys
 import tempfile
 import textwrap
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -105,7 +105,7 @@ def _model_for(
 
 
 def check_layer(
-    cls: type,
+    cls: type[Any],
     init_kwargs: Mapping[str, Any] | None = None,
     input_shape: Sequence[int | None] = (8,),
     input_dtype: str = "float32",
@@ -326,7 +326,7 @@ def _check_loss(entry: Entry, params: Mapping[str, Any], registry: Registry) -> 
     if kind == "probabilities":
         y_pred = y_pred / y_pred.sum(axis=1, keepdims=True)
     if kind == "distribution":
-        import tensorflow_probability as tfp
+        import tensorflow_probability as tfp  # type: ignore[import-untyped]
 
         y_pred = tfp.distributions.Normal(loc=y_pred, scale=1.0)
     value = np.asarray(loss(y_true, y_pred))
@@ -353,7 +353,7 @@ def _check_optimizer(entry: Entry, params: Mapping[str, Any], registry: Registry
 
 
 @pytest.fixture
-def lamina_registry_factory() -> Any:
+def lamina_registry_factory() -> Iterator[Callable[..., Registry]]:
     """A factory ``(*plugins, builtin=True) -> Registry`` that installs the registry as
     the process-wide one for the test and restores the previous one afterwards."""
     old = set_registry(None)
@@ -370,7 +370,7 @@ def lamina_registry_factory() -> Any:
 
 
 @pytest.fixture
-def lamina_temp_plugin(tmp_path: Path) -> Callable[[str, str], Any]:
+def lamina_temp_plugin(tmp_path: Path) -> Iterator[Callable[[str, str], Any]]:
     """A factory ``(name, source) -> module`` that writes a plug-in module and imports it.
 
     The source is dedented; it may use ``from lamina.hookspecs import hookimpl``.
