@@ -12,7 +12,7 @@ import difflib
 import inspect
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from lamina.entry_fields import check_fields, move_legacy_meta
@@ -232,9 +232,19 @@ class Registry:
             meta = move_legacy_meta(meta, fields, f"plug-in {plugin!r}, {kind} {label!r}")
             try:
                 entry = self._make_entry(
-                    kind, plugin, obj, name, category, summary, params, example, meta, doc
+                    kind,
+                    plugin,
+                    obj,
+                    name,
+                    category,
+                    summary,
+                    params,
+                    example,
+                    meta,
+                    tuple(aliases),
+                    doc,
+                    check_fields(kind, fields),
                 )
-                entry = replace(entry, aliases=tuple(aliases), **check_fields(kind, fields))
                 self.add(entry)
             except (TypeError, ValueError) as exc:
                 self._problem(plugin, f"{kind} {label!r} refused: {exc}")
@@ -258,7 +268,9 @@ class Registry:
         params: Mapping[str, Mapping[str, Any] | None] | None,
         example: Mapping[str, Any] | None,
         meta: Mapping[str, Any] | None,
+        aliases: tuple[str, ...],
         doc: str | None,
+        fields: Mapping[str, Any],
     ) -> Entry:
         name = name or getattr(obj, "__name__", None)
         if not isinstance(name, str) or not _NAME_RE.match(name):
@@ -280,6 +292,8 @@ class Registry:
             params=schema,
             example=dict(example or {}),
             meta=dict(meta or {}),
+            aliases=aliases,
+            **fields,
         )
 
     def add(self, entry: Entry) -> None:
