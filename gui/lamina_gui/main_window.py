@@ -263,7 +263,6 @@ class MainWindow(QMainWindow):
         self.catalog_request = -1
         if isinstance(reply, Catalog):
             self._set_catalog(reply.to_dict())
-            self.catalog_loaded = True
         else:  # an ErrorReply
             self.show_message(f"catalogue: {reply}")
 

@@ -18,7 +18,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from lamina.plugins import lamina_home
+from lamina.paths import lamina_home
 from lamina.project import PROJECT_FILE, ProjectError, load_project, save_project
 from lamina.spec import SpecError, load_spec, save_spec
 from lamina_gui.state import AppState, empty_spec

@@ -1,8 +1,8 @@
 """Hook implementations of the ``graph`` plug-in (spektral 1.3.1 in dense batch mode).
 
-Graph layers are registered with ``meta={"inputs": "x_a"}`` (``"x_a_e"`` for edge
-features): the builder adds an ``adjacency`` input ``(N, N)`` (and ``edge_features``
-``(N, N, S)``) to the model and calls them as ``layer([x, a])``. The model input is
+Graph layers are registered with ``inputs="x_a"`` (``"x_a_e"`` for edge features):
+the builder adds an ``adjacency`` input ``(N, N)`` (and ``edge_features`` ``(N, N, S)``)
+to the model and calls them as ``layer([x, a])``. The model input is
 ``[N, F]``: N nodes (graphs padded to N) with F features each.
 """
 
@@ -111,7 +111,7 @@ def register_layers(register: Any) -> None:
             category="graph",
             params={**_HIDDEN, **params},
             example={"params": example, "input_shape": [_N, _F]},
-            meta={"inputs": inputs, "graph": True},
+            inputs=inputs,
             aliases=("GAT",) if cls.__name__ == "GraphAttention" else (),
         )
     for cls, example, params, inputs in pooling_table():
@@ -120,7 +120,7 @@ def register_layers(register: Any) -> None:
             category="graph pooling",
             params={**_HIDDEN, **params},
             example={"params": example, "input_shape": [_N, _F]},
-            meta={"inputs": inputs, "graph": True},
+            inputs=inputs,
         )
 
 

@@ -2,8 +2,8 @@
 
 Global pooling items take node features ``(batch, nodes, features)`` and return one
 vector per graph ``(batch, features)``; put one between the graph layers and the Dense
-head of a graph-level classifier. They are called with ``x`` only (``meta["inputs"]
-== "x"``).
+head of a graph-level classifier. They are called with ``x`` only (registered with
+``inputs="x"``).
 
 `MinCutPool` is hierarchical: it clusters the ``nodes`` into ``k`` super-nodes and
 returns their features ``(batch, k, features)``. It takes ``[x, a]``. lamina's builder

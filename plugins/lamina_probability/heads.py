@@ -283,7 +283,7 @@ def validate_targets(kind: str, params: Mapping[str, Any], y: Any, where: str) -
     """Checks targets against a head; raises a ValueError starting with `where`.
 
     Args:
-        kind: The head's target kind (``meta["targets"]``): ``"real"``, ``"positive"``,
+        kind: The head's target kind (its entry's ``targets``): ``"real"``, ``"positive"``,
             ``"count"``, ``"binary"`` or ``"class"``.
         params: The head's parameters (defaults filled in).
         y: The targets, ``(n,)`` or ``(n, k)``.
@@ -369,8 +369,8 @@ def check_targets(spec_or_model: Any, y: Any, registry: Any = None) -> None:
     i = len(spec.layers) - 1
     item = spec.layers[i]
     entry = resolve_item(registry, item)
-    if entry is None or entry.kind != "head" or "targets" not in entry.meta:
+    if entry is None or entry.kind != "head" or entry.targets is None:
         return
     params = {p.name: p.default for p in entry.params}
     params.update(item.params)
-    validate_targets(entry.meta["targets"], params, y, f"layers[{i}] ({item.type})")
+    validate_targets(entry.targets, params, y, f"layers[{i}] ({item.type})")

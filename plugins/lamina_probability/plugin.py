@@ -19,12 +19,10 @@ def register_heads(register: Any) -> None:
             name=name,
             category="probabilistic",
             example={"params": example, "input_shape": [4]},
-            meta={
-                "loss": "negative_log_likelihood",
-                "targets": targets,
-                "check_targets": check_targets,
-                "predict_distribution": predict_distribution,
-            },
+            loss="negative_log_likelihood",
+            targets=targets,
+            check_targets=check_targets,
+            predict_distribution=predict_distribution,
         )
 
 
@@ -39,7 +37,11 @@ def register_layers(register: Any) -> None:
         set_kl_weight,
     )
 
-    meta = {"stochastic": True, "bayesian": True, "before_fit": set_kl_weight}
+    bayesian: dict[str, Any] = {
+        "stochastic": True,
+        "before_fit": set_kl_weight,
+        "meta": {"bayesian": True},
+    }
     kl = {"kl_weight": {"min": 0.0}}
     register(
         DenseVariational,
@@ -51,21 +53,21 @@ def register_layers(register: Any) -> None:
             "posterior_scale": {"min": 0.0},
         },
         example={"params": {"units": 3, "kl_weight": 0.01}, "input_shape": [4]},
-        meta=meta,
+        **bayesian,
     )
     register(
         DenseFlipout,
         category="bayesian",
         params={**kl, "units": {"min": 1}},
         example={"params": {"units": 3, "kl_weight": 0.01}, "input_shape": [4]},
-        meta=meta,
+        **bayesian,
     )
     register(
         DenseReparameterization,
         category="bayesian",
         params={**kl, "units": {"min": 1}},
         example={"params": {"units": 3, "kl_weight": 0.01}, "input_shape": [4]},
-        meta=meta,
+        **bayesian,
     )
     register(
         Convolution2DFlipout,
@@ -75,7 +77,7 @@ def register_layers(register: Any) -> None:
             "params": {"filters": 2, "kernel_size": 3, "kl_weight": 0.01},
             "input_shape": [6, 6, 1],
         },
-        meta=meta,
+        **bayesian,
     )
 
 
@@ -84,4 +86,4 @@ def register_losses(register: Any) -> None:
     """Losses for distribution outputs."""
     from lamina_probability.losses import negative_log_likelihood
 
-    register(negative_log_likelihood, category="probabilistic", meta={"targets": "distribution"})
+    register(negative_log_likelihood, category="probabilistic", targets="distribution")

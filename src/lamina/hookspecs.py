@@ -8,12 +8,21 @@ each thing it adds. The callback's keyword arguments are the same for every hook
   Defaults to the object's ``__name__``.
 - ``category``: a grouping shown in the palette (e.g. ``"convolution"``).
 - ``summary``: a one-line summary. Defaults to the first line of the docstring.
+- ``doc``: the full documentation of the entry. Defaults to the docstring.
 - ``params``: a dict of per-parameter overrides of the schema derived from the
   signature (``{"units": {"min": 1, "help": "Width of the layer."}}``), or
   ``{"name": None}`` to hide a parameter.
 - ``example``: parameters and an input shape with which the entry can be tested
   (``{"params": {"units": 4}, "input_shape": [8]}``).
-- ``meta``: free-form metadata read by lamina (see each hook).
+- ``aliases``: other names that resolve to the entry.
+- ``meta``: free-form metadata of the plug-in's own; lamina reads none of it.
+
+Layers, heads and losses also take typed fields that lamina reads (``inputs``,
+``stochastic``, ``before_fit``, ``loss``, ``targets``, ``check_targets``,
+``predict_distribution``): see "Entry fields" below. They are checked at
+registration: a wrong type, a function that cannot take the documented arguments, or
+a field the kind does not use refuses the entry, and the reason is recorded against
+the plug-in (``lamina plugins``).
 """
 
 from __future__ import annotations
@@ -37,10 +46,10 @@ def register_layers(register: Register) -> None:
 
     Each object must be a subclass of ``lamina.keras.layers.Layer`` (tf_keras) with a
     ``get_config`` that round-trips its constructor arguments. Blocks (a residual
-    block, a U-Net) are layers too. ``meta={"graph": True}`` marks a graph layer that
-    the builder calls with ``[x, adjacency]``. ``meta={"before_fit": fn}`` makes the
-    trainer call ``fn(model, n_train)`` before training (e.g. to set a KL weight);
-    ``meta={"stochastic": True}`` tells tests the layer samples on every call.
+    block, a U-Net) are layers too. ``inputs="x_a"`` marks a graph layer that the
+    builder calls with ``[x, adjacency]``. ``before_fit=fn`` makes the trainer call
+    ``fn(model, n_train)`` before training (e.g. to set a KL weight);
+    ``stochastic=True`` tells tests the layer samples on every call.
 
     Example:
         >>> @hookimpl
@@ -70,7 +79,8 @@ def register_losses(register: Register) -> None:
 
     A function takes ``(y_true, y_pred)`` and returns per-sample losses; a class is
     a subclass of ``lamina.keras.losses.Loss`` and is constructed with the
-    spec's parameters.
+    spec's parameters. ``targets="distribution"`` marks a loss whose ``y_pred`` is a
+    TFP distribution (the output of a probabilistic head).
 
     Example:
         >>> @hookimpl
@@ -98,18 +108,18 @@ def register_heads(register: Register) -> None:
     """Register output heads: the last item of a spec (e.g. a probabilistic head).
 
     Each object is a callable taking the spec's parameters and returning a layer or a
-    list of layers that the builder applies in order. ``meta["loss"]`` names the loss
+    list of layers that the builder applies in order. ``loss=`` names the loss
     compiled by default when the head is used (e.g. ``"negative_log_likelihood"``);
-    ``meta["check_targets"]`` is called as ``fn(spec, y_train)`` before training and
+    ``check_targets=fn`` is called as ``fn(spec, y_train)`` before training and
     raises a ``ValueError`` naming the item (``layers[i]``) if the targets do not fit;
-    ``meta["predict_distribution"]`` is called as ``fn(model, x, **options)`` by
+    ``predict_distribution=fn`` is called as ``fn(model, x, **options)`` by
     ``lamina.predict_uncertainty`` and ``lamina predict --uncertainty``.
 
     Example:
         >>> @hookimpl
         ... def register_heads(register):
-        ...     register(normal_head, name="NormalHead",
-        ...              meta={"loss": "negative_log_likelihood"})
+        ...     register(normal_head, name="NormalHead", loss="negative_log_likelihood",
+        ...              check_targets=check, predict_distribution=predict)
     """
 
 

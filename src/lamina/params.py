@@ -221,6 +221,11 @@ def summary_of(obj: Any) -> str:
     return ""
 
 
+def constructor_of(cls: Any) -> Any:
+    """Returns the ``__init__`` of class `cls` (whose signature is its parameter schema)."""
+    return cls.__init__
+
+
 def derive_params(obj: Callable[..., Any], skip: tuple[str, ...] = ()) -> tuple[Param, ...]:
     """Derives a parameter schema from a class constructor or a function.
 
@@ -228,14 +233,14 @@ def derive_params(obj: Callable[..., Any], skip: tuple[str, ...] = ()) -> tuple[
         obj: A class (its ``__init__`` is read) or a function.
         skip: Parameter names to leave out.
     """
-    target = obj.__init__ if isinstance(obj, type) else obj
+    target = constructor_of(obj) if isinstance(obj, type) else obj
     try:
         signature = inspect.signature(target)
     except (TypeError, ValueError):
         return ()
     docs = parse_arg_docs(inspect.getdoc(obj))
     if isinstance(obj, type):
-        docs = {**parse_arg_docs(inspect.getdoc(obj.__init__)), **docs}
+        docs = {**parse_arg_docs(inspect.getdoc(constructor_of(obj))), **docs}
     params = []
     for name, p in signature.parameters.items():
         if name in ("self", "cls") or name in skip:
@@ -296,14 +301,6 @@ def apply_overrides(
             by_name[name] = Param(name=name, **fixed)
             order.append(name)
     return tuple(by_name[n] for n in order if n in by_name)
-
-
-@dataclass
-class ParamProblem:
-    """A problem with one parameter value."""
-
-    name: str
-    message: str
 
 
 @dataclass

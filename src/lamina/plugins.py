@@ -1,27 +1,37 @@
 """Finding and loading plug-ins, and building the registry from their hooks.
 
-Plug-ins are found in three places, in this order:
+lamina's own plug-ins are registered in code, before any other (as pytest's
+``default_plugins``), so an uninstalled checkout has the whole catalogue too:
 
-1. the ``lamina`` entry-point group of installed distributions (lamina's own
-   catalogue, ``builtin``, comes first, exactly as a stranger's plug-in would);
+1. ``builtin`` (layers, losses, optimizers, templates, datasets, visualizations) is
+   always loaded: ``LAMINA_PLUGINS`` and ``LAMINA_DISABLE_PLUGINS`` do not apply to it;
+2. ``probability`` (TensorFlow Probability heads and Bayesian layers) and ``graph``
+   (spektral graph layers) are loaded too, but may be left out on purpose, e.g.
+   ``LAMINA_DISABLE_PLUGINS=probability,graph`` to skip importing TFP and spektral.
+
+Other plug-ins are found in three places, in this order:
+
+1. the ``lamina`` entry-point group of installed distributions (an entry point that
+   names one of lamina's own plug-in modules, left by an older install, is ignored);
 2. the user plug-in folder, ``~/.lamina/plugins`` (``$LAMINA_HOME/plugins`` when
    ``LAMINA_HOME`` is set): every ``*.py`` file there is a plug-in;
 3. extra folders listed in ``LAMINA_PLUGIN_PATH`` (separated by ``os.pathsep``).
 
-``LAMINA_PLUGINS=builtin,astro`` loads only the named plug-ins;
+``LAMINA_PLUGINS=probability,astro`` loads only the named plug-ins (and ``builtin``);
 ``LAMINA_DISABLE_PLUGINS=astro`` loads all but those.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib
 import importlib.metadata
 import importlib.util
 import os
 import sys
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -30,20 +40,22 @@ from typing import Any
 import pluggy
 
 from lamina import hookspecs
+from lamina.paths import lamina_home
 from lamina.registry import HOOK_KINDS, PluginInfo, Registry
 
 ENTRY_POINT_GROUP = "lamina"
 ENV_ONLY = "LAMINA_PLUGINS"
 ENV_DISABLE = "LAMINA_DISABLE_PLUGINS"
 ENV_PATH = "LAMINA_PLUGIN_PATH"
-ENV_HOME = "LAMINA_HOME"
 
-_CORE_DISTRIBUTION = "lamina"
-
-
-def lamina_home() -> Path:
-    """Returns lamina's per-user folder (``$LAMINA_HOME`` or ``~/.lamina``)."""
-    return Path(os.environ.get(ENV_HOME) or Path.home() / ".lamina")
+#: lamina's own plug-ins (name -> module), registered in code in this order.
+BUILTIN_PLUGINS: dict[str, str] = {
+    "builtin": "lamina_builtin.plugin",
+    "probability": "lamina_probability.plugin",
+    "graph": "lamina_graph.plugin",
+}
+#: Plug-ins that the environment variables cannot leave out.
+ALWAYS_LOADED: frozenset[str] = frozenset({"builtin"})
 
 
 def user_plugin_dirs() -> list[Path]:
@@ -56,14 +68,22 @@ def user_plugin_dirs() -> list[Path]:
 
 @dataclass
 class PluginCandidate:
-    """A plug-in that was found but not yet imported."""
+    """A plug-in that was found but not yet imported.
+
+    Args:
+        name: The plug-in's name.
+        source: Where it comes from, as shown by ``lamina plugins``.
+        version: The providing distribution and its version, if known.
+        load: Imports the plug-in and returns its module (or object).
+    """
 
     name: str
     source: str
     version: str
-    load: Any  # () -> module or object
+    load: Callable[[], Any]
 
     def import_it(self) -> Any:
+        """Imports the plug-in and returns its module (or object)."""
         return self.load()
 
 
@@ -74,28 +94,49 @@ def _env_names(var: str) -> set[str] | None:
     return {n.strip() for n in value.split(",") if n.strip()}
 
 
+def builtin_candidates(names: Iterable[str] | None = None) -> list[PluginCandidate]:
+    """Returns lamina's own plug-ins (all, or those in `names`), not yet imported."""
+    from lamina import __version__
+
+    return [
+        PluginCandidate(
+            name,
+            f"built in ({module})",
+            f"lamina {__version__}",
+            functools.partial(importlib.import_module, module),
+        )
+        for name, module in BUILTIN_PLUGINS.items()
+        if names is None or name in names
+    ]
+
+
+def _entry_point_candidates() -> list[PluginCandidate]:
+    """Returns the ``lamina`` entry points, minus those naming lamina's own plug-ins."""
+    own = set(BUILTIN_PLUGINS.values())
+    found: list[PluginCandidate] = []
+    eps = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+    for ep in sorted(eps, key=lambda e: e.name):
+        if ep.module in own or any(ep.name == c.name for c in found):
+            continue
+        dist = ep.dist
+        version = f"{dist.name} {dist.version}" if dist is not None else ""
+        found.append(PluginCandidate(ep.name, f"entry point {ep.value}", version, ep.load))
+    return found
+
+
 def discover(
-    entry_points: bool = True, folders: Iterable[Path] | None = None
+    entry_points: bool = True, folders: Iterable[Path] | None = None, builtins: bool = True
 ) -> list[PluginCandidate]:
     """Finds plug-ins without importing them.
 
     Args:
         entry_points: Whether to look at the ``lamina`` entry-point group.
         folders: Folders of single-file plug-ins; defaults to `user_plugin_dirs()`.
+        builtins: Whether to start with lamina's own plug-ins (`BUILTIN_PLUGINS`).
     """
-    found: list[PluginCandidate] = []
+    found = builtin_candidates() if builtins else []
     if entry_points:
-        eps = list(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP))
-        core = [e for e in eps if e.dist is not None and e.dist.name == _CORE_DISTRIBUTION]
-        rest = [e for e in eps if e not in core]
-        seen: set[str] = set()
-        for ep in core + sorted(rest, key=lambda e: e.name):
-            if ep.name in seen:
-                continue
-            seen.add(ep.name)
-            dist = ep.dist
-            version = f"{dist.name} {dist.version}" if dist is not None else ""
-            found.append(PluginCandidate(ep.name, f"entry point {ep.value}", version, ep.load))
+        found += _entry_point_candidates()
     for folder in user_plugin_dirs() if folders is None else folders:
         folder = Path(folder)
         if not folder.is_dir():
@@ -103,7 +144,8 @@ def discover(
         for path in sorted(folder.glob("*.py")):
             if path.name.startswith("_"):
                 continue
-            found.append(PluginCandidate(path.stem, str(path), "", lambda p=path: _import_file(p)))
+            load = functools.partial(_import_file, path)
+            found.append(PluginCandidate(path.stem, str(path), "", load))
     return found
 
 
@@ -138,7 +180,8 @@ def make_plugin_manager(
     """Creates a plug-in manager and registers every plug-in that imports cleanly.
 
     Args:
-        candidates: Plug-ins to load; defaults to `discover()`.
+        candidates: Plug-ins to load; defaults to `discover()`, which starts with
+            lamina's own plug-ins.
         extra: ``(name, module_or_object)`` pairs registered directly (used by tests
             and by `lamina.testing`).
 
@@ -151,7 +194,8 @@ def make_plugin_manager(
     only = _env_names(ENV_ONLY)
     disabled = _env_names(ENV_DISABLE) or set()
     for cand in discover() if candidates is None else candidates:
-        if (only is not None and cand.name not in only) or cand.name in disabled:
+        left_out = (only is not None and cand.name not in only) or cand.name in disabled
+        if left_out and cand.name not in ALWAYS_LOADED:
             continue
         if cand.name in infos:
             infos[cand.name].problems.append(
@@ -224,7 +268,7 @@ def build_registry(
     registry.plugins = dict(infos or {})
     for hook_name, kind in HOOK_KINDS.items():
         caller = getattr(pm.hook, hook_name)
-        for impl in reversed(caller.get_hookimpls()):  # registration order
+        for impl in caller.get_hookimpls():  # registration order: lamina's own plug-ins first
             plugin = impl.plugin_name
             registry.plugins.setdefault(plugin, PluginInfo(name=plugin, source="?"))
             register = registry.make_register(kind, plugin)

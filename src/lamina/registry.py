@@ -15,11 +15,13 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from lamina.entry_fields import check_fields, move_legacy_meta
 from lamina.errors import LaminaError
 from lamina.params import (
     Param,
     ValueChecker,
     apply_overrides,
+    constructor_of,
     derive_params,
     summary_of,
 )
@@ -77,6 +79,9 @@ class UnknownEntryError(LaminaError, KeyError):
 class Entry:
     """One catalogue entry.
 
+    The fields from `inputs` on are the typed extension fields that plug-ins declare
+    through ``register`` (see `lamina.entry_fields.FIELDS`, where each is documented).
+
     Args:
         kind: One of `KINDS`.
         name: The registered name used in specs and saved files.
@@ -87,8 +92,17 @@ class Entry:
         doc: Full docstring.
         params: Parameter schema.
         example: Parameters and input shape for automatic tests.
-        meta: Free-form metadata (e.g. ``{"graph": True}``, ``{"loss": ...}``).
+        meta: Free-form metadata of the plug-in's own (plain values are shown in the
+            catalogue); lamina itself reads none of it.
         aliases: Other names that resolve to this entry.
+        inputs: What the builder calls a layer with: ``"x"``, ``"x_a"`` or ``"x_a_e"``.
+        stochastic: The layer samples on every call.
+        before_fit: ``fn(model, n_train)``, called by the trainer before ``fit``.
+        loss: A head's default loss (a registered loss name).
+        targets: A head's kind of targets, or what a loss expects as ``y_pred``.
+        check_targets: A head's ``fn(spec, y)``, called before ``fit``.
+        predict_distribution: A head's ``fn(model, x, **options)`` for predictions
+            with uncertainty.
     """
 
     kind: str
@@ -102,6 +116,13 @@ class Entry:
     example: Mapping[str, Any] = field(default_factory=dict)
     meta: Mapping[str, Any] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()
+    inputs: str = "x"
+    stochastic: bool = False
+    before_fit: Callable[[Any, int], None] | None = None
+    loss: str | None = None
+    targets: str | None = None
+    check_targets: Callable[[Any, Any], None] | None = None
+    predict_distribution: Callable[..., Any] | None = None
 
     def param(self, name: str) -> Param | None:
         """Returns the parameter called `name`, or None."""
@@ -121,8 +142,20 @@ class Entry:
             "doc": self.doc,
             "params": [p.to_dict() for p in self.params],
             "aliases": list(self.aliases),
-            "meta": {k: v for k, v in self.meta.items() if isinstance(v, (str, int, float, bool))},
+            "meta": self._plain_meta(),
         }
+
+    def _plain_meta(self) -> dict[str, Any]:
+        """Returns the plain values of `meta` and of the set value fields (no code)."""
+        values = {
+            "inputs": self.inputs if self.inputs != "x" else None,
+            "stochastic": self.stochastic or None,
+            "loss": self.loss,
+            "targets": self.targets,
+        }
+        plain: dict[str, Any] = {k: v for k, v in values.items() if v is not None}
+        plain.update((k, v) for k, v in self.meta.items() if isinstance(v, (str, int, float, bool)))
+        return plain
 
 
 @dataclass
@@ -163,7 +196,12 @@ class Registry:
     # -- registration -------------------------------------------------------------
 
     def make_register(self, kind: str, plugin: str) -> Callable[..., Entry | None]:
-        """Returns the ``register`` callback handed to one plug-in for one hook."""
+        """Returns the ``register`` callback handed to one plug-in for one hook.
+
+        The callback's keyword arguments are documented in `lamina.hookspecs` and, for
+        the typed fields (``inputs`` ... ``predict_distribution``), in
+        `lamina.entry_fields.FIELDS`.
+        """
 
         def register(
             obj: Any,
@@ -176,7 +214,25 @@ class Registry:
             meta: Mapping[str, Any] | None = None,
             aliases: tuple[str, ...] | list[str] = (),
             doc: str | None = None,
+            inputs: str | None = None,
+            stochastic: bool | None = None,
+            before_fit: Callable[[Any, int], None] | None = None,
+            loss: str | None = None,
+            targets: str | None = None,
+            check_targets: Callable[[Any, Any], None] | None = None,
+            predict_distribution: Callable[..., Any] | None = None,
         ) -> Entry | None:
+            label = name or getattr(obj, "__name__", repr(obj))
+            fields = {
+                "inputs": inputs,
+                "stochastic": stochastic,
+                "before_fit": before_fit,
+                "loss": loss,
+                "targets": targets,
+                "check_targets": check_targets,
+                "predict_distribution": predict_distribution,
+            }
+            meta = move_legacy_meta(meta, fields, f"plug-in {plugin!r}, {kind} {label!r}")
             try:
                 entry = self._make_entry(
                     kind,
@@ -190,10 +246,10 @@ class Registry:
                     meta,
                     tuple(aliases),
                     doc,
+                    check_fields(kind, fields),
                 )
                 self.add(entry)
             except (TypeError, ValueError) as exc:
-                label = name or getattr(obj, "__name__", repr(obj))
                 self._problem(plugin, f"{kind} {label!r} refused: {exc}")
                 return None
             return entry
@@ -217,6 +273,7 @@ class Registry:
         meta: Mapping[str, Any] | None,
         aliases: tuple[str, ...],
         doc: str | None,
+        fields: Mapping[str, Any],
     ) -> Entry:
         name = name or getattr(obj, "__name__", None)
         if not isinstance(name, str) or not _NAME_RE.match(name):
@@ -239,6 +296,7 @@ class Registry:
             example=dict(example or {}),
             meta=dict(meta or {}),
             aliases=aliases,
+            **fields,
         )
 
     def add(self, entry: Entry) -> None:
@@ -384,7 +442,7 @@ def _check_get_config(cls: type, base: type) -> None:
         return
     extra = [
         p
-        for p in inspect.signature(cls.__init__).parameters.values()
+        for p in inspect.signature(constructor_of(cls)).parameters.values()
         if p.name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
     ]
     if extra and not own_config:

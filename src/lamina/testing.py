@@ -22,7 +22,7 @@ import importlib.util
 import sys
 import tempfile
 import textwrap
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ import pytest
 from lamina.plugins import (
     PluginCandidate,
     build_registry,
+    builtin_candidates,
     discover,
     make_plugin_manager,
     set_registry,
@@ -41,6 +42,7 @@ from lamina.registry import Entry, Registry
 __all__ = [
     "check_entry",
     "check_layer",
+    "check_visualization",
     "make_registry",
     "random_input",
 ]
@@ -74,7 +76,7 @@ def make_registry(*plugins: Any, builtin: bool = True, installed: bool = False) 
     if installed:
         candidates = discover()
     elif builtin:
-        candidates = [c for c in discover(folders=[]) if c.name == "builtin"]
+        candidates = builtin_candidates(["builtin"])
     extra = []
     for plugin in plugins:
         if isinstance(plugin, tuple):
@@ -103,7 +105,7 @@ def _model_for(
 
 
 def check_layer(
-    cls: type,
+    cls: type[Any],
     init_kwargs: Mapping[str, Any] | None = None,
     input_shape: Sequence[int | None] = (8,),
     input_dtype: str = "float32",
@@ -206,13 +208,22 @@ def _graph_inputs(x: np.ndarray, x_input: Any, mode: str) -> tuple[list[Any], li
     return arrays, inputs
 
 
-def check_entry(entry: Entry, registry: Registry, tmp_dir: str | Path | None = None) -> None:
+def check_entry(
+    entry: Entry, registry: Registry, tmp_dir: str | Path | None = None, model: Any = None
+) -> None:
     """Checks one catalogue entry with its registered ``example``.
 
     Layers are checked with `check_layer` (after building through a spec, so the
     parameter schema is exercised too); activations, losses, optimizers, heads,
-    architectures and datasets get a check fitting their kind. Visualizations are
-    checked by the visualization tests, which need a trained model.
+    architectures and datasets get a check fitting their kind. Visualizations need a
+    model to look at: they are checked with `check_visualization` when `model` is
+    given, and skipped otherwise.
+
+    Args:
+        entry: The entry.
+        registry: The catalogue it belongs to.
+        tmp_dir: Where `check_layer` saves models; a temporary folder by default.
+        model: A model for a visualization to run on.
 
     Raises:
         AssertionError: If the entry does not work with its example.
@@ -233,8 +244,8 @@ def check_entry(entry: Entry, registry: Registry, tmp_dir: str | Path | None = N
             dtype,
             expected_output_shape=model.output_shape[1:],
             tmp_dir=tmp_dir,
-            stochastic=bool(entry.meta.get("stochastic")),
-            inputs_mode=str(entry.meta.get("inputs", "x")),
+            stochastic=entry.stochastic,
+            inputs_mode=entry.inputs,
         )
     elif entry.kind == "activation":
         from lamina.keras import tf
@@ -261,9 +272,36 @@ def check_entry(entry: Entry, registry: Registry, tmp_dir: str | Path | None = N
         data.validate()
     elif entry.kind == "head":
         shape = example.get("input_shape", [4])
-        model = _model_for(entry, params, shape, "float32", registry)
-        out = model(random_input(shape))
+        head_model = _model_for(entry, params, shape, "float32", registry)
+        out = head_model(random_input(shape))
         assert out is not None, f"head {entry.name} returned nothing"
+    elif entry.kind == "visualization" and model is not None:
+        check_visualization(entry, model, **params)
+
+
+def check_visualization(entry: Entry, model: Any, **params: Any) -> Any:
+    """Runs a visualization entry on `model` and checks that it returns a `Result`.
+
+    Args:
+        entry: A ``visualization`` entry.
+        model: The model to look at.
+        **params: The visualization's parameters.
+
+    Returns:
+        The `lamina.visualize.Result`.
+
+    Raises:
+        AssertionError: If it returns anything else.
+    """
+    from lamina.visualize.result import Result
+
+    result = entry.obj(model, **params)
+    assert isinstance(result, Result), (
+        f"visualization {entry.name!r} returned {type(result).__name__} "
+        f"({result!r}); a visualization must return a lamina.visualize.Result "
+        "(arrays plus metadata)"
+    )
+    return result
 
 
 def _check_loss(entry: Entry, params: Mapping[str, Any], registry: Registry) -> None:
@@ -278,7 +316,7 @@ def _check_loss(entry: Entry, params: Mapping[str, Any], registry: Registry) -> 
         }
     )
     loss = make_loss(spec, registry)
-    kind = entry.meta.get("targets", "probabilities")
+    kind = entry.targets or "probabilities"
     rng = np.random.default_rng(0)
     if entry.name.startswith("sparse"):
         y_true = rng.integers(0, 4, size=(5,)).astype("float32")
@@ -287,8 +325,8 @@ def _check_loss(entry: Entry, params: Mapping[str, Any], registry: Registry) -> 
     y_pred = rng.uniform(0.05, 0.95, size=(5, 4)).astype("float32")
     if kind == "probabilities":
         y_pred = y_pred / y_pred.sum(axis=1, keepdims=True)
-    if entry.meta.get("targets") == "distribution":
-        import tensorflow_probability as tfp
+    if kind == "distribution":
+        import tensorflow_probability as tfp  # type: ignore[import-untyped]
 
         y_pred = tfp.distributions.Normal(loc=y_pred, scale=1.0)
     value = np.asarray(loss(y_true, y_pred))
@@ -315,7 +353,7 @@ def _check_optimizer(entry: Entry, params: Mapping[str, Any], registry: Registry
 
 
 @pytest.fixture
-def lamina_registry_factory() -> Any:
+def lamina_registry_factory() -> Iterator[Callable[..., Registry]]:
     """A factory ``(*plugins, builtin=True) -> Registry`` that installs the registry as
     the process-wide one for the test and restores the previous one afterwards."""
     old = set_registry(None)
@@ -332,7 +370,7 @@ def lamina_registry_factory() -> Any:
 
 
 @pytest.fixture
-def lamina_temp_plugin(tmp_path: Path) -> Callable[[str, str], Any]:
+def lamina_temp_plugin(tmp_path: Path) -> Iterator[Callable[[str, str], Any]]:
     """A factory ``(name, source) -> module`` that writes a plug-in module and imports it.
 
     The source is dedented; it may use ``from lamina.hookspecs import hookimpl``.

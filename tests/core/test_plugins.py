@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import textwrap
 
 import pytest
 
 from lamina import plugins as lp
+from lamina.paths import ENV_HOME
 from lamina.registry import HOOK_KINDS
 from lamina.testing import make_registry
+
+HEAD = (
+    "from lamina.hookspecs import hookimpl\nfrom lamina.keras import layers\n"
+    "def head(units: int = 1):\n    return layers.Dense(units)\n"
+    "@hookimpl\ndef register_heads(register):\n"
+)
 
 GOOD = """
 from lamina.hookspecs import hookimpl
@@ -44,9 +52,10 @@ def _write(folder, name, source):
 
 
 def _registry_from_folder(folder):
+    """The catalogue of `builtin` plus the single-file plug-ins in `folder`."""
     pm, infos = lp.make_plugin_manager(
-        candidates=[c for c in lp.discover(folders=[folder]) if c.name != "builtin"]
-        + [c for c in lp.discover(folders=[]) if c.name == "builtin"]
+        candidates=lp.builtin_candidates(["builtin"])
+        + lp.discover(entry_points=False, folders=[folder], builtins=False)
     )
     return lp.build_registry(pm, infos)
 
@@ -97,6 +106,31 @@ BROKEN = {
         "    register(object)\n",
         "a layer must be a subclass of lamina.keras.layers.Layer",
     ),
+    "field_not_callable": (
+        HEAD + "    register(head, name='H', check_targets=3)\n",
+        "head 'H' refused: check_targets must be a function (spec, y) -> None. "
+        "Received: check_targets=3",
+    ),
+    "field_wrong_arguments": (
+        HEAD + "    register(head, name='H', predict_distribution=lambda model: model)\n",
+        "head 'H' refused: predict_distribution must be a function (model, x, **options) -> Any;"
+        " <lambda>(model) cannot be called with 2 positional arguments",
+    ),
+    "field_wrong_type": (
+        HEAD + "    register(head, name='H', loss=['mse'])\n",
+        "head 'H' refused: loss must be a non-empty string. Received: loss=['mse']",
+    ),
+    "field_bad_choice": (
+        HEAD + "    register(head, name='H', inputs='x_adjacency')\n",
+        "head 'H' refused: inputs must be one of 'x', 'x_a', 'x_a_e'. "
+        "Received: inputs='x_adjacency'",
+    ),
+    "field_wrong_kind": (
+        "from lamina.hookspecs import hookimpl\nfrom lamina.keras import layers\n"
+        "class Id(layers.Layer):\n    pass\n"
+        "@hookimpl\ndef register_layers(register):\n    register(Id, loss='mse')\n",
+        "layer 'Id' refused: loss does not apply to a layer; it is read for head entries",
+    ),
 }
 
 
@@ -142,8 +176,119 @@ def test_env_variable_restricts_which_plugins_load(tmp_path, monkeypatch):
     assert lp.build_registry().find("layer", "Doubler") is not None
 
 
+def test_builtin_catalogue_cannot_be_disabled(monkeypatch):
+    """`builtin` loads whatever the variables say; probability and graph may be left out."""
+    monkeypatch.setenv(lp.ENV_DISABLE, "builtin,probability,graph")
+    registry = lp.build_registry()
+    assert registry.find("layer", "Dense") is not None and registry.plugins["builtin"].ok
+    assert registry.find("loss", "mean_squared_error") is not None
+    assert "probability" not in registry.plugins and registry.find("head", "Normal") is None
+    assert "graph" not in registry.plugins and registry.find("layer", "GCNConv") is None
+    monkeypatch.delenv(lp.ENV_DISABLE)
+    monkeypatch.setenv(lp.ENV_ONLY, "no_such_plugin")
+    assert set(lp.build_registry().plugins) == {"builtin"}
+
+
+def _entry_points(*pairs):
+    return importlib.metadata.EntryPoints(
+        importlib.metadata.EntryPoint(name, value, lp.ENTRY_POINT_GROUP) for name, value in pairs
+    )
+
+
+def test_entry_points_of_lamina_own_plugins_are_ignored(monkeypatch):
+    """Metadata of an older install (builtin, probability, graph as entry points) is harmless."""
+    old = _entry_points(
+        ("builtin", "lamina_builtin.plugin"),
+        ("graph", "lamina_graph.plugin"),
+        ("probability", "lamina_probability.plugin"),
+        ("astro", "astro_plugin"),
+    )
+    monkeypatch.setattr(importlib.metadata, "entry_points", lambda group: old)
+    found = lp.discover(folders=[])
+    assert [c.name for c in found] == ["builtin", "probability", "graph", "astro"]
+    assert [c.source for c in found[:3]] == [
+        f"built in ({module})" for module in lp.BUILTIN_PLUGINS.values()
+    ]
+    assert found[3].source == "entry point astro_plugin"
+
+
+def test_installed_metadata_lists_each_plugin_once():
+    """Whether this venv's lamina metadata is old (with entry points) or new (without)."""
+    names = [c.name for c in lp.discover(folders=[])]
+    assert names[:3] == ["builtin", "probability", "graph"]
+    assert len(names) == len(set(names))
+
+
+def test_uninstalled_checkout_has_the_whole_catalogue(monkeypatch):
+    monkeypatch.setattr(importlib.metadata, "entry_points", lambda group: _entry_points())
+    registry = lp.build_registry()
+    assert set(registry.plugins) == {"builtin", "probability", "graph"}
+    assert all(info.ok for info in registry.plugins.values())
+    for kind, name in [("layer", "Dense"), ("head", "Normal"), ("layer", "GCNConv")]:
+        assert registry.find(kind, name) is not None, name
+
+
+def test_typed_fields_reach_the_entry_and_the_catalogue(lamina_temp_plugin):
+    plugin = lamina_temp_plugin(
+        "typed",
+        HEAD + "    register(head, name='H', loss='mean_squared_error', targets='real',\n"
+        "             check_targets=lambda spec, y: None,\n"
+        "             predict_distribution=lambda model, x, **options: x,\n"
+        "             meta={'note': 'mine', 'code': print})\n",
+    )
+    entry = make_registry(plugin, builtin=False).get("head", "H")
+    assert (entry.loss, entry.targets, entry.inputs, entry.stochastic) == (
+        "mean_squared_error",
+        "real",
+        "x",
+        False,
+    )
+    assert entry.check_targets("spec", "y") is None and entry.predict_distribution(0, 5) == 5
+    assert entry.before_fit is None
+    meta = {"loss": "mean_squared_error", "targets": "real", "note": "mine"}
+    assert entry.to_dict()["meta"] == meta  # plain values only, never code
+
+
+def test_fields_given_in_meta_the_old_way_still_work(lamina_temp_plugin):
+    plugin = lamina_temp_plugin(
+        "oldstyle",
+        HEAD + "    register(head, name='H', meta={'loss': 'mse', 'note': 'kept'})\n",
+    )
+    message = r"plug-in 'oldstyle', head 'H': meta\['loss'\] is deprecated; pass loss=\.\.\."
+    with pytest.warns(DeprecationWarning, match=message):
+        registry = make_registry(plugin, builtin=False)
+    entry = registry.get("head", "H")
+    assert entry.loss == "mse" and dict(entry.meta) == {"note": "kept"}
+
+
+def test_visualization_that_returns_a_number_is_rejected(lamina_temp_plugin):
+    from lamina.keras import keras, layers
+    from lamina.testing import check_entry
+
+    plugin = lamina_temp_plugin(
+        "numberviz",
+        """
+        from lamina.hookspecs import hookimpl
+
+        def weight_count(model):
+            '''Counts the weights.'''
+            return float(model.count_params())
+
+        @hookimpl
+        def register_visualizations(register):
+            register(weight_count)
+        """,
+    )
+    registry = make_registry(plugin, builtin=False)
+    model = keras.Sequential([keras.Input((2,)), layers.Dense(1)])
+    entry = registry.get("visualization", "weight_count")
+    message = r"visualization 'weight_count' returned float \(3\.0\); a visualization must return"
+    with pytest.raises(AssertionError, match=message):
+        check_entry(entry, registry, model=model)
+
+
 def test_user_plugin_folder_under_lamina_home(tmp_path, monkeypatch):
-    monkeypatch.setenv(lp.ENV_HOME, str(tmp_path))
+    monkeypatch.setenv(ENV_HOME, str(tmp_path))
     (tmp_path / "plugins").mkdir()
     _write(tmp_path / "plugins", "doubler", GOOD)
     assert lp.user_plugin_dirs()[0] == tmp_path / "plugins"
@@ -159,6 +304,7 @@ def test_every_hook_kind_can_register(lamina_temp_plugin):
         from lamina.hookspecs import hookimpl
         from lamina.keras import keras, layers, tf
         from lamina.data.dataset import Dataset
+        from lamina.visualize import Result
 
         def quartic(y_true, y_pred):
             '''Mean quartic error.'''
@@ -209,7 +355,8 @@ def test_every_hook_kind_can_register(lamina_temp_plugin):
             Args:
                 layer: Layer index. Defaults to `1`.
             '''
-            return float(np.linalg.norm(model.layers[layer].get_weights()[0]))
+            norm = float(np.linalg.norm(model.layers[layer].get_weights()[0]))
+            return Result("weights_norm", np.zeros((0,)), [], {"norm": norm})
 
         class Ident(layers.Layer):
             def call(self, x):
@@ -249,7 +396,7 @@ def test_every_hook_kind_can_register(lamina_temp_plugin):
         """,
     )
     import lamina
-    from lamina.testing import check_entry
+    from lamina.testing import check_entry, check_visualization
 
     registry = make_registry(plugin)
     ours = [e for e in registry.entries() if e.plugin == "allhooks"]
@@ -263,6 +410,7 @@ def test_every_hook_kind_can_register(lamina_temp_plugin):
         model = lamina.build_model(spec)
         data = registry.get("dataset", "ramp").obj(n=8)
         model.fit(data.x, data.y, epochs=1, verbose=0)
-        assert registry.get("visualization", "weights_norm").obj(model, layer=1) > 0
+        result = check_visualization(registry.get("visualization", "weights_norm"), model, layer=1)
+        assert result.meta["norm"] > 0
     finally:
         lp.set_registry(None)

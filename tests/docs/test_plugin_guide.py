@@ -160,7 +160,7 @@ def test_guide_has_one_section_per_kind_in_order() -> None:
         '{"name": None}',
         "lamina.params.Param",
         # contracts
-        'meta["loss"]',
+        "`loss=`",
         "lamina.data.Dataset",
         "lamina.visualize.Result",
         "(y_true, y_pred, **params)",

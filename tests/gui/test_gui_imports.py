@@ -20,6 +20,7 @@ FORBIDDEN = (
     "lamina.build",
     "lamina.training",
     "lamina.visualize",
+    "lamina.plugins",
     "lamina.registry",
     "lamina_builtin",
     "lamina_probability",

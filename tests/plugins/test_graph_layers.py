@@ -37,7 +37,7 @@ def _child_main(name: str) -> None:
     entry = registry.get("layer", name)
     example = entry.example
     n, f = example["input_shape"]
-    mode = entry.meta["inputs"]
+    mode = entry.inputs
     item = {"type": name, "params": dict(example["params"]), "name": "under_test"}
     layers = [item]
     if entry.category == "graph" or name == "MinCutPool":
@@ -84,7 +84,7 @@ def test_registry_lists_every_graph_entry(lamina_registry_factory):
         if entry.plugin != "graph":
             continue
         assert entry.category in ("graph", "graph pooling")
-        assert entry.meta["inputs"] in ("x", "x_a", "x_a_e")
+        assert entry.inputs in ("x", "x_a", "x_a_e")
         assert entry.example["input_shape"] and "params" in entry.example
     datasets = {e.name for e in registry.entries("dataset") if e.plugin == "graph"}
     assert {"graph_structures", "block_model", "graph_npz", "graph_file"} <= datasets

@@ -55,7 +55,7 @@ def test_registers_every_entry_without_problems(registry):
     } <= set(registry.names("layer"))
     assert "negative_log_likelihood" in registry.names("loss")
     normal = registry.get("head", "Normal")
-    assert normal.meta["loss"] == "negative_log_likelihood"
+    assert normal.loss == "negative_log_likelihood"
     event = normal.param("event_size")
     assert event.type == "int" and event.default == 1 and "target values" in event.help
     mix = registry.get("head", "MixtureNormal")
@@ -79,7 +79,7 @@ def test_head_entries_pass_check_entry(registry, name):
 )
 def test_bayesian_layer_entries_pass_check_entry(registry, name, monkeypatch, tmp_path):
     # Bayesian layers draw new weights on every call: compare outputs under a fixed seed
-    # (the change proposed for lamina.testing.check_layer for meta["stochastic"]).
+    # (as lamina.testing.check_layer does for entries registered with stochastic=True).
     original = keras.Model.predict
 
     def seeded_predict(self, *args, **kwargs):
@@ -88,7 +88,7 @@ def test_bayesian_layer_entries_pass_check_entry(registry, name, monkeypatch, tm
 
     monkeypatch.setattr(keras.Model, "predict", seeded_predict)
     entry = registry.get("layer", name)
-    assert entry.meta["stochastic"] is True
+    assert entry.stochastic is True
     check_entry(entry, registry, tmp_dir=tmp_path)
 
 

@@ -24,8 +24,3 @@ def balanced_labels(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
     labels = np.arange(n, dtype=np.int64) % k
     rng.shuffle(labels)
     return labels
-
-
-def class_counts_ok(y: np.ndarray, k: int) -> bool:
-    counts = np.bincount(y, minlength=k)
-    return int(counts.max() - counts.min()) <= 1

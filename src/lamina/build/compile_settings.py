@@ -41,7 +41,7 @@ def _loss_problems(
         entries[-1] if entries and entries[-1] is not None and entries[-1].kind == "head" else None
     )
     if loss is None:
-        if head is None or not head.meta.get("loss"):
+        if head is None or not head.loss:
             return [
                 SpecProblem(
                     "compile.loss",
@@ -82,8 +82,8 @@ def make_loss(spec: ModelSpec, registry: Registry) -> Any:
     loss = spec.compile.loss
     if loss is None:
         head = resolve_item(registry, spec.layers[-1])
-        assert head is not None and head.meta.get("loss")
-        loss_entry = registry.get("loss", head.meta["loss"])
+        assert head is not None and head.loss
+        loss_entry = registry.get("loss", head.loss)
         params: Mapping[str, Any] = {}
     else:
         loss_entry = registry.get("loss", loss.type)

@@ -1,6 +1,6 @@
 """Graph-input threading: the extra inputs (adjacency, edge features) graph layers take.
 
-An entry declares what it takes in ``meta["inputs"]``: ``"x"`` (the previous output
+An entry declares what it takes in its ``inputs`` field: ``"x"`` (the previous output
 only, the default) or ``"x_a"`` / ``"x_a_e"`` (also the adjacency, and the edge
 features). The builder makes one model input per extra name and passes it to every
 layer that asks for it.
@@ -17,7 +17,7 @@ from lamina.spec import ModelSpec
 
 def input_modes(entries: Iterable[Entry | None]) -> list[str]:
     """The sorted input modes of the items' entries (``"x"``, ``"x_a"``, ...)."""
-    return sorted({e.meta.get("inputs", "x") for e in entries if e is not None})
+    return sorted({e.inputs for e in entries if e is not None})
 
 
 def make_extra_inputs(spec: ModelSpec, entries: list[Entry | None]) -> dict[str, Any]:
@@ -40,7 +40,7 @@ def apply_item(entry: Entry, layer_or_layers: Any, x: Any, extra_inputs: Mapping
 
     Of a head's several layers only the first takes the extra inputs.
     """
-    mode = entry.meta.get("inputs", "x")
+    mode = entry.inputs
     layers = layer_or_layers if isinstance(layer_or_layers, (list, tuple)) else [layer_or_layers]
     for layer in layers:
         if mode == "x":

@@ -16,7 +16,7 @@ CACHE_FORMAT = "lamina-catalog-cache"
 
 def cache_path() -> Path:
     """Returns ``lamina_home() / "catalog.json"``."""
-    from lamina.plugins import lamina_home
+    from lamina.paths import lamina_home
 
     return lamina_home() / "catalog.json"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 def default_log_path() -> Path:
     """``<lamina home>/logs/engine.log``."""
-    from lamina.plugins import lamina_home
+    from lamina.paths import lamina_home
 
     return lamina_home() / "logs" / "engine.log"
 

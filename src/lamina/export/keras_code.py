@@ -160,7 +160,7 @@ class KerasCodeWriter:
                     f"{what}: {entry.name} is a lamina output head (TensorFlow Probability); "
                     "it cannot be exported as a plain-Keras script (export .keras or a SavedModel)"
                 )
-            if entry.meta.get("inputs", "x") != "x":
+            if entry.inputs != "x":
                 raise ExportError(
                     f"{what}: {entry.name} needs graph inputs; it cannot be exported as a script"
                 )
@@ -179,9 +179,9 @@ class KerasCodeWriter:
         spec = self.spec
         if spec.compile.loss is None:
             head = resolve_item(self.registry, spec.layers[-1]) if spec.layers else None
-            if head is None or not head.meta.get("loss"):
+            if head is None or not head.loss:
                 raise ExportError("compile.loss: the spec has no loss")
-            loss_entry, loss_params = self.registry.get("loss", head.meta["loss"]), {}
+            loss_entry, loss_params = self.registry.get("loss", head.loss), {}
         else:
             loss_entry, loss_params = (
                 self.registry.get("loss", spec.compile.loss.type),

@@ -61,7 +61,7 @@ def predict_uncertainty(
 ) -> Any:
     """Predicts with uncertainty: mean, standard deviation, quantiles, intervals, samples.
 
-    The model must end in a head whose plug-in declares ``meta["predict_distribution"]``
+    The model must end in a head whose plug-in declares ``predict_distribution``
     (every head of the probability plug-in does). For models with Bayesian layers the
     result aggregates several forward passes and separates aleatoric from epistemic
     spread.
@@ -86,7 +86,7 @@ def predict_uncertainty(
     model, spec, standardizer = _unwrap(model_or_run)
     last = spec.layers[-1] if spec is not None and spec.layers else None
     entry = resolve_item(get_registry(), last) if last is not None else None
-    fn = entry.meta.get("predict_distribution") if entry is not None else None
+    fn = entry.predict_distribution if entry is not None else None
     if not callable(fn):
         raise ValueError(
             f"layers[-1] ({last.type if last else '?'}) is not a probabilistic head: "

@@ -594,9 +594,9 @@ def _plugin_preparations(
 ) -> None:
     """Runs the plug-in hooks declared in entry metadata before ``fit``.
 
-    A head's ``meta["check_targets"](spec, y)`` validates the targets (e.g. counts must
+    A head's ``check_targets(spec, y)`` validates the targets (e.g. counts must
     be non-negative) and raises a located ``ValueError``, reported as a `DataError`
-    naming the data source; each layer's ``meta["before_fit"](model, n_train)`` prepares
+    naming the data source; each layer's ``before_fit(model, n_train)`` prepares
     the model (e.g. a Bayesian layer's KL weight = 1 / n_train).
     """
     from lamina.build import resolve_item
@@ -606,7 +606,7 @@ def _plugin_preparations(
     registry = registry or get_registry()
     entries = [resolve_item(registry, item) for item in spec.layers]
     last = entries[-1] if entries else None
-    check_targets = last.meta.get("check_targets") if last is not None else None
+    check_targets = last.check_targets if last is not None else None
     if callable(check_targets) and y_train is not None:
         try:
             check_targets(spec, y_train)
@@ -617,7 +617,7 @@ def _plugin_preparations(
         if entry is None or entry.name in seen:
             continue
         seen.add(entry.name)
-        before_fit = entry.meta.get("before_fit")
+        before_fit = entry.before_fit
         if callable(before_fit):
             before_fit(model, int(len(y_train) if y_train is not None else 0))
 

@@ -64,7 +64,7 @@ def register_heads(register: Any) -> None:
         category="regression",
         params={"units": {"min": 1}},
         example={"params": {"units": 2}, "input_shape": [4]},
-        meta={"loss": "example.log_cosh_relative"},  # compiled when the spec names no loss
+        loss="example.log_cosh_relative",  # compiled when the spec names no loss
     )
 
 
