@@ -29,10 +29,9 @@ class ExportError(LaminaError, ValueError):
 
 
 def _model_of(model_or_run: Any) -> Any:
-    model = getattr(model_or_run, "model", model_or_run)
-    if callable(model) and not hasattr(model, "predict"):
-        model = model()
-    return model
+    from lamina.inference import unwrap
+
+    return unwrap(model_or_run).model
 
 
 def _spec_of(spec_or_run: Any) -> ModelSpec:
@@ -352,7 +351,7 @@ def generate_python(
     """
     import lamina
     from lamina.plugins import get_registry
-    from lamina.training.data_source import uses_one_hot
+    from lamina.training.targets import uses_one_hot
 
     spec = _spec_of(spec_or_run)
     registry = registry or get_registry()

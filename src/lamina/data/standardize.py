@@ -134,3 +134,22 @@ class Standardizer:
     def __repr__(self) -> str:
         state = f"fitted {self.fitted_mode}" if self.fitted else "not fitted"
         return f"Standardizer(mode={self.mode!r}, {state})"
+
+
+def apply_standardizer(x: Any, standardizer: Standardizer | None) -> Any:
+    """Returns `x` standardised by a fitted `standardizer`; `x` itself without one.
+
+    The one place lamina applies a run's standardiser: to the training, validation
+    and test parts in `train`, and to new inputs in `predict`, `evaluate`,
+    `predict_uncertainty`, the visualizations and the engine.
+
+    Args:
+        x: Inputs ``(n, ...)`` in the units of the training data.
+        standardizer: A `Standardizer`, or None (then `x` is returned unchanged).
+
+    Example:
+        >>> x_model = apply_standardizer(x_new, run.standardizer())
+    """
+    if standardizer is None or not standardizer.fitted:
+        return x
+    return standardizer.transform(x)

@@ -142,7 +142,7 @@ class _State:
         return model
 
     def dataset(self, ref: Any) -> Any:
-        from lamina.training.data_source import load_data
+        from lamina.data.sources import load_data
 
         key = json.dumps(ref, sort_keys=True, default=str)
         with self.lock:
@@ -188,19 +188,13 @@ def _registry() -> Any:
 
 
 def _run_of(payload: dict, kind: str) -> Any:
-    from lamina.project import load_project, load_run
+    from lamina.project import find_run
 
     if payload.get("run_dir"):
-        return load_run(payload["run_dir"])
+        return find_run(payload["run_dir"])
     project = payload.get("project_dir") or payload.get("project")
-    run_id = payload.get("run") or payload.get("run_id")
-    if project and run_id:
-        return load_project(project).run(run_id)
     if project:
-        latest = load_project(project).latest_run()
-        if latest is None:
-            raise RequestError(f"{kind}: the project {project} has no saved run yet")
-        return latest
+        return find_run(project, payload.get("run") or payload.get("run_id"))
     raise RequestError(f"{kind}: the payload needs 'run_dir' (or 'project_dir' and 'run')")
 
 
@@ -249,7 +243,7 @@ def _preview_indices(ds: Any, k: int) -> list[int]:
 
 def h_ping(payload: dict, ctx: Context) -> dict:
     from lamina.training.devices import list_devices
-    from lamina.training.trainer import versions
+    from lamina.training.run_info import versions
 
     devices = [{"name": d.name, "description": d.description} for d in list_devices()]
     nice = os.nice(0) if hasattr(os, "nice") else 0
@@ -289,7 +283,7 @@ def h_expand_architecture(payload: dict, ctx: Context) -> dict:
 
 
 def h_dataset_summary(payload: dict, ctx: Context) -> dict:
-    from lamina.training.data_source import load_data
+    from lamina.data.sources import load_data
 
     data = _need(payload, "data", "dataset_summary")
     ds = load_data(data, params=payload.get("params"))
@@ -328,6 +322,8 @@ def _boundary_sender(ctx: Context, every: float = 0.1) -> Callable[[Any], None]:
     """Returns an epoch hook for `train` that sends the decision boundary of a model of
     2-D inputs as an Event "boundary" (a grid of outputs + its extent), at most every
     `every` seconds."""
+    from lamina.data.standardize import apply_standardizer
+
     last = [0.0]
     cache: dict[str, Any] = {}
 
@@ -346,8 +342,7 @@ def _boundary_sender(ctx: Context, every: float = 0.1) -> Callable[[Any], None]:
             cache["extent"] = [float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])]
             cache["res"] = res
         pts = cache["grid"]
-        if st is not None and getattr(st, "fitted", True):
-            pts = st.transform(pts)
+        pts = apply_standardizer(pts, st)
         out = model(pts, training=False)
         out = np.asarray(out.mean() if hasattr(out, "mean") else out)
         res = cache["res"]
@@ -480,12 +475,13 @@ def h_visualize(payload: dict, ctx: Context) -> dict:
 
 
 def h_predict(payload: dict, ctx: Context) -> dict:
+    from lamina.data.standardize import apply_standardizer
+
     run = _run_of(payload, "predict")
     x = np.asarray(decode_array(_need(payload, "x", "predict")), dtype=np.float32)
     model = STATE.model(run, payload.get("which", "final"))
-    st = run.standardizer()
-    if payload.get("standardize", True) and st is not None and getattr(st, "fitted", True):
-        x = st.transform(x)
+    if payload.get("standardize", True):
+        x = apply_standardizer(x, run.standardizer())
     out = model.predict(x, batch_size=int(payload.get("batch_size", 256)), verbose=0)
     return {"outputs": encode_array(np.asarray(out))}
 

@@ -10,7 +10,9 @@ import numpy as np
 
 from lamina.data.dataset import MISSING_CELLS, Dataset
 from lamina.data.errors import DataError
-from lamina.data.loaders._common import check_file, check_task, table_to_dataset
+from lamina.data.loaders.paths import check_file
+from lamina.data.loaders.tables import table_to_dataset
+from lamina.data.loaders.to_dataset import check_task
 
 
 def load_csv(

@@ -8,8 +8,9 @@ import numpy as np
 
 from lamina.data.dataset import SPLIT_ALIASES, SPLIT_PARTS, Dataset
 from lamina.data.errors import DataError
-from lamina.data.loaders._common import check_dir, make_dataset
 from lamina.data.loaders.fits import import_fits, is_fits_path, read_fits_image
+from lamina.data.loaders.paths import check_dir
+from lamina.data.loaders.to_dataset import make_dataset
 
 PILLOW_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 COLOR_MODES = ("auto", "grayscale", "rgb")
