@@ -82,7 +82,8 @@ class Standardizer:
         self.fitted_mode = mode
         return self
 
-    def _check(self, x: np.ndarray) -> None:
+    def _check(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Returns (mean, std); raises if not fitted or `x` does not match the fit."""
         if self.mean is None or self.std is None:
             raise RuntimeError("Standardizer is not fitted: call fit(x_train) first")
         if self.fitted_mode == "feature" and x.ndim >= 1 and x.shape[1:] != self.mean.shape:
@@ -94,12 +95,13 @@ class Standardizer:
             raise DataError(
                 f"Standardizer was fitted on {self.mean.shape[0]} channels but got {x.shape[-1]}"
             )
+        return self.mean, self.std
 
     def transform(self, x: np.ndarray) -> np.ndarray:
         """Returns ``(x - mean) / std`` as float32 (a new array)."""
         x = np.asarray(x)
-        self._check(x)
-        return ((x.astype(np.float32) - self.mean) / self.std).astype(np.float32)
+        mean, std = self._check(x)
+        return ((x.astype(np.float32) - mean) / std).astype(np.float32)
 
     def fit_transform(self, x: np.ndarray) -> np.ndarray:
         """Fits on `x` and returns it transformed."""
@@ -108,8 +110,8 @@ class Standardizer:
     def inverse_transform(self, x: np.ndarray) -> np.ndarray:
         """Returns ``x * std + mean`` (e.g. to report regression outputs in data units)."""
         x = np.asarray(x)
-        self._check(x)
-        return (x.astype(np.float32) * self.std + self.mean).astype(np.float32)
+        mean, std = self._check(x)
+        return (x.astype(np.float32) * std + mean).astype(np.float32)
 
     def to_dict(self) -> dict[str, Any]:
         """Returns the settings and fitted numbers as a JSON-serialisable dict."""

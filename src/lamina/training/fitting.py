@@ -136,7 +136,6 @@ def fit_model(
     model: Any,
     data: PreparedData,
     fit: FitCallbacks,
-    class_weight: dict[int, float] | None,
     emit: RunLog,
     info: dict[str, Any],
     timings: dict[str, Any],
@@ -153,7 +152,7 @@ def fit_model(
         epochs=data.spec.training.epochs,
         callbacks=fit.callbacks,
         verbose=0,
-        class_weight=class_weight,
+        class_weight=data.class_weight,
     )
     timings["fit_seconds"] = time.perf_counter() - t_fit
     timings["epoch_seconds"] = list(fit.events.epoch_seconds)

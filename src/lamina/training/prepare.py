@@ -35,6 +35,7 @@ class PreparedData:
         seed: Seed of the split, the shuffle and the augmentation.
         train: The training part as a ``tf.data.Dataset`` (shuffled, augmented).
         validation: The validation part as a ``tf.data.Dataset``, or None.
+        class_weight: Keras's ``class_weight`` (classification only), or None.
     """
 
     spec: ModelSpec
@@ -47,6 +48,7 @@ class PreparedData:
     seed: int
     train: Any = None
     validation: Any = None
+    class_weight: dict[int, float] | None = None
 
     def inputs(self, part: Dataset) -> Any:
         """The model inputs of a part: standardised features (graphs: x, a[, e])."""
@@ -82,14 +84,8 @@ class PreparedData:
             augmentation=self.augmentation,
         )
 
-    def class_weight(self, n_classes: int | None) -> dict[int, float] | None:
-        """Keras's ``class_weight`` of the training part (classification only), or None."""
-        if self.task != "classification":
-            return None
-        return class_weights(self.spec.training.class_weight, self.splits.train.y, n_classes)
-
     def info(self) -> dict[str, Any]:
-        """What ``run.json`` records about the split, standardiser and augmentation."""
+        """What ``run.json`` records about the split, standardiser, augmentation, weights."""
         ts = self.spec.training
         return {
             "split": {
@@ -101,11 +97,12 @@ class PreparedData:
             },
             "standardizer": None if self.standardizer is None else self.standardizer.to_dict(),
             "augmentation": None if self.augmentation is None else self.augmentation.to_dict(),
+            "class_weight": self.class_weight,
         }
 
 
 def prepare_data(spec: ModelSpec, ds: Dataset, n_out: int | None, seed: int) -> PreparedData:
-    """Splits `ds`, fits the standardiser on its training part, and batches the parts.
+    """Splits `ds`, fits the standardiser on its training part, batches the parts.
 
     Args:
         spec: The spec being trained (its ``training`` settings).
@@ -137,4 +134,6 @@ def prepare_data(spec: ModelSpec, ds: Dataset, n_out: int | None, seed: int) -> 
     data.train = data.batches(splits.train, training=True)
     if splits.validation is not None:
         data.validation = data.batches(splits.validation, training=False)
+    if ds.task == "classification":
+        data.class_weight = class_weights(ts.class_weight, splits.train.y, ds.n_classes or n_out)
     return data

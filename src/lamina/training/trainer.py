@@ -141,8 +141,6 @@ def train(
             model = _build_checked(spec, registry, ds, run.timings)
             prepared = prepare_data(spec, ds, model_output_size(model), seed=int(ts.seed or 0))
             run.info.update(prepared.info())
-            class_weight = prepared.class_weight(ds.n_classes or prepared.n_out)
-            run.info["class_weight"] = class_weight
             plugin_preparations(spec, registry, model, prepared.targets(prepared.splits.train), ds)
             if project is not None:
                 run.dir = new_run_dir(proj, project, spec, run_label)
@@ -161,10 +159,10 @@ def train(
             )
             emit(_run_started(run.id, spec, choice, prepared, ds))
             run.status, run.reason = fit_model(
-                model, prepared, run.fit, class_weight, emit, run.info, run.timings
+                model, prepared, run.fit, emit, run.info, run.timings
             )
             if run.ran_epochs and prepared.splits.test is not None:
-                run.metrics = _test_metrics(model, prepared, ds, run.timings)
+                run.metrics = _test_metrics(model, prepared, prepared.splits.test, ds, run.timings)
     except Exception as exc:
         _record_failure(run, exc, spec, emit)
         raise
@@ -257,12 +255,13 @@ def _run_started(
     )
 
 
-def _test_metrics(model: Any, data: PreparedData, ds: Dataset, timings: dict) -> dict[str, Any]:
+def _test_metrics(
+    model: Any, data: PreparedData, test: Dataset, ds: Dataset, timings: dict
+) -> dict[str, Any]:
     """Metrics on the test part (its inputs prepared as the training part's were)."""
     from lamina.inference import evaluate
 
     t0 = time.perf_counter()
-    test = data.splits.test
     metrics = evaluate(
         model,
         data.inputs(test),

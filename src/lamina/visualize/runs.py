@@ -36,9 +36,9 @@ def sample_inputs(
     ref = run.info.get("data_ref")
     if not ref:
         raise VisualizationError("the run does not record its data; pass an input array")
-    if load_dataset is None:
-        from lamina.data.sources import load_data as load_dataset
-    ds = load_dataset(ref)
+    from lamina.data.sources import load_data
+
+    ds = (load_dataset or load_data)(ref)
     wanted = [indices] if isinstance(indices, int) else list(indices)
     bad = [i for i in wanted if not 0 <= i < len(ds)]
     if bad:

@@ -6,6 +6,7 @@ Loaders never write to disk and never download. A problem with the file raises
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,12 @@ __all__ = [
 ]
 
 #: format (a value of `FORMATS`) -> its loader
-_LOADERS = {"csv": load_csv, "numpy": load_numpy, "hdf5": load_hdf5, "fits": load_fits}
+_LOADERS: dict[str, Callable[..., Dataset]] = {
+    "csv": load_csv,
+    "numpy": load_numpy,
+    "hdf5": load_hdf5,
+    "fits": load_fits,
+}
 
 
 def load_file(path: str | Path, **kwargs: Any) -> Dataset:

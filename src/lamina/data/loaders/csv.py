@@ -85,15 +85,15 @@ def load_csv(
     rows: list[list[str]] = []
     row_lines: list[int] = []
     for row in reader:
-        line = line_numbers[reader.line_num - 1]
+        line_number = line_numbers[reader.line_num - 1]
         if len(row) != len(header):
             raise DataError(
-                f"line {line} has {len(row)} cells but the header has {len(header)} columns",
+                f"line {line_number} has {len(row)} cells but the header has {len(header)} columns",
                 source=source,
-                row=line,
+                row=line_number,
             )
         rows.append([cell.strip() for cell in row])
-        row_lines.append(line)
+        row_lines.append(line_number)
     if not rows:
         raise DataError("the file has a header but no data rows", source=source)
 

@@ -50,14 +50,15 @@ def read_part_arrays(
     y_names = [y_name for _, _, y_name in found if y_name is not None]
     if want_y:
         ys = _read_parts(y_names, "targets", read, source)
-        for x_name, y_name, x, y in zip(x_names, y_names, xs, ys, strict=True):
-            if len(x) != len(y):
+        for x_name, y_name, x_part, y_part in zip(x_names, y_names, xs, ys, strict=True):
+            if len(x_part) != len(y_part):
                 raise DataError(
-                    f"{x_name!r} has {len(x)} samples but {y_name!r} has {len(y)}",
+                    f"{x_name!r} has {len(x_part)} samples but {y_name!r} has {len(y_part)}",
                     source=source,
                     key=y_name,
                 )
-    split = np.repeat(np.array([part for part, _, _ in found], dtype="<U10"), [len(x) for x in xs])
+    sizes = [len(x_part) for x_part in xs]
+    split = np.repeat(np.array([part for part, _, _ in found], dtype="<U10"), sizes)
     x = np.concatenate(xs)
     y = None if ys is None else np.concatenate(ys)
     return x, y, split, x_names + y_names
