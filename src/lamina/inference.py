@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from lamina.data.standardize import apply_standardizer
+from lamina.data.standardize import apply_standardizer, standardize_targets
 
 
 class Unwrapped:
@@ -192,7 +192,8 @@ def evaluate(
     Args:
         model_or_run: A compiled tf_keras model, a `Run` or a `RunResult`.
         x: Test inputs (raw: a run's standardiser is applied when `standardize`).
-        y: Test targets (int labels for classification).
+        y: Test targets (int labels for classification; for a reconstruction, raw
+            inputs, standardised like `x`).
         task: ``"classification"``, ``"regression"``, ... Defaults to classification
             when `y` holds integers.
         class_names: Names of the classes, for the report.
@@ -217,6 +218,8 @@ def evaluate(
     y_arr = None if y is None else np.asarray(y)
     if task is None:
         task = "classification" if y_arr is not None and y_arr.dtype.kind in "iub" else "regression"
+    if standardize and not isinstance(x, list):
+        y_arr = standardize_targets(y_arr, x, task, parts.standardizer)
     y_fit = one_hot_targets(parts.spec, y_arr, model_output_size(model))
     out: dict[str, Any] = {"n": int(n)}
     if getattr(model, "optimizer", None) is not None and y_fit is not None:

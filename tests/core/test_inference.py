@@ -144,3 +144,27 @@ def test_prepared_targets_are_one_hot_for_classification_only():
     prepared = prepare_data(spec, values, n_out=3, seed=0)
     train = prepared.splits.train
     np.testing.assert_array_equal(prepared.targets(train), train.y)  # left as they are
+
+
+def test_a_standardised_reconstruction_is_scored_in_the_units_it_learnt():
+    rng = np.random.default_rng(0)
+    x = rng.normal(5.0, 3.0, size=(96, 6)).astype(np.float32)
+    data = Dataset(x=x, y=x.copy(), name="echo", task="reconstruction")
+    spec = lamina.make_spec(
+        [6],
+        [lamina.item("Dense", units=3), lamina.item("Dense", units=6)],
+        loss="mean_squared_error",
+        epochs=2,
+        seed=0,
+        standardize=True,
+        validation_split=0.25,
+        test_split=0.25,
+    )
+    result = lamina.train(spec, data=data)
+    st, test = result.standardizer, result.splits.test
+    expected = result.model.evaluate(
+        st.transform(test.x), st.transform(test.y), verbose=0, return_dict=True
+    )["loss"]
+    assert result.metrics["loss"] == pytest.approx(expected, rel=1e-5)
+    again = evaluate(result, test.x, test.y, task="reconstruction")
+    assert again["loss"] == pytest.approx(expected, rel=1e-5)

@@ -155,3 +155,21 @@ def apply_standardizer(x: Any, standardizer: Standardizer | None) -> Any:
     if standardizer is None or not standardizer.fitted:
         return x
     return standardizer.transform(x)
+
+
+def standardize_targets(y: Any, x: Any, task: str | None, standardizer: Standardizer | None) -> Any:
+    """Returns targets in the model's units: a reconstruction's targets are standardised too.
+
+    A model that reconstructs its inputs is trained to output standardised inputs, so
+    its targets (arrays shaped like the inputs) get the same standardiser; other
+    targets are returned as they are.
+
+    Args:
+        y: Targets ``(n, ...)``, or None.
+        x: The inputs they belong to (raw or standardised: only the shape is read).
+        task: The dataset's task.
+        standardizer: The run's `Standardizer`, or None.
+    """
+    if task == "reconstruction" and y is not None and np.shape(y) == np.shape(x):
+        return apply_standardizer(y, standardizer)
+    return y

@@ -15,7 +15,7 @@ import numpy as np
 from lamina.data.augment import Augmentation
 from lamina.data.dataset import Dataset
 from lamina.data.splits import Splits, split_dataset
-from lamina.data.standardize import Standardizer, apply_standardizer
+from lamina.data.standardize import Standardizer, apply_standardizer, standardize_targets
 from lamina.spec import ModelSpec
 from lamina.training.targets import class_weights, one_hot_targets
 
@@ -59,9 +59,7 @@ class PreparedData:
 
     def targets(self, part: Dataset) -> np.ndarray | None:
         """The targets of a part as the loss wants them (one-hot, standardised images)."""
-        y = part.y
-        if self.task == "reconstruction" and y is not None and y.shape == part.x.shape:
-            y = apply_standardizer(y, self.standardizer)
+        y = standardize_targets(part.y, part.x, self.task, self.standardizer)
         if self.task == "classification":
             y = one_hot_targets(self.spec, y, self.n_out)
         return y

@@ -258,14 +258,15 @@ def _run_started(
 def _test_metrics(
     model: Any, data: PreparedData, test: Dataset, ds: Dataset, timings: dict
 ) -> dict[str, Any]:
-    """Metrics on the test part (its inputs prepared as the training part's were)."""
+    """Metrics on the test part (inputs and targets prepared as the training part's were)."""
+    from lamina.data.standardize import standardize_targets
     from lamina.inference import evaluate
 
     t0 = time.perf_counter()
     metrics = evaluate(
         model,
         data.inputs(test),
-        test.y,
+        standardize_targets(test.y, test.x, ds.task, data.standardizer),
         task=ds.task,
         class_names=ds.class_names,
         standardize=False,
