@@ -466,3 +466,25 @@ def open_project(path: str | Path, name: str | None = None, spec: Any = None) ->
             project.set_spec(spec)
         return project
     return create_project(path, name=name, spec=spec)
+
+
+def find_run(path: str | Path, run_id: str | None = None) -> Run:
+    """Opens a run from a path: a run folder, or a project folder and a run of it.
+
+    Args:
+        path: A run folder (``<project>/runs/<run-id>``) or a project folder.
+        run_id: With a project folder, the run to open. Defaults to its latest run.
+
+    Raises:
+        ProjectError: If there is no such run, or the project has no saved run yet.
+    """
+    path = Path(path)
+    if path.name == PROJECT_FILE and path.is_file():
+        path = path.parent
+    if run_id is None and not (path / PROJECT_FILE).is_file():
+        return load_run(path)
+    project = load_project(path)
+    run = project.run(run_id) if run_id else project.latest_run()
+    if run is None:
+        raise ProjectError(f"{path}: the project has no saved runs yet")
+    return run

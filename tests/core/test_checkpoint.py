@@ -108,7 +108,8 @@ CHILD = textwrap.dedent(
 
 def test_killed_run_keeps_its_best_weights_so_far(tmp_path):
     path = tmp_path / "p"
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
+    paths = [str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, str(path)],
         stdout=subprocess.PIPE,

@@ -418,7 +418,7 @@ def test_csv_split_column_errors(tmp_path):
 
 
 def test_load_data_passes_split_column(tmp_path):
-    from lamina.training import load_data
+    from lamina.data import load_data
 
     path = _write(tmp_path, "split.csv", SPLIT_CSV)
     ds = load_data(str(path), params={"target": "kind", "split_column": "part"})

@@ -54,3 +54,14 @@ def test_errors():
         s.transform(np.zeros((3, 5)))
     with pytest.raises(DataError, match="NaN"):
         Standardizer().fit(np.array([[1.0], [np.nan]]))
+
+
+def test_apply_standardizer_is_the_identity_without_a_fitted_one():
+    from lamina.data.standardize import apply_standardizer
+
+    x = np.arange(12, dtype=np.float64).reshape(4, 3)
+    assert apply_standardizer(x, None) is x
+    assert apply_standardizer(x, Standardizer()) is x  # not fitted
+    fitted = Standardizer().fit(x[:2])
+    np.testing.assert_array_equal(apply_standardizer(x, fitted), fitted.transform(x))
+    assert apply_standardizer(x, fitted).dtype == np.float32

@@ -8,7 +8,8 @@ import pytest
 import lamina
 from lamina.data.dataset import Dataset
 from lamina.data.errors import DataError
-from lamina.training import CancelToken, evaluate, predict, train
+from lamina.inference import evaluate, predict
+from lamina.training import CancelToken, train
 from lamina.training import events as ev
 
 

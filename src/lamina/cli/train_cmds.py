@@ -264,25 +264,15 @@ def run_train(args: argparse.Namespace) -> int:
     return 0 if result.status == "finished" else 1
 
 
-def _open_run(path: str) -> Any:
-    from lamina.project import PROJECT_FILE, ProjectError, load_project, load_run
-
-    p = Path(path)
-    if (p / PROJECT_FILE).is_file():
-        run = load_project(p).latest_run()
-        if run is None:
-            raise ProjectError(f"{p}: the project has no saved runs yet")
-        return run
-    return load_run(p)
-
-
 @_project_errors
 def run_evaluate(args: argparse.Namespace) -> int:
     from lamina.cli import CommandError
+    from lamina.data import load_data
     from lamina.data.splits import split_dataset
-    from lamina.training import evaluate, load_data
+    from lamina.inference import evaluate
+    from lamina.project import find_run
 
-    run = _open_run(args.run)
+    run = find_run(args.run)
     spec = run.spec
     params = parse_params(args.data_param)
     if args.data:
@@ -338,9 +328,10 @@ def run_predict(args: argparse.Namespace) -> int:
 
     from lamina.cli import CommandError
     from lamina.data.errors import DataError
-    from lamina.training import predict
+    from lamina.inference import predict
+    from lamina.project import find_run
 
-    run = _open_run(args.run)
+    run = find_run(args.run)
     path = Path(args.input)
     if not path.is_file():
         raise CommandError(f"{path}: input file not found")
@@ -371,7 +362,7 @@ def _predict_uncertainty(run: Any, x: Any, args: argparse.Namespace) -> int:
     import numpy as np
 
     from lamina.cli import CommandError
-    from lamina.training import predict_uncertainty
+    from lamina.inference import predict_uncertainty
 
     try:
         pred = predict_uncertainty(
@@ -413,13 +404,14 @@ def _predict_uncertainty(run: Any, x: Any, args: argparse.Namespace) -> int:
 @_project_errors
 def run_export(args: argparse.Namespace) -> int:
     from lamina.export import export_keras, export_python, export_savedmodel
+    from lamina.project import find_run
     from lamina.spec import load_spec
 
     source: Any
     if args.run.endswith(".json") and Path(args.run).is_file():
         source = load_spec(args.run)
     else:
-        source = _open_run(args.run)
+        source = find_run(args.run)
     if args.python:
         path = export_python(source, args.python)
     elif args.keras:

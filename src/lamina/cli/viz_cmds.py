@@ -40,11 +40,13 @@ def _layer(value: str | None) -> Any:
 
 def run_viz(args: argparse.Namespace) -> int:
     from lamina.cli import CommandError
-    from lamina.cli.train_cmds import _open_run, parse_params
+    from lamina.cli.train_cmds import parse_params
+    from lamina.data.standardize import apply_standardizer
+    from lamina.project import find_run
     from lamina.visualize import save_png
     from lamina.visualize.runs import visualize_run
 
-    run = _open_run(args.run)
+    run = find_run(args.run)
     params = parse_params(args.param)
     for name, value in (
         ("layer", _layer(args.layer)),
@@ -64,8 +66,7 @@ def run_viz(args: argparse.Namespace) -> int:
             if path.suffix != ".npy":
                 raise CommandError(f"--input {path}: expected a sample index or a .npy file")
             x = np.load(path, allow_pickle=False).astype("float32")
-            st = run.standardizer()
-            params["input"] = st.transform(x) if st is not None else x
+            params["input"] = apply_standardizer(x, run.standardizer())
     result = visualize_run(run, args.kind, params, sample=sample, which=args.which)
     out = save_png(result, args.out)
     print(f"{args.kind}: wrote {out}")

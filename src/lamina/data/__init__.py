@@ -1,5 +1,7 @@
 """lamina's data layer: datasets, file loaders, splits, standardisation, augmentation.
 
+`load_data` turns any data source (a dataset name, a file, arrays) into a `Dataset`.
+
 Importing this package is cheap: TensorFlow is imported only inside the functions
 that need it (`make_tf_dataset`, `apply_augmentation`), and Qt never.
 
@@ -25,8 +27,9 @@ from lamina.data.loaders import (
     load_numpy,
 )
 from lamina.data.pipeline import make_tf_dataset
+from lamina.data.sources import load_data
 from lamina.data.splits import Splits, split_dataset
-from lamina.data.standardize import Standardizer
+from lamina.data.standardize import Standardizer, apply_standardizer
 
 __all__ = [
     "TASKS",
@@ -36,8 +39,10 @@ __all__ = [
     "Splits",
     "Standardizer",
     "apply_augmentation",
+    "apply_standardizer",
     "augment_batch",
     "load_csv",
+    "load_data",
     "load_file",
     "load_fits",
     "load_hdf5",

@@ -82,7 +82,8 @@ class Standardizer:
         self.fitted_mode = mode
         return self
 
-    def _check(self, x: np.ndarray) -> None:
+    def _check(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Returns (mean, std); raises if not fitted or `x` does not match the fit."""
         if self.mean is None or self.std is None:
             raise RuntimeError("Standardizer is not fitted: call fit(x_train) first")
         if self.fitted_mode == "feature" and x.ndim >= 1 and x.shape[1:] != self.mean.shape:
@@ -94,12 +95,13 @@ class Standardizer:
             raise DataError(
                 f"Standardizer was fitted on {self.mean.shape[0]} channels but got {x.shape[-1]}"
             )
+        return self.mean, self.std
 
     def transform(self, x: np.ndarray) -> np.ndarray:
         """Returns ``(x - mean) / std`` as float32 (a new array)."""
         x = np.asarray(x)
-        self._check(x)
-        return ((x.astype(np.float32) - self.mean) / self.std).astype(np.float32)
+        mean, std = self._check(x)
+        return ((x.astype(np.float32) - mean) / std).astype(np.float32)
 
     def fit_transform(self, x: np.ndarray) -> np.ndarray:
         """Fits on `x` and returns it transformed."""
@@ -108,8 +110,8 @@ class Standardizer:
     def inverse_transform(self, x: np.ndarray) -> np.ndarray:
         """Returns ``x * std + mean`` (e.g. to report regression outputs in data units)."""
         x = np.asarray(x)
-        self._check(x)
-        return (x.astype(np.float32) * self.std + self.mean).astype(np.float32)
+        mean, std = self._check(x)
+        return (x.astype(np.float32) * std + mean).astype(np.float32)
 
     def to_dict(self) -> dict[str, Any]:
         """Returns the settings and fitted numbers as a JSON-serialisable dict."""
@@ -134,3 +136,40 @@ class Standardizer:
     def __repr__(self) -> str:
         state = f"fitted {self.fitted_mode}" if self.fitted else "not fitted"
         return f"Standardizer(mode={self.mode!r}, {state})"
+
+
+def apply_standardizer(x: Any, standardizer: Standardizer | None) -> Any:
+    """Returns `x` standardised by a fitted `standardizer`; `x` itself without one.
+
+    The one place lamina applies a run's standardiser: to the training, validation
+    and test parts in `train`, and to new inputs in `predict`, `evaluate`,
+    `predict_uncertainty`, the visualizations and the engine.
+
+    Args:
+        x: Inputs ``(n, ...)`` in the units of the training data.
+        standardizer: A `Standardizer`, or None (then `x` is returned unchanged).
+
+    Example:
+        >>> x_model = apply_standardizer(x_new, run.standardizer())
+    """
+    if standardizer is None or not standardizer.fitted:
+        return x
+    return standardizer.transform(x)
+
+
+def standardize_targets(y: Any, x: Any, task: str | None, standardizer: Standardizer | None) -> Any:
+    """Returns targets in the model's units: a reconstruction's targets are standardised too.
+
+    A model that reconstructs its inputs is trained to output standardised inputs, so
+    its targets (arrays shaped like the inputs) get the same standardiser; other
+    targets are returned as they are.
+
+    Args:
+        y: Targets ``(n, ...)``, or None.
+        x: The inputs they belong to (raw or standardised: only the shape is read).
+        task: The dataset's task.
+        standardizer: The run's `Standardizer`, or None.
+    """
+    if task == "reconstruction" and y is not None and np.shape(y) == np.shape(x):
+        return apply_standardizer(y, standardizer)
+    return y

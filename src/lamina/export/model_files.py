@@ -15,10 +15,9 @@ class ExportError(LaminaError, ValueError):
 
 
 def _model_of(model_or_run: Any) -> Any:
-    model = getattr(model_or_run, "model", model_or_run)
-    if callable(model) and not hasattr(model, "predict"):
-        model = model()
-    return model
+    from lamina.inference import unwrap
+
+    return unwrap(model_or_run).model
 
 
 def export_keras(model_or_run: Any, path: str | Path) -> Path:

@@ -41,7 +41,7 @@ def generate_python(
     """
     import lamina
     from lamina.plugins import get_registry
-    from lamina.training.data_source import uses_one_hot
+    from lamina.training.targets import uses_one_hot
 
     spec = _spec_of(spec_or_run)
     registry = registry or get_registry()

@@ -1,5 +1,8 @@
 """Training: `train` a spec on data, with events, cancellation, devices and projects.
 
+Data sources are read by `lamina.data.load_data`; predictions and test metrics of a
+trained model come from `lamina.inference`.
+
 Example:
     >>> import lamina
     >>> from lamina.training import train
@@ -10,8 +13,6 @@ Example:
 from __future__ import annotations
 
 from lamina.training.callbacks import CancelToken, EventCallback
-from lamina.training.data_source import load_data
-from lamina.training.evaluate import evaluate, predict, predict_uncertainty
 from lamina.training.events import (
     BatchEnded,
     CheckpointSaved,
@@ -24,13 +25,15 @@ from lamina.training.events import (
     RunFinished,
     RunStarted,
 )
-from lamina.training.trainer import RunResult, train
+from lamina.training.result import EpochContext, RunResult
+from lamina.training.trainer import train
 
 __all__ = [
     "BatchEnded",
     "CancelToken",
     "CheckpointSaved",
     "EarlyStopped",
+    "EpochContext",
     "EpochEnded",
     "EpochStarted",
     "Event",
@@ -40,9 +43,5 @@ __all__ = [
     "RunFinished",
     "RunResult",
     "RunStarted",
-    "evaluate",
-    "load_data",
-    "predict",
-    "predict_uncertainty",
     "train",
 ]

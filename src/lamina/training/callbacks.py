@@ -259,6 +259,8 @@ class BestWeights(keras.callbacks.Callback):
 
     def _checkpoint(self, current_is_best: bool) -> None:
         """Calls `on_checkpoint` while the model holds the best weights."""
+        if self.on_checkpoint is None:
+            return
         current = None if current_is_best else self.model.get_weights()
         if current is not None:
             self.model.set_weights(self.weights)

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from lamina.data.standardize import apply_standardizer
+from lamina.inference import unwrap
 from lamina.visualize.errors import VisualizationError
 from lamina.visualize.result import Result
 
@@ -24,9 +26,9 @@ def sample_inputs(
     """Returns samples of the run's data, standardised as the model saw them.
 
     Args:
-        run: A `lamina.project.Run`.
+        run: A `lamina.project.Run` (or the `RunResult` of `lamina.train`).
         indices: A sample index or a list of them.
-        load_dataset: ``ref -> Dataset``; defaults to `lamina.training.load_data`.
+        load_dataset: ``ref -> Dataset``; defaults to `lamina.data.load_data`.
 
     Raises:
         VisualizationError: If the run does not record its data or an index is out of range.
@@ -34,9 +36,9 @@ def sample_inputs(
     ref = run.info.get("data_ref")
     if not ref:
         raise VisualizationError("the run does not record its data; pass an input array")
-    if load_dataset is None:
-        from lamina.training.data_source import load_data as load_dataset
-    ds = load_dataset(ref)
+    from lamina.data.sources import load_data
+
+    ds = (load_dataset or load_data)(ref)
     wanted = [indices] if isinstance(indices, int) else list(indices)
     bad = [i for i in wanted if not 0 <= i < len(ds)]
     if bad:
@@ -44,10 +46,7 @@ def sample_inputs(
             f"sample {bad[0]} is out of range: the run's data has {len(ds)} samples "
             f"(0..{len(ds) - 1})"
         )
-    x = ds.x[indices]
-    st = run.standardizer()
-    if st is not None and getattr(st, "fitted", True):
-        x = st.transform(x)
+    x = apply_standardizer(ds.x[indices], unwrap(run).standardizer)
     return np.asarray(x, dtype=np.float32)
 
 

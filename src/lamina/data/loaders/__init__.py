@@ -6,6 +6,7 @@ Loaders never write to disk and never download. A problem with the file raises
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +14,15 @@ from lamina.data.dataset import Dataset
 from lamina.data.errors import DataError
 from lamina.data.loaders.arrays import load_numpy
 from lamina.data.loaders.csv import load_csv
-from lamina.data.loaders.fits import is_fits_path, load_fits
+from lamina.data.loaders.fits import load_fits
+from lamina.data.loaders.formats import FORMATS, file_patterns, format_of
 from lamina.data.loaders.hdf5 import load_hdf5
 from lamina.data.loaders.image_folder import load_image_folder
 
 __all__ = [
+    "FORMATS",
+    "file_patterns",
+    "format_of",
     "load_csv",
     "load_file",
     "load_fits",
@@ -26,15 +31,12 @@ __all__ = [
     "load_numpy",
 ]
 
-_BY_SUFFIX = {
-    ".csv": load_csv,
-    ".tsv": load_csv,
-    ".txt": load_csv,
-    ".npy": load_numpy,
-    ".npz": load_numpy,
-    ".h5": load_hdf5,
-    ".hdf5": load_hdf5,
-    ".he5": load_hdf5,
+#: format (a value of `FORMATS`) -> its loader
+_LOADERS: dict[str, Callable[..., Dataset]] = {
+    "csv": load_csv,
+    "numpy": load_numpy,
+    "hdf5": load_hdf5,
+    "fits": load_fits,
 }
 
 
@@ -43,7 +45,7 @@ def load_file(path: str | Path, **kwargs: Any) -> Dataset:
 
     Args:
         path: A ``.csv``/``.tsv``, ``.npy``/``.npz``, ``.h5``/``.hdf5``, FITS file, or a
-            folder of class sub-folders.
+            folder of class sub-folders (every suffix: `FORMATS`).
         **kwargs: Passed to the loader.
 
     Raises:
@@ -54,12 +56,14 @@ def load_file(path: str | Path, **kwargs: Any) -> Dataset:
         return load_image_folder(p, **kwargs)
     if not p.exists():
         raise DataError(f"file not found: {p}", source=str(p))
-    if is_fits_path(p):
-        return load_fits(p, **kwargs)
-    loader = _BY_SUFFIX.get(p.suffix.lower())
-    if loader is None:
-        known = ", ".join(sorted({*_BY_SUFFIX, ".fits"}))
+    fmt = format_of(p)
+    if fmt is None:
         raise DataError(
-            f"unknown file type {p.suffix!r}; lamina reads {known} and folders", source=str(p)
+            f"unknown file type {p.suffix!r}; lamina reads {_known()} and folders", source=str(p)
         )
-    return loader(p, **kwargs)
+    return _LOADERS[fmt](p, **kwargs)
+
+
+def _known() -> str:
+    """The suffixes an unknown-type message lists (FITS files once, as ``.fits``)."""
+    return ", ".join(sorted({*(s for s, f in FORMATS.items() if f != "fits"), ".fits"}))

@@ -8,7 +8,9 @@ import numpy as np
 
 from lamina.data.dataset import Dataset
 from lamina.data.errors import DataError
-from lamina.data.loaders._common import check_file, check_task, make_dataset, read_named_arrays
+from lamina.data.loaders.named_arrays import read_named_arrays
+from lamina.data.loaders.paths import check_file
+from lamina.data.loaders.to_dataset import check_task, make_dataset
 
 
 def _load_npy(p: Path) -> np.ndarray:

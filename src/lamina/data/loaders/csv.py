@@ -10,7 +10,9 @@ import numpy as np
 
 from lamina.data.dataset import MISSING_CELLS, Dataset
 from lamina.data.errors import DataError
-from lamina.data.loaders._common import check_file, check_task, table_to_dataset
+from lamina.data.loaders.paths import check_file
+from lamina.data.loaders.tables import table_to_dataset
+from lamina.data.loaders.to_dataset import check_task
 
 
 def load_csv(
@@ -83,15 +85,15 @@ def load_csv(
     rows: list[list[str]] = []
     row_lines: list[int] = []
     for row in reader:
-        line = line_numbers[reader.line_num - 1]
+        line_number = line_numbers[reader.line_num - 1]
         if len(row) != len(header):
             raise DataError(
-                f"line {line} has {len(row)} cells but the header has {len(header)} columns",
+                f"line {line_number} has {len(row)} cells but the header has {len(header)} columns",
                 source=source,
-                row=line,
+                row=line_number,
             )
         rows.append([cell.strip() for cell in row])
-        row_lines.append(line)
+        row_lines.append(line_number)
     if not rows:
         raise DataError("the file has a header but no data rows", source=source)
 

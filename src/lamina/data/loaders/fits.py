@@ -10,14 +10,15 @@ import numpy as np
 
 from lamina.data.dataset import Dataset
 from lamina.data.errors import DataError
-from lamina.data.loaders._common import check_file, check_task, make_dataset, table_to_dataset
-
-FITS_SUFFIXES = (".fits", ".fit", ".fts", ".fits.gz", ".fit.gz", ".fts.gz")
+from lamina.data.loaders.formats import format_of
+from lamina.data.loaders.paths import check_file
+from lamina.data.loaders.tables import table_to_dataset
+from lamina.data.loaders.to_dataset import check_task, make_dataset
 
 
 def is_fits_path(path: str | Path) -> bool:
     """True if the file name ends like a FITS file (``.fits``, ``.fit``, ``.fts``, ``.gz``)."""
-    return str(path).lower().endswith(FITS_SUFFIXES)
+    return format_of(path) == "fits"
 
 
 def import_fits(source: str) -> Any:

@@ -8,8 +8,9 @@ import numpy as np
 
 from lamina.data.dataset import SPLIT_ALIASES, SPLIT_PARTS, Dataset
 from lamina.data.errors import DataError
-from lamina.data.loaders._common import check_dir, make_dataset
 from lamina.data.loaders.fits import import_fits, is_fits_path, read_fits_image
+from lamina.data.loaders.paths import check_dir
+from lamina.data.loaders.to_dataset import make_dataset
 
 PILLOW_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 COLOR_MODES = ("auto", "grayscale", "rgb")
@@ -79,7 +80,7 @@ def _resize(data: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     channels = [
         np.asarray(
             Image.fromarray(data[:, :, c].astype(np.float32), mode="F").resize(
-                (w, h), Image.BILINEAR
+                (w, h), Image.Resampling.BILINEAR
             )
         )
         for c in range(data.shape[-1])
@@ -184,7 +185,7 @@ def load_image_folder(
     if parts is None:
         class_folders = [(None, d) for d in top]
     else:
-        for part, part_dir in parts:
+        for part_name, part_dir in parts:
             inside = _sub_folders(part_dir)
             if not inside:
                 raise DataError(
@@ -192,7 +193,7 @@ def load_image_folder(
                     "class, found no sub-folders" + _loose_images_hint(part_dir),
                     source=str(part_dir),
                 )
-            class_folders.extend((part, d) for d in inside)
+            class_folders.extend((part_name, d) for d in inside)
     class_names = sorted({d.name for _, d in class_folders})
     label_of = {c: i for i, c in enumerate(class_names)}
 

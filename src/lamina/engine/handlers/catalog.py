@@ -22,7 +22,7 @@ from lamina.engine.protocol import (
 def ping(request: PingRequest, ctx: Context) -> EngineInfo:
     """The engine's process id, versions, Python, devices and niceness."""
     from lamina.training.devices import list_devices
-    from lamina.training.trainer import versions
+    from lamina.training.run_info import versions
 
     devices = [{"name": d.name, "description": d.description} for d in list_devices()]
     return EngineInfo(

@@ -107,7 +107,7 @@ class EngineState:
 
     def dataset(self, ref: Any) -> Any:
         """The dataset of a reference (the two most recent stay loaded)."""
-        from lamina.training.data_source import load_data
+        from lamina.data.sources import load_data
 
         key = json.dumps(ref, sort_keys=True, default=str)
         with self.lock:
@@ -131,17 +131,10 @@ def registry() -> Any:
 
 def run_of(request: Any) -> Any:
     """The saved run a request names by ``run_dir``, or ``project_dir`` (and ``run``)."""
-    from lamina.project import load_project, load_run
+    from lamina.project import find_run
 
     if request.run_dir:
-        return load_run(request.run_dir)
-    if request.project_dir and request.run:
-        return load_project(request.project_dir).run(request.run)
+        return find_run(request.run_dir)
     if request.project_dir:
-        latest = load_project(request.project_dir).latest_run()
-        if latest is None:
-            raise RequestError(
-                f"{request.TAG}: the project {request.project_dir} has no saved run yet"
-            )
-        return latest
+        return find_run(request.project_dir, request.run or None)
     raise RequestError(f"{request.TAG}: the request needs 'run_dir' (or 'project_dir' and 'run')")

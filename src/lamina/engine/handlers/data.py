@@ -48,7 +48,7 @@ def dataset_summary(request: DatasetSummaryRequest, ctx: Context) -> DatasetSumm
     Of a 2-D set the preview holds all of it, up to 2000 points: the whole cloud is
     the useful preview.
     """
-    from lamina.training.data_source import load_data
+    from lamina.data.sources import load_data
 
     ds = load_data(request.data, params=request.params)
     kind = preview_kind(tuple(ds.input_shape))

@@ -50,12 +50,13 @@ def list_runs(request: ListRunsRequest, ctx: Context) -> RunList:
 
 def predict(request: PredictRequest, ctx: Context) -> Prediction:
     """The run's model's outputs for `x` (standardised as in training unless told not to)."""
+    from lamina.data.standardize import apply_standardizer
+
     run = run_of(request)
     x = np.asarray(request.x, dtype=np.float32)
     model = STATE.model(run, request.which)
-    st = run.standardizer()
-    if request.standardize and st is not None and getattr(st, "fitted", True):
-        x = st.transform(x)
+    if request.standardize:
+        x = apply_standardizer(x, run.standardizer())
     out = model.predict(x, batch_size=int(request.batch_size), verbose=0)
     return Prediction(outputs=np.asarray(out))
 

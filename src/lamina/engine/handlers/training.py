@@ -59,6 +59,8 @@ def boundary_sender(ctx: Context, every: float = 0.1) -> Callable[[Any], None]:
     cache: dict[str, Any] = {}
 
     def send(context: Any) -> None:
+        from lamina.data.standardize import apply_standardizer
+
         now = time.monotonic()
         model, ds, st = context.model, context.dataset, context.standardizer
         if now - last[0] < every or ds.x.ndim != 2 or ds.x.shape[1] != 2:
@@ -73,8 +75,7 @@ def boundary_sender(ctx: Context, every: float = 0.1) -> Callable[[Any], None]:
             cache["extent"] = [float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])]
             cache["res"] = res
         pts = cache["grid"]
-        if st is not None and getattr(st, "fitted", True):
-            pts = st.transform(pts)
+        pts = apply_standardizer(pts, st)
         out = model(pts, training=False)
         out = np.asarray(out.mean() if hasattr(out, "mean") else out)
         res = cache["res"]

@@ -1,33 +1,83 @@
-"""Test metrics, confusion matrices and per-class precision/recall, and predictions."""
+"""Using a trained model: `predict`, `evaluate` and `predict_uncertainty`.
+
+Each takes a tf_keras model, a saved `Run` or the `RunResult` of `train`. Given a run,
+its standardiser (fitted on its training part) is applied to the inputs first, so data
+can be passed in the units of the training set.
+
+Example:
+    >>> run = lamina.load_run("proj/runs/run-1")
+    >>> probs = lamina.predict(run, x_new)
+    >>> lamina.evaluate(run, x_test, y_test)["accuracy"]
+"""
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
+from lamina.data.standardize import apply_standardizer, standardize_targets
 
-def _unwrap(model_or_run: Any) -> tuple[Any, Any, Any]:
-    """Returns (model, spec, standardizer) of a model, a `Run` or a `RunResult`."""
-    from lamina.build import SPEC_ATTRIBUTE
 
-    if hasattr(model_or_run, "standardizer") and hasattr(model_or_run, "spec"):
-        standardizer = model_or_run.standardizer
-        if callable(standardizer) and not hasattr(standardizer, "transform"):
-            standardizer = standardizer()
-        model = model_or_run.model
+class Unwrapped:
+    """A model, a `Run` or a `RunResult`, seen one way: its model, spec and standardiser.
+
+    What a run holds is read when first asked for (a `Run` rebuilds its model from its
+    files, with the final weights).
+
+    Args:
+        model_or_run: A tf_keras model (built by lamina or not), a `Run` or a `RunResult`.
+    """
+
+    def __init__(self, model_or_run: Any) -> None:
+        self.source = model_or_run
+        self.is_run = hasattr(model_or_run, "standardizer") and hasattr(model_or_run, "spec")
+
+    @cached_property
+    def model(self) -> Any:
+        """The tf_keras model."""
+        if not self.is_run:
+            return self.source
+        model = self.source.model
         if callable(model) and not hasattr(model, "predict"):
-            model = model()
-        return model, model_or_run.spec, standardizer
-    return model_or_run, getattr(model_or_run, SPEC_ATTRIBUTE, None), None
+            model = model()  # Run.model(): rebuilt from the run's files
+        return model
+
+    @cached_property
+    def spec(self) -> Any:
+        """The `ModelSpec` (None for a model lamina did not build)."""
+        if self.is_run:
+            return self.source.spec
+        from lamina.build import SPEC_ATTRIBUTE
+
+        return getattr(self.source, SPEC_ATTRIBUTE, None)
+
+    @cached_property
+    def standardizer(self) -> Any:
+        """The run's `Standardizer`, or None (a bare model, or a run without one)."""
+        if not self.is_run:
+            return None
+        standardizer = self.source.standardizer
+        if callable(standardizer) and not hasattr(standardizer, "transform"):
+            standardizer = standardizer()  # Run.standardizer(): read from run.json
+        return standardizer
 
 
-def _one_hot_if_needed(spec: Any, y: np.ndarray | None, n_out: int | None) -> np.ndarray | None:
-    from lamina.training.data_source import uses_one_hot
+def unwrap(model_or_run: Any) -> Unwrapped:
+    """Returns the model, spec and standardiser of a model, a `Run` or a `RunResult`.
 
-    if y is None or spec is None or not uses_one_hot(spec) or y.ndim != 1 or not n_out:
-        return y
-    return np.eye(n_out, dtype=np.float32)[y.astype(np.int64)]
+    Example:
+        >>> parts = unwrap(lamina.load_run("proj/runs/run-1"))
+        >>> parts.model, parts.spec, parts.standardizer
+    """
+    return model_or_run if isinstance(model_or_run, Unwrapped) else Unwrapped(model_or_run)
+
+
+def _inputs(x: Any, parts: Unwrapped, standardize: bool) -> np.ndarray:
+    """`x` as float32, standardised by the run's standardiser if `standardize`."""
+    x = np.asarray(x, dtype=np.float32)
+    return apply_standardizer(x, parts.standardizer) if standardize else x
 
 
 def predict(
@@ -48,11 +98,9 @@ def predict(
     Example:
         >>> probs = lamina.predict(lamina.load_run("proj/runs/run-1"), x_new)
     """
-    model, _, standardizer = _unwrap(model_or_run)
-    x = np.asarray(x, dtype=np.float32)
-    if standardize and standardizer is not None and standardizer.fitted:
-        x = standardizer.transform(x)
-    out = model.predict(x, batch_size=batch_size, verbose=0)
+    parts = unwrap(model_or_run)
+    x = _inputs(x, parts, standardize)
+    out = parts.model.predict(x, batch_size=batch_size, verbose=0)
     return np.asarray(out)
 
 
@@ -83,7 +131,8 @@ def predict_uncertainty(
     from lamina.build import resolve_item
     from lamina.plugins import get_registry
 
-    model, spec, standardizer = _unwrap(model_or_run)
+    parts = unwrap(model_or_run)
+    spec = parts.spec
     last = spec.layers[-1] if spec is not None and spec.layers else None
     entry = resolve_item(get_registry(), last) if last is not None else None
     fn = entry.predict_distribution if entry is not None else None
@@ -93,10 +142,7 @@ def predict_uncertainty(
             "predictions with uncertainty need a model ending in a head such as 'Normal' "
             "or 'MixtureNormal'"
         )
-    x = np.asarray(x, dtype=np.float32)
-    if standardize and standardizer is not None and standardizer.fitted:
-        x = standardizer.transform(x)
-    return fn(model, x, **options)
+    return fn(parts.model, _inputs(x, parts, standardize), **options)
 
 
 def classification_report(
@@ -146,7 +192,8 @@ def evaluate(
     Args:
         model_or_run: A compiled tf_keras model, a `Run` or a `RunResult`.
         x: Test inputs (raw: a run's standardiser is applied when `standardize`).
-        y: Test targets (int labels for classification).
+        y: Test targets (int labels for classification; for a reconstruction, raw
+            inputs, standardised like `x`).
         task: ``"classification"``, ``"regression"``, ... Defaults to classification
             when `y` holds integers.
         class_names: Names of the classes, for the report.
@@ -158,22 +205,22 @@ def evaluate(
         "class_names": [...], "per_class": {name: {"precision", "recall", "f1",
         "support"}}}`` (the last three for classifiers only).
     """
-    from lamina.training.data_source import model_output_size
+    from lamina.training.targets import model_output_size, one_hot_targets
 
-    model, spec, standardizer = _unwrap(model_or_run)
+    parts = unwrap(model_or_run)
+    model = parts.model
     if isinstance(x, (list, tuple)):  # several inputs (graph: node features + adjacency)
         x = [np.asarray(part, dtype=np.float32) for part in x]
         n = len(x[0])
     else:
-        x = np.asarray(x, dtype=np.float32)
-        if standardize and standardizer is not None and standardizer.fitted:
-            x = standardizer.transform(x)
+        x = _inputs(x, parts, standardize)
         n = len(x)
     y_arr = None if y is None else np.asarray(y)
     if task is None:
         task = "classification" if y_arr is not None and y_arr.dtype.kind in "iub" else "regression"
-    n_out = model_output_size(model)
-    y_fit = _one_hot_if_needed(spec, y_arr, n_out)
+    if standardize and not isinstance(x, list):
+        y_arr = standardize_targets(y_arr, x, task, parts.standardizer)
+    y_fit = one_hot_targets(parts.spec, y_arr, model_output_size(model))
     out: dict[str, Any] = {"n": int(n)}
     if getattr(model, "optimizer", None) is not None and y_fit is not None:
         values = model.evaluate(x, y_fit, batch_size=batch_size, verbose=0, return_dict=True)

@@ -1,4 +1,4 @@
-"""Resolving a spec's data reference to a `Dataset`, checked against the model first.
+"""`load_data`: a data source (a name, a file, a `Dataset`, arrays) -> a `Dataset`.
 
 A data source is a `Dataset`, a registered dataset (``{"type": "galaxies",
 "params": {"n": 300}}``, or just ``"galaxies"``), a file or folder path, or a pair of
@@ -134,44 +134,3 @@ def _from_registry(name: str, params: dict[str, Any], registry: Registry | None)
             f"dataset {name!r} returned {type(ds).__name__}, not a Dataset", source=name
         )
     return ds
-
-
-def model_output_size(model: Any) -> int | None:
-    """Returns the last dimension of the model's (first) output, or None if unknown."""
-    try:
-        shape = model.output_shape
-    except (AttributeError, RuntimeError):
-        return None
-    if isinstance(shape, list):
-        shape = shape[0]
-    if not shape or shape[-1] is None:
-        return None
-    return int(shape[-1])
-
-
-def uses_one_hot(spec: ModelSpec) -> bool:
-    """True if the spec's loss wants one-hot class targets (categorical cross-entropy)."""
-    loss = spec.compile.loss
-    if loss is None:
-        return False
-    name = loss.type.lower().replace("_", "")
-    return name in ("categoricalcrossentropy", "categoricalfocalcrossentropy", "categoricalhinge")
-
-
-def check_against_model(ds: Dataset, spec: ModelSpec, model: Any) -> None:
-    """Checks that the data fit the model's input and output; raises `DataError` if not."""
-    n_out = model_output_size(model)
-    head = spec.layers and spec.compile.loss is None
-    if ds.task in ("classification", "segmentation"):
-        ds.validate(input_shape=tuple(spec.input.shape), n_outputs=None if head else n_out)
-        return
-    ds.validate(input_shape=tuple(spec.input.shape))
-    if head or ds.y is None or n_out is None:
-        return
-    y_last = 1 if ds.y.ndim == 1 else int(ds.y.shape[-1])
-    if y_last != n_out:
-        raise DataError(
-            f"the targets have {y_last} value(s) per sample (y shape {tuple(ds.y.shape)}) but "
-            f"the model outputs {n_out}; set the last layer's units to {y_last}",
-            source=ds.source,
-        )
