@@ -1,4 +1,4 @@
-"""``lamina runs`` and ``lamina compare``: a project's runs side by side (no TensorFlow)."""
+"""``lamina runs``, ``lamina compare`` and ``lamina tensorboard``: a project's runs side by side."""
 
 from __future__ import annotations
 
@@ -31,6 +31,13 @@ def add_parsers(sub: Any) -> None:
     )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run_compare)
+
+    p = sub.add_parser(
+        "tensorboard", help="serve a project's runs in TensorBoard (127.0.0.1, a free port)"
+    )
+    p.add_argument("project", help="a project folder")
+    p.add_argument("--port", type=int, help="the port (default: a free one)")
+    p.set_defaults(func=run_tensorboard)
 
 
 def _number(value: float | None, digits: int = 4) -> str:
@@ -145,3 +152,22 @@ def run_compare(args: argparse.Namespace) -> int:
     Console(width=200).print(table)
     print(f"curves: {out}")
     return 0
+
+
+def run_tensorboard(args: argparse.Namespace) -> int:
+    """Starts TensorBoard on a project, prints its address and serves until Ctrl+C."""
+    from lamina.cli import CommandError
+    from lamina.project import load_project
+    from lamina.records.tensorboard_server import start_tensorboard
+
+    project = load_project(args.project)
+    if args.port is not None and not 0 < args.port < 65536:
+        raise CommandError(f"--port: {args.port} is not a port (1 to 65535)")
+    server = start_tensorboard(project.path, port=args.port)
+    print(f"TensorBoard serves {project.path} at {server.url} (Ctrl+C stops it)", flush=True)
+    try:
+        return int(server.process.wait() or 0)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        server.stop()

@@ -420,6 +420,10 @@ def train(
                         lambda epoch: EpochContext(model, ds, standardizer, epoch),
                     )
                 )
+            if run_dir is not None:
+                from lamina.records.tensorboard import TensorBoardRecord
+
+                callbacks.append(TensorBoardRecord(run_dir, spec, run_id))
             steps = int(np.ceil(len(splits.train) / ts.batch_size))
             emit(
                 RunStarted(
