@@ -21,6 +21,7 @@ import numpy as np
 
 from lamina.data.dataset import Dataset
 from lamina.data.errors import DataError
+from lamina.errors import LaminaError
 from lamina.registry import Registry
 from lamina.spec import ModelSpec, Ref, load_spec
 from lamina.training.callbacks import BestWeights, CancelToken, EventCallback, current_learning_rate
@@ -197,6 +198,7 @@ def train(
     run_label: str | None = None,
     epoch_hooks: Sequence[Callable[[EpochContext], None]] = (),
     checkpoint_interval: float = 30.0,
+    mlflow: bool | str = False,
 ) -> RunResult:
     """Trains a spec on data and returns the result (saving a run if `project` is given).
 
@@ -233,6 +235,10 @@ def train(
             the run folder while training, at most once per this many seconds
             (``weights.best.h5`` + ``checkpoint.json``), so a crash or a killed process
             keeps them. Defaults to `30.0`; `0` writes every improvement.
+        mlflow: With a `project`, also log the run to MLflow (the ``mlflow`` extra):
+            `True` uses ``$MLFLOW_TRACKING_URI`` or the project's own SQLite store, a
+            string is a tracking URI. MLflow failing never fails the training. Defaults
+            to `False`.
 
     Raises:
         DataError: If the data cannot be loaded or do not fit the model.
@@ -254,6 +260,18 @@ def train(
         raise ValueError(
             f"checkpoint_interval must be >= 0 seconds. Received: {checkpoint_interval!r}"
         )
+
+    if mlflow:
+        from lamina.records.mlflow import require_mlflow
+
+        require_mlflow()
+        if project is None:
+            raise LaminaError(
+                "MLflow logging records a saved run: give a project",
+                location="mlflow",
+                hint="lamina train ... --project DIR --mlflow",
+                code="usage",
+            )
 
     t_start = time.perf_counter()
     created = datetime.now(UTC).isoformat(timespec="seconds")
@@ -302,6 +320,7 @@ def train(
         "timings": timings,
     }
     model = None
+    recorder: Any = None
     events_cb: EventCallback | None = None
     history: dict[str, list[float]] = {}
     metrics: dict[str, Any] = {}
@@ -382,6 +401,15 @@ def train(
             if project is not None:
                 run_dir = _new_run_dir(proj, project, spec, run_label)
                 run_id = info["run_id"] = run_dir.name
+                if mlflow:
+                    from lamina.records.mlflow import MlflowRecorder
+
+                    recorder = MlflowRecorder(
+                        run_dir.parent.parent,
+                        uri=mlflow if isinstance(mlflow, str) else None,
+                        report=lambda text: _report(emit, text),
+                    )
+                    recorder.start(spec, run_id, _mlflow_tags(ds, run_id, run_label))
             on_checkpoint = None
             if run_dir is not None:
 
@@ -424,6 +452,10 @@ def train(
                 from lamina.records.tensorboard import TensorBoardRecord
 
                 callbacks.append(TensorBoardRecord(run_dir, spec, run_id))
+                if recorder is not None:
+                    from lamina.records.mlflow import mlflow_callback
+
+                    callbacks.append(mlflow_callback(recorder))
             steps = int(np.ceil(len(splits.train) / ts.batch_size))
             emit(
                 RunStarted(
@@ -506,6 +538,8 @@ def train(
             info["best_epoch"] = best_cb.checkpoint_epoch  # its weights: weights.best.h5
         if run_dir is not None:
             _save(run_dir, spec, info, history, metrics, emit, None, None)
+        if recorder is not None:
+            recorder.finish(run_dir, "failed", None, metrics)
         raise
     info.update(status=status, reason=reason)
     if status == "cancelled":
@@ -528,6 +562,8 @@ def train(
         _save(
             run_dir, spec, info, history, metrics, emit, model, best_cb.weights if best_cb else None
         )
+    if recorder is not None:
+        recorder.finish(run_dir, status, model, metrics)
     return RunResult(
         run_id=run_id,
         status=status,
@@ -686,6 +722,23 @@ def _callbacks(
                 )
             )
     return callbacks, events_cb, best_cb, early
+
+
+def _report(emit: _Emitter, text: str) -> None:
+    """A problem the run survives: into the run log, and on stderr once."""
+    import logging
+
+    emit.log(text)
+    logging.getLogger("lamina").warning(text)
+
+
+def _mlflow_tags(ds: Any, run_id: str, run_label: str | None) -> dict[str, str]:
+    from lamina import __version__
+
+    tags = {"lamina.version": __version__, "lamina.run_id": run_id, "dataset": str(ds.name)}
+    if run_label:
+        tags["lamina.label"] = run_label
+    return tags
 
 
 def _save(
