@@ -64,7 +64,13 @@ def test_graph_and_hparams_are_written(run):
     root = run.path / TENSORBOARD_DIR
     train = EventAccumulator(str(root / "train"))
     train.Reload()
-    assert train.Tags()["graph"] is True  # the train function's graph
+    graph = train.PluginTagToContent("graph_keras_model")
+    assert list(graph) == ["keras"]  # the conceptual graph: the model's Keras config
+    config = json.loads(train.Tensors("keras")[0].tensor_proto.string_val[0])
+    assert [layer["class_name"] for layer in config["config"]["layers"]][-2:] == [
+        "Dense",
+        "Dense",
+    ]
     top = EventAccumulator(str(root))
     top.Reload()
     content = top.PluginTagToContent(metadata.PLUGIN_NAME)
