@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "lamina.cli.check_cmds",
     "lamina.cli.train_cmds",
     "lamina.cli.viz_cmds",
+    "lamina.cli.runs_cmds",
     "lamina.cli.gui_cmds",
 ]
 

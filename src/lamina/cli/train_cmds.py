@@ -45,6 +45,13 @@ def add_parsers(sub: Any) -> None:
         help="write the best weights so far into the run at most this often while "
         "training (default 30; 0: every improvement)",
     )
+    p.add_argument(
+        "--mlflow",
+        action="store_true",
+        help="also log the run to MLflow (needs lamina[mlflow]; default store: "
+        "PROJECT/mlflow.db, or $MLFLOW_TRACKING_URI)",
+    )
+    p.add_argument("--mlflow-uri", metavar="URI", help="MLflow tracking URI (implies --mlflow)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar, only epoch lines")
     p.set_defaults(func=run_train)
 
@@ -248,6 +255,7 @@ def run_train(args: argparse.Namespace) -> int:
             data_params=parse_params(args.data_param),
             batch_events=progress.show_bar,
             checkpoint_interval=args.checkpoint_every,
+            mlflow=args.mlflow_uri or bool(args.mlflow),
         )
     except KeyboardInterrupt:
         progress.stop()

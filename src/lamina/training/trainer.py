@@ -10,7 +10,8 @@ A run goes through these stages, each in a module named after it:
 2. the model, built and checked against the data (`data_checks`);
 3. the data prepared: split, standardised, targets shaped, batched (`prepare`);
 4. the plug-ins' target checks and model preparations (`before_fit`);
-5. the run folder (`run_folder`), the callbacks and the fit (`fitting`);
+5. the run folder (`run_folder`), the callbacks and the fit (`fitting`), with the
+   run's TensorBoard and MLflow records (`records`);
 6. the test metrics (`lamina.inference.evaluate`);
 7. the final event and the run's files (`run_folder`).
 """
@@ -39,6 +40,7 @@ from lamina.training.devices import DeviceChoice
 from lamina.training.events import Event, RunCancelled, RunFailed, RunFinished, RunStarted
 from lamina.training.fitting import FitCallbacks, fit_model, make_callbacks
 from lamina.training.prepare import PreparedData, prepare_data
+from lamina.training.records import check_mlflow, record_callbacks, start_mlflow
 from lamina.training.result import EpochContext, RunResult
 from lamina.training.run_folder import existing_project, new_run_dir, save_run
 from lamina.training.run_info import data_ref, new_run_info
@@ -62,6 +64,7 @@ def train(
     run_label: str | None = None,
     epoch_hooks: Sequence[Callable[[EpochContext], None]] = (),
     checkpoint_interval: float = 30.0,
+    mlflow: bool | str = False,
 ) -> RunResult:
     """Trains a spec on data and returns the result (saving a run if `project` is given).
 
@@ -98,6 +101,10 @@ def train(
             the run folder while training, at most once per this many seconds
             (``weights.best.h5`` + ``checkpoint.json``), so a crash or a killed process
             keeps them. Defaults to `30.0`; `0` writes every improvement.
+        mlflow: With a `project`, also log the run to MLflow (the ``mlflow`` extra):
+            `True` uses ``$MLFLOW_TRACKING_URI`` or the project's own SQLite store, a
+            string is a tracking URI. MLflow failing never fails the training. Defaults
+            to `False`.
 
     Raises:
         DataError: If the data cannot be loaded or do not fit the model.
@@ -113,6 +120,7 @@ def train(
         raise ValueError(
             f"checkpoint_interval must be >= 0 seconds. Received: {checkpoint_interval!r}"
         )
+    check_mlflow(mlflow, project)
     run = _Run(id="", started=time.perf_counter())
     created = datetime.now(UTC).isoformat(timespec="seconds")
     spec = _with_overrides(
@@ -145,6 +153,9 @@ def train(
             if project is not None:
                 run.dir = new_run_dir(proj, project, spec, run_label)
                 run.id = run.info["run_id"] = run.dir.name
+                run.recorder = start_mlflow(
+                    mlflow, run.dir, spec, run.id, str(ds.name), run_label, emit
+                )
             run.fit = make_callbacks(
                 spec,
                 model,
@@ -157,6 +168,7 @@ def train(
                 epoch_hooks=epoch_hooks,
                 make_context=lambda epoch: EpochContext(model, ds, prepared.standardizer, epoch),
             )
+            run.fit.callbacks += record_callbacks(run.dir, spec, run.id, run.recorder)
             emit(_run_started(run.id, spec, choice, prepared, ds))
             run.status, run.reason = fit_model(
                 model, prepared, run.fit, emit, run.info, run.timings
@@ -195,6 +207,7 @@ class _Run:
     metrics: dict[str, Any] = field(default_factory=dict)
     status: str = "failed"
     reason: str = ""
+    recorder: Any = None
 
     @property
     def history(self) -> dict[str, list[float]]:
@@ -287,6 +300,8 @@ def _record_failure(run: _Run, exc: Exception, spec: ModelSpec, emit: RunLog) ->
         run.info["best_epoch"] = run.fit.best.checkpoint_epoch  # its weights: weights.best.h5
     if run.dir is not None:
         save_run(run.dir, spec, run.info, run.history, run.metrics, emit, None, None)
+    if run.recorder is not None:
+        run.recorder.finish(run.dir, "failed", None, run.metrics)
 
 
 def _finish(run: _Run, spec: ModelSpec, model: Any, emit: RunLog) -> None:
@@ -314,3 +329,5 @@ def _finish(run: _Run, spec: ModelSpec, model: Any, emit: RunLog) -> None:
         save_run(
             run.dir, spec, run.info, run.history, run.metrics, emit, model, run.fit.best.weights
         )
+    if run.recorder is not None:
+        run.recorder.finish(run.dir, run.status, model, run.metrics)
