@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -177,7 +177,7 @@ def _numbers(data: Any) -> dict[str, float]:
     }
 
 
-def best_values(history: dict[str, Sequence[Any]]) -> tuple[dict[str, float], dict[str, int]]:
+def best_values(history: Mapping[str, Sequence[Any]]) -> tuple[dict[str, float], dict[str, int]]:
     """The best value and its 1-based epoch of every ``val_`` metric in `history`."""
     best: dict[str, float] = {}
     epoch: dict[str, int] = {}

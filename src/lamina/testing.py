@@ -326,7 +326,7 @@ def _check_loss(entry: Entry, params: Mapping[str, Any], registry: Registry) -> 
     if kind == "probabilities":
         y_pred = y_pred / y_pred.sum(axis=1, keepdims=True)
     if kind == "distribution":
-        import tensorflow_probability as tfp  # type: ignore[import-untyped]
+        import tensorflow_probability as tfp
 
         y_pred = tfp.distributions.Normal(loc=y_pred, scale=1.0)
     value = np.asarray(loss(y_true, y_pred))

@@ -132,7 +132,9 @@ def run_compare(args: argparse.Namespace) -> int:
         return 0
     for run, changes in diffs.items():
         print(f"spec: {first.run} -> {run}")
-        for change in changes or ["  (same spec)"]:
+        if not changes:
+            print("  (same spec)")
+        for change in changes:
             print(f"  {change}")
     metrics = sorted({k for r in rows for k in r.best_val} | {k for r in rows for k in r.test})
     table = Table(title="metrics (validation: best epoch; test: final model)")

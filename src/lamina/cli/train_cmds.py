@@ -301,11 +301,11 @@ def run_evaluate(args: argparse.Namespace) -> int:
             seed=split.get("seed", 0),
             stratify=ds.task == "classification",
         )
-        part = parts.test
-        if part is None:
+        if parts.test is None:
             raise CommandError(
                 f"{run.path}: the run had no test split; pass --data to evaluate on other data"
             )
+        part = parts.test
     metrics = evaluate(run, part.x, part.y, task=ds.task, class_names=ds.class_names)
     if args.json:
         print(json.dumps(metrics, indent=2))

@@ -62,9 +62,10 @@ def _images(result: Result, plt: Any, panel: float) -> Any:
     )
     for ax in axes.flat:
         ax.axis("off")
-    for ax, (title, img, under) in zip(axes.flat, panels, strict=False):
-        if img is None:
+    for ax, (title, shown, under) in zip(axes.flat, panels, strict=False):
+        if shown is None:
             continue
+        img = shown
         if under is not None:
             ax.imshow(_rgb(under) if under.ndim == 3 else under, cmap="gray")
             im = ax.imshow(
