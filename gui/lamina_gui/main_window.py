@@ -1,4 +1,5 @@
-"""The main window: menus, toolbar, the Compose / Data / Train / Visualize tabs, status bar.
+"""The main window: menus, toolbar, the Compose / Data / Train / Visualize / Runs tabs, status
+bar.
 
 The window never imports TensorFlow: the engine child process does the work. The
 window paints first; the engine starts right after, and the palette fills from the
@@ -39,6 +40,7 @@ LAZY_VIEWS: dict[str, tuple[str, str]] = {
     "Data": ("lamina_gui.views.data", "DataView"),
     "Train": ("lamina_gui.views.train", "TrainingView"),
     "Visualize": ("lamina_gui.views.visualize", "VisualizeView"),
+    "Runs": ("lamina_gui.views.runs", "RunsView"),
 }
 
 _STATE_STYLE = {
@@ -321,12 +323,34 @@ class MainWindow(QMainWindow):
         except Exception as exc:  # noqa: BLE001 - a broken view must not take the app down
             widget = QLabel(f"The {title} view is not available: {exc}")
             widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        holder = self.tabs.widget(
-            list(self.tabs.tabText(i) for i in range(self.tabs.count())).index(title)
-        )
+        holder = self.tabs.widget(self._tab_index(title))
         holder.layout().addWidget(widget)
         self.views[title] = widget
+        self._wire_view(title, widget)
         return widget
+
+    def _wire_view(self, title: str, widget: QWidget) -> None:
+        """Connects a view made on first use to the others: a finished training run
+        refreshes the Runs view, which opens its runs in the Visualize view."""
+        if title == "Train" and hasattr(widget, "finished"):
+            widget.finished.connect(self._training_finished)
+        elif title == "Runs" and hasattr(widget, "open_run"):
+            widget.open_run.connect(self.open_in_visualize)
+
+    def _training_finished(self, _result: Any) -> None:
+        runs = self.views.get("Runs")
+        if runs is not None and hasattr(runs, "refresh"):
+            runs.refresh()
+
+    def open_in_visualize(self, run_dir: str) -> None:
+        """Switches to the Visualize tab with the run saved in `run_dir` chosen."""
+        visualize = self.view("Visualize")
+        if hasattr(visualize, "set_run_dir"):
+            visualize.set_run_dir(run_dir)
+        self.tabs.setCurrentIndex(self._tab_index("Visualize"))
+
+    def _tab_index(self, title: str) -> int:
+        return [self.tabs.tabText(i) for i in range(self.tabs.count())].index(title)
 
     # -- commands -------------------------------------------------------------------
 

@@ -267,11 +267,11 @@ class VisualizeView(QWidget):
         self.run_dir = run_dir
         spec: dict[str, Any] = {}
         if run_dir:
+            self.run_combo.blockSignals(True)
             if self.run_combo.findData(run_dir) < 0:
-                self.run_combo.blockSignals(True)
                 self.run_combo.addItem(Path(run_dir).name, run_dir)
-                self.run_combo.setCurrentIndex(self.run_combo.count() - 1)
-                self.run_combo.blockSignals(False)
+            self.run_combo.setCurrentIndex(self.run_combo.findData(run_dir))
+            self.run_combo.blockSignals(False)
             try:
                 spec = json.loads((Path(run_dir) / "spec.json").read_text(encoding="utf-8"))
             except (OSError, ValueError):
