@@ -205,3 +205,12 @@ def test_runs_view_without_a_project(qtbot: Any, make_window: Any, make_bridge: 
     view = _open_runs_tab(qtbot, window)
     assert view.message.text() == NOT_SAVED
     assert not view.body.isVisible() and view.table.rowCount() == 0
+
+
+def test_runs_view_refreshes_after_a_training_run(qtbot: Any, window: Any, project: Path) -> None:
+    view = _open_runs_tab(qtbot, window)
+    runs = sorted((project / "runs").iterdir())
+    shutil.copytree(runs[0], project / "runs" / "a-new-run")
+    assert view.table.rowCount() == 3
+    window.view("Train").finished.emit({"status": "finished"})
+    assert view.table.rowCount() == 4 and view.table.row_of("a-new-run") >= 0
