@@ -40,7 +40,7 @@ def _layer(value: str | None) -> Any:
 
 def run_viz(args: argparse.Namespace) -> int:
     from lamina.cli import CommandError
-    from lamina.cli.train_cmds import parse_params
+    from lamina.cli.common import parse_params
     from lamina.data.standardize import apply_standardizer
     from lamina.project import find_run
     from lamina.visualize import save_png
