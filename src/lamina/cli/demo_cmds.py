@@ -14,6 +14,7 @@ DEFAULT_DEMO = "lamina-demo"
 
 
 def add_parsers(sub: Any) -> None:
+    """Adds ``demo`` to the command line."""
     p = sub.add_parser("demo", help="train LeNet on synthetic galaxy images (about a minute)")
     p.add_argument("--out", default=DEFAULT_DEMO, help=f"project folder (default ./{DEFAULT_DEMO})")
     p.add_argument(
@@ -31,6 +32,7 @@ def demo_settings(quick: bool) -> dict[str, Any]:
 
 @project_errors
 def run_demo(args: argparse.Namespace) -> int:
+    """Trains the demo LeNet into a project and draws its pictures (``lamina demo``)."""
     import lamina
     from lamina.training import train
 

@@ -7,6 +7,7 @@ from typing import Any
 
 
 def format_metrics(metrics: dict[str, Any]) -> str:
+    """Formats the numeric metrics as ``name=value`` pairs, four decimals each."""
     return "  ".join(f"{k}={v:.4f}" for k, v in metrics.items() if isinstance(v, (int, float)))
 
 
@@ -23,6 +24,7 @@ class TrainingProgress:
         self.checkpoint: Any = None  # the last CheckpointSaved while training
 
     def __call__(self, event: Any) -> None:
+        """Prints what a training event means: data report, epoch line, bar step or outcome."""
         from lamina.training import events as ev
 
         if isinstance(event, ev.RunStarted):
@@ -91,12 +93,14 @@ class TrainingProgress:
             print(text, flush=True)
 
     def stop(self) -> None:
+        """Stops and removes the progress bar, if one is shown."""
         if self.progress is not None:
             self.progress.stop()
             self.progress = None
 
 
 def report_result(result: Any) -> None:
+    """Prints a finished run's test metrics and the folder it was saved in."""
     if result.metrics:
         shown = {k: v for k, v in result.metrics.items() if k != "n"}
         print(f"test ({result.metrics.get('n', '?')} samples): {format_metrics(shown)}")

@@ -12,6 +12,7 @@ from lamina.cli.progress import format_metrics
 
 
 def add_parsers(sub: Any) -> None:
+    """Adds ``evaluate``, ``predict`` and ``export`` to the command line."""
     p = sub.add_parser(
         "evaluate", help="test metrics of a saved run (confusion matrix for classifiers)"
     )
@@ -53,6 +54,7 @@ def add_parsers(sub: Any) -> None:
 
 @project_errors
 def run_evaluate(args: argparse.Namespace) -> int:
+    """Prints a saved run's test metrics and confusion matrix, if any (``lamina evaluate``)."""
     from lamina.cli import CommandError
     from lamina.data import load_data
     from lamina.data.splits import split_dataset
@@ -111,6 +113,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
 @project_errors
 def run_predict(args: argparse.Namespace) -> int:
+    """Predicts the inputs of a ``.npy`` file with a saved run (``lamina predict``)."""
     import numpy as np
 
     from lamina.cli import CommandError
@@ -190,6 +193,7 @@ def _predict_uncertainty(run: Any, x: Any, args: argparse.Namespace) -> int:
 
 @project_errors
 def run_export(args: argparse.Namespace) -> int:
+    """Exports a run or spec as a script, ``.keras`` file or SavedModel (``lamina export``)."""
     from lamina.export import export_keras, export_python, export_savedmodel
     from lamina.project import find_run
     from lamina.spec import load_spec

@@ -13,6 +13,7 @@ DEFAULT_PROJECT = "lamina-project"
 
 
 def add_parsers(sub: Any) -> None:
+    """Adds ``train`` to the command line."""
     p = sub.add_parser("train", help="train a spec on data and save the run in a project folder")
     p.add_argument("spec", help="a spec JSON file")
     p.add_argument(
@@ -55,6 +56,7 @@ def add_parsers(sub: Any) -> None:
 
 @project_errors
 def run_train(args: argparse.Namespace) -> int:
+    """Trains a spec file on data and saves the run in a project folder (``lamina train``)."""
     from lamina.spec import load_spec
     from lamina.training import train
 
