@@ -61,6 +61,7 @@ class Param:
 
     @property
     def required(self) -> bool:
+        """True if the parameter has no default and must be given."""
         return isinstance(self.default, str) and self.default == MISSING
 
     def to_dict(self) -> dict[str, Any]:

@@ -178,6 +178,7 @@ class PluginInfo:
 
     @property
     def ok(self) -> bool:
+        """True if the plug-in loaded and had nothing refused."""
         return self.loaded and not self.problems
 
 

@@ -354,8 +354,11 @@ def _check_optimizer(entry: Entry, params: Mapping[str, Any], registry: Registry
 
 @pytest.fixture
 def lamina_registry_factory() -> Iterator[Callable[..., Registry]]:
-    """A factory ``(*plugins, builtin=True) -> Registry`` that installs the registry as
-    the process-wide one for the test and restores the previous one afterwards."""
+    """A factory ``(*plugins, builtin=True) -> Registry`` for tests.
+
+    It installs the registry as the process-wide one for the test and restores the
+    previous one afterwards.
+    """
     old = set_registry(None)
     made: list[Registry] = []
 

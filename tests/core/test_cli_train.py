@@ -126,7 +126,7 @@ def test_bad_data_is_one_clear_line(tmp_path, spec_file, capsys):
 
 
 def test_demo_quick(tmp_path, capsys):
-    from lamina.cli.train_cmds import DEMO_VISUALIZATIONS
+    from lamina.cli.demo_cmds import DEMO_VISUALIZATIONS
     from lamina.project import load_project
 
     assert cli.main(["demo", "--quick", "--out", str(tmp_path / "demo")]) == 0

@@ -134,17 +134,17 @@ def _stored_spec_text(folder):
 
 
 def test_project_json_is_written_by_project_save_only(tmp_path, monkeypatch):
-    from lamina import project as project_module
     from lamina.project import Project, save_project
+    from lamina.project import folder as project_folder
 
     writes = []
     real_save = Project.save
     monkeypatch.setattr(Project, "save", lambda self: writes.append(self.name) or real_save(self))
     written = []
-    real_write = project_module._write_json
+    real_write = project_folder.write_json
     monkeypatch.setattr(
-        project_module,
-        "_write_json",
+        project_folder,
+        "write_json",
         lambda path, data: written.append(path.name) or real_write(path, data),
     )
     create_project(tmp_path / "a", name="a", spec=tiny_spec())

@@ -21,6 +21,8 @@ COMMAND_MODULES = [
     "lamina.cli.catalog_cmds",
     "lamina.cli.check_cmds",
     "lamina.cli.train_cmds",
+    "lamina.cli.saved_run_cmds",
+    "lamina.cli.demo_cmds",
     "lamina.cli.viz_cmds",
     "lamina.cli.runs_cmds",
     "lamina.cli.gui_cmds",

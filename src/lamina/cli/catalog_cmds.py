@@ -13,6 +13,7 @@ from lamina.registry import KINDS
 
 
 def add_parsers(sub: Any) -> None:
+    """Adds ``plugins``, ``catalog`` and ``schema`` to the command line."""
     p = sub.add_parser("plugins", help="list loaded and failed plug-ins, with reasons")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run_plugins)
@@ -29,6 +30,7 @@ def add_parsers(sub: Any) -> None:
 
 
 def run_plugins(args: argparse.Namespace) -> int:
+    """Prints the loaded and failed plug-ins (``lamina plugins``)."""
     from lamina.api import list_plugins
 
     infos = list_plugins()
@@ -49,6 +51,7 @@ def run_plugins(args: argparse.Namespace) -> int:
 
 
 def run_catalog(args: argparse.Namespace) -> int:
+    """Prints catalogue entries, or one entry with its parameters (``lamina catalog``)."""
     from lamina.api import registry
 
     reg = registry()
@@ -92,6 +95,7 @@ def _show_entry(reg: Any, name: str, kind: str | None, as_json: bool) -> int:
 
 
 def run_schema(args: argparse.Namespace) -> int:
+    """Prints the JSON Schema of the model spec (``lamina schema``)."""
     from lamina.spec import json_schema
 
     print(json.dumps(json_schema(), indent=2))

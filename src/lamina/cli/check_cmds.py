@@ -11,6 +11,7 @@ from rich.table import Table
 
 
 def add_parsers(sub: Any) -> None:
+    """Adds ``check`` to the command line."""
     p = sub.add_parser("check", help="check a spec: per-item output shapes and parameter counts")
     p.add_argument("spec", help="a spec JSON file")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -24,6 +25,7 @@ def _shape(shape: list[int | None] | None) -> str:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    """Checks a spec file: each item's output shape and parameter count (``lamina check``)."""
     from lamina.build import check
     from lamina.spec import SpecError, load_spec
 

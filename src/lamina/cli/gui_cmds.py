@@ -10,6 +10,7 @@ from typing import Any
 
 
 def add_parsers(sub: Any) -> None:
+    """Adds ``gui`` to the command line."""
     p = sub.add_parser("gui", help="open the desktop app (compose, train and look inside)")
     p.add_argument("path", nargs="?", help="a project folder or a spec .json to open")
     p.add_argument("--demo", action="store_true", help="open the bundled demo project")
@@ -28,6 +29,7 @@ def gui_argv(args: argparse.Namespace) -> list[str]:
 
 
 def run_gui(args: argparse.Namespace) -> int:
+    """Starts the desktop app on a project, a spec or the demo (``lamina gui``)."""
     from lamina.cli import CommandError
 
     try:

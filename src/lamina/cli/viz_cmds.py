@@ -10,6 +10,7 @@ import numpy as np
 
 
 def add_parsers(sub: Any) -> None:
+    """Adds ``viz`` to the command line."""
     p = sub.add_parser(
         "viz",
         help="run a visualization on a saved run and write a PNG",
@@ -39,8 +40,9 @@ def _layer(value: str | None) -> Any:
 
 
 def run_viz(args: argparse.Namespace) -> int:
+    """Runs a visualization on a saved run and writes it as a PNG (``lamina viz``)."""
     from lamina.cli import CommandError
-    from lamina.cli.train_cmds import parse_params
+    from lamina.cli.common import parse_params
     from lamina.data.standardize import apply_standardizer
     from lamina.project import find_run
     from lamina.visualize import save_png

@@ -45,6 +45,7 @@ class Standardizer:
 
     @property
     def fitted(self) -> bool:
+        """True once `fit` has computed the mean and scale."""
         return self.mean is not None
 
     def _resolve(self, x: np.ndarray) -> str:

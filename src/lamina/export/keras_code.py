@@ -43,6 +43,7 @@ class KerasCodeWriter:
 
     # inlining plug-in code
     def inline_object(self, obj: Any, what: str) -> str:
+        """Inlines the module of a plug-in's class or function (once); returns the object's name."""
         module_name = getattr(obj, "__module__", "") or ""
         if module_name.startswith("tf_keras"):
             raise AssertionError("Keras objects are written as Keras calls")
@@ -92,6 +93,7 @@ class KerasCodeWriter:
 
     # values
     def param_value(self, entry: Entry, name: str, value: Any, what: str) -> str:
+        """The Python source of a parameter value (regularizers, activations, schedules as code)."""
         param = entry.param(name)
         kind = param.type if param else "any"
         if value is None:
@@ -124,6 +126,7 @@ class KerasCodeWriter:
         namespace: str,
         extra: Mapping[str, str] | None = None,
     ) -> str:
+        """The Python expression that makes `entry` with `params` (a Keras call or inlined code)."""
         from lamina.keras import keras
 
         obj: Any = entry.obj
@@ -144,6 +147,7 @@ class KerasCodeWriter:
         return f"{ref}({_kwargs(args)})"
 
     def model_code(self) -> list[str]:
+        """The lines that build the spec's functional model, item by item."""
         from lamina.build import item_layer_name, resolve_item
 
         lines = [
@@ -174,6 +178,7 @@ class KerasCodeWriter:
         return lines
 
     def compile_code(self) -> list[str]:
+        """The line that compiles the model with the spec's (or its head's) loss and optimizer."""
         from lamina.build import resolve_item
 
         spec = self.spec

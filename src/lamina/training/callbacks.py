@@ -123,6 +123,7 @@ class EventCallback(keras.callbacks.Callback):
             self.on_event(event)
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        """Resets the history, timings and cancel state for a new fit."""
         self.history = {}
         self.epoch_seconds = []
         self.last_epoch = -1
@@ -131,6 +132,7 @@ class EventCallback(keras.callbacks.Callback):
         self._last_weights = None
 
     def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        """Starts timing the epoch and sends `EpochStarted`."""
         self._epoch = epoch
         self._t_epoch = time.perf_counter()
         self._t_batch = self._t_epoch
@@ -138,6 +140,7 @@ class EventCallback(keras.callbacks.Callback):
             self._emit(EpochStarted(epoch=epoch))
 
     def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+        """Stops on a cancel or a non-finite loss; else sends `BatchEnded` (throttled)."""
         if self.cancel is not None and self.cancel.cancelled:
             self.cancelled = True
             self.model.stop_training = True
@@ -163,6 +166,7 @@ class EventCallback(keras.callbacks.Callback):
         self.model.stop_training = True
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        """Records the epoch's metrics and time, sends `EpochEnded`; stops on a non-finite loss."""
         if self.cancelled or self.nan_reason:
             return  # a partial epoch: not recorded
         seconds = time.perf_counter() - self._t_epoch
@@ -185,6 +189,7 @@ class EventCallback(keras.callbacks.Callback):
         self._emit(EpochEnded(epoch=epoch, metrics=metrics, seconds=seconds))
 
     def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
+        """Restores the weights of the last whole epoch if the fit was cancelled mid-epoch."""
         if self.cancelled and self._last_weights is not None:
             self.model.set_weights(self._last_weights)
 
@@ -228,11 +233,13 @@ class BestWeights(keras.callbacks.Callback):
         self._t_checkpoint = 0.0
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        """Forgets the best epoch of an earlier fit."""
         self.best, self.best_epoch, self.weights = None, -1, None
         self.checkpoint_epoch = -1
         self._t_checkpoint = time.monotonic()
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        """Keeps the weights if this epoch is the best so far; checkpoints them when due."""
         if self.skip is not None and self.skip():
             return
         logs = logs or {}

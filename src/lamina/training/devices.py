@@ -26,6 +26,7 @@ class DeviceInfo:
     description: str = ""
 
     def to_dict(self) -> dict[str, Any]:
+        """Returns the device as plain JSON-serialisable data."""
         return asdict(self)
 
 
@@ -39,6 +40,7 @@ class DeviceChoice:
     memory_growth: bool = False
 
     def to_dict(self) -> dict[str, Any]:
+        """Returns the choice as recorded in ``run.json``."""
         return {
             "requested": self.requested,
             "device": self.device.name,

@@ -44,6 +44,7 @@ class RunResult:
 
     @property
     def epochs_run(self) -> int:
+        """The number of epochs in the history."""
         return len(next(iter(self.history.values()), []))
 
     def predict(self, x: np.ndarray, batch_size: int = 256) -> np.ndarray:

@@ -28,6 +28,7 @@ class RunLog:
         self.lines.append(f"{stamp} {text}")
 
     def __call__(self, event: Event) -> None:
+        """Logs a line for `event` (and the data report when a run starts), then passes it on."""
         self.log(_describe(event))
         if isinstance(event, RunStarted):
             from lamina.data.report import data_report
