@@ -18,3 +18,27 @@ import pytest  # noqa: E402
 def _lamina_home(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Points LAMINA_HOME at an empty folder so a developer's own plug-ins don't leak in."""
     os.environ["LAMINA_HOME"] = str(tmp_path_factory.mktemp("lamina_home"))
+
+
+@pytest.fixture(scope="session")
+def digits():
+    """Makes the first `n` of scikit-learn's 8x8 digits as a lamina `Dataset` (n=None: all)."""
+
+    def make(n: int | None = None):
+        from sklearn.datasets import load_digits
+
+        from lamina.data.dataset import Dataset
+
+        d = load_digits()
+        x, y = (d.images / 16.0)[..., None], d.target
+        if n is not None:
+            x, y = x[:n], y[:n]
+        return Dataset(
+            x=x,
+            y=y,
+            name="digits",
+            task="classification",
+            class_names=[str(i) for i in range(10)],
+        )
+
+    return make

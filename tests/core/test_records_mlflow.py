@@ -29,24 +29,9 @@ def _spec(units: int = 24) -> lamina.ModelSpec:
     )
 
 
-def _digits(n: int = 200):
-    from sklearn.datasets import load_digits
-
-    from lamina.data.dataset import Dataset
-
-    d = load_digits()
-    return Dataset(
-        x=(d.images[:n] / 16.0)[..., None],
-        y=d.target[:n],
-        name="digits",
-        task="classification",
-        class_names=[str(i) for i in range(10)],
-    )
-
-
-def test_run_logs_params_metrics_and_artifacts(tmp_path):
+def test_run_logs_params_metrics_and_artifacts(tmp_path, digits):
     project = tmp_path / "proj"
-    result = lamina.train(_spec(), data=_digits(), project=project, mlflow=True)
+    result = lamina.train(_spec(), data=digits(200), project=project, mlflow=True)
     assert result.status == "finished"
     assert (project / DB_FILE).is_file()
     client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{project / DB_FILE}")
@@ -77,11 +62,11 @@ def test_run_logs_params_metrics_and_artifacts(tmp_path):
     assert (project / "mlartifacts").is_dir()
 
 
-def test_mlflow_failure_never_fails_the_training(tmp_path, caplog):
+def test_mlflow_failure_never_fails_the_training(tmp_path, caplog, digits):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     bad = f"sqlite:///{blocker}/mlflow.db"  # no database can be made inside a file
-    result = lamina.train(_spec(8), data=_digits(120), project=tmp_path / "p", mlflow=bad)
+    result = lamina.train(_spec(8), data=digits(120), project=tmp_path / "p", mlflow=bad)
     assert result.status == "finished"
     log = (result.path / "log.txt").read_text()
     assert log.count("MLflow logging stopped") == 1 and "a-file" in log

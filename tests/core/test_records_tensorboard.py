@@ -10,23 +10,8 @@ import lamina
 from lamina.records.tensorboard import TENSORBOARD_DIR, hparams_of, read_scalars
 
 
-def _digits(n: int = 200):
-    from sklearn.datasets import load_digits
-
-    from lamina.data.dataset import Dataset
-
-    d = load_digits()
-    return Dataset(
-        x=(d.images[:n] / 16.0)[..., None],
-        y=d.target[:n],
-        name="digits",
-        task="classification",
-        class_names=[str(i) for i in range(10)],
-    )
-
-
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
+def run(tmp_path_factory, digits):
     spec = lamina.make_spec(
         [8, 8, 1],
         [
@@ -40,7 +25,7 @@ def run(tmp_path_factory):
         epochs=3,
         name="tb",
     )
-    result = lamina.train(spec, data=_digits(), project=tmp_path_factory.mktemp("tb") / "p")
+    result = lamina.train(spec, data=digits(200), project=tmp_path_factory.mktemp("tb") / "p")
     assert result.status == "finished"
     return result
 

@@ -12,21 +12,6 @@ from lamina.cli import main
 from lamina.compare import Change, best_values, flatten_spec, run_table, spec_diff
 
 
-def _digits(n: int = 300):
-    from sklearn.datasets import load_digits
-
-    from lamina.data.dataset import Dataset
-
-    d = load_digits()
-    return Dataset(
-        x=(d.images[:n] / 16.0)[..., None],
-        y=d.target[:n],
-        name="digits",
-        task="classification",
-        class_names=[str(i) for i in range(10)],
-    )
-
-
 def _mlp(units: int, **training) -> lamina.ModelSpec:
     return lamina.make_spec(
         [8, 8, 1],
@@ -43,10 +28,10 @@ def _mlp(units: int, **training) -> lamina.ModelSpec:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory):
+def project(tmp_path_factory, digits):
     """A project with a finished, a cancelled and a failed run, in that order."""
     path = tmp_path_factory.mktemp("runs") / "p"
-    finished = lamina.train(_mlp(32, epochs=3, seed=1), data=_digits(), project=path)
+    finished = lamina.train(_mlp(32, epochs=3, seed=1), data=digits(300), project=path)
     assert finished.status == "finished"
 
     token = lamina.CancelToken()
@@ -57,7 +42,7 @@ def project(tmp_path_factory):
 
     cancelled = lamina.train(
         _mlp(64, epochs=30, seed=1),
-        data=_digits(),
+        data=digits(300),
         project=path,
         on_event=cancel_after_second,
         cancel=token,
