@@ -27,8 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lamina.data.loaders import _BY_SUFFIX  # the core's suffix table (private today)
-from lamina.data.loaders.fits import FITS_SUFFIXES, is_fits_path
+from lamina.data.loaders import file_patterns, format_of
 from lamina.engine.protocol import DatasetSummary, DatasetSummaryRequest
 from lamina_gui.views.common import catalog_entries, edit_spec, get_path, request_id
 from lamina_gui.widgets.data_preview import DataPreview, describe_summary, preview_arrays
@@ -43,16 +42,12 @@ def file_source(path: Path) -> str:
     (a folder: ``image_folder``; an unknown suffix: ``csv``, whose error names the file)."""
     if path.is_dir():
         return "image_folder"
-    if is_fits_path(path):
-        return "fits"
-    loader = _BY_SUFFIX.get(path.suffix.lower())
-    return loader.__name__.removeprefix("load_") if loader is not None else "csv"
+    return format_of(path) or "csv"
 
 
 def file_filter() -> str:
     """The file dialog's filter: every suffix the core's loaders read."""
-    patterns = " ".join(f"*{suffix}" for suffix in (*_BY_SUFFIX, *FITS_SUFFIXES))
-    return f"Data files ({patterns});;All (*)"
+    return f"Data files ({file_patterns()});;All (*)"
 
 
 #: augmentation setting -> (label, maximum; None for a checkbox)
