@@ -224,7 +224,7 @@ def build_registry(
     registry.plugins = dict(infos or {})
     for hook_name, kind in HOOK_KINDS.items():
         caller = getattr(pm.hook, hook_name)
-        for impl in reversed(caller.get_hookimpls()):  # registration order
+        for impl in caller.get_hookimpls():  # registration order: lamina's own first
             plugin = impl.plugin_name
             registry.plugins.setdefault(plugin, PluginInfo(name=plugin, source="?"))
             register = registry.make_register(kind, plugin)

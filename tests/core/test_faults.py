@@ -56,6 +56,13 @@ def test_atomic_write_failing_at_rename_keeps_the_old_file(tmp_path, monkeypatch
     assert [p.name for p in tmp_path.iterdir()] == ["file.json"]  # no temporary file left
 
 
+def test_atomic_write_creates_missing_folders(tmp_path):
+    target = tmp_path / "a" / "b" / "file.txt"
+    lamina.atomic.atomic_write_text(target, "text")
+    assert target.read_text() == "text"
+    assert [p.name for p in target.parent.iterdir()] == ["file.txt"]
+
+
 def test_atomic_write_failing_inside_the_writer_keeps_the_old_file(tmp_path):
     target = tmp_path / "weights.h5"
     target.write_bytes(b"old")
@@ -166,8 +173,8 @@ RAISING = {
 
 
 def _registry_from(folder: Path):
-    candidates = lp.discover(entry_points=False, folders=[folder])
-    candidates += [c for c in lp.discover(folders=[]) if c.name == "builtin"]
+    candidates = [c for c in lp.discover(folders=[]) if c.name == "builtin"]
+    candidates += lp.discover(entry_points=False, folders=[folder])
     pm, infos = lp.make_plugin_manager(candidates=candidates)
     return lp.build_registry(pm, infos)
 

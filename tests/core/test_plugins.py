@@ -44,9 +44,9 @@ def _write(folder, name, source):
 
 
 def _registry_from_folder(folder):
-    pm, infos = lp.make_plugin_manager(
-        candidates=[c for c in lp.discover(folders=[folder]) if c.name != "builtin"]
-        + [c for c in lp.discover(folders=[]) if c.name == "builtin"]
+    pm, infos = lp.make_plugin_manager(  # lamina's own first, as `discover()` orders them
+        candidates=[c for c in lp.discover(folders=[]) if c.name == "builtin"]
+        + [c for c in lp.discover(folders=[folder]) if c.name != "builtin"]
     )
     return lp.build_registry(pm, infos)
 

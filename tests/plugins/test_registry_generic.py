@@ -270,3 +270,44 @@ def test_most_templates_export(exported):
     """A guard: the comparison above must not skip its way to green."""
     rebuilt, refused = exported
     assert len(rebuilt) >= 8 and set(refused) <= {"example.photometry_mlp"}
+
+
+_SHADOW = """
+from lamina.hookspecs import hookimpl
+from lamina.keras import keras
+
+
+class Dense(keras.layers.Layer):
+    def call(self, x):
+        return x
+
+
+def mse(y_true, y_pred):
+    return y_true
+
+
+@hookimpl
+def register_layers(register):
+    register(Dense, name="Dense", example={"input_shape": [2]})
+
+
+@hookimpl
+def register_losses(register):
+    register(mse, name="mse")
+"""
+
+
+def test_a_plugin_cannot_take_a_builtin_name(tmp_path, monkeypatch):
+    """Plug-ins register in load order, lamina's own first: a user plug-in registering
+    a built-in name (or alias) is refused, not the built-in entry."""
+    import lamina.plugins as lp
+
+    (tmp_path / "shadow.py").write_text(_SHADOW)
+    monkeypatch.delenv("LAMINA_PLUGINS", raising=False)
+    pm, infos = lp.make_plugin_manager(candidates=lp.discover(folders=[tmp_path]))
+    registry = lp.build_registry(pm, infos)
+    assert registry.get("layer", "Dense").plugin == "builtin"
+    assert registry.get("loss", "mse").name == "mean_squared_error"
+    assert registry.plugins["builtin"].ok, registry.plugins["builtin"].problems
+    problems = " ".join(registry.plugins["shadow"].problems)
+    assert "duplicate name 'Dense'" in problems and "duplicate name 'mse'" in problems
