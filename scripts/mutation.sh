@@ -15,7 +15,7 @@
 # The tests run with PYTHON (default .venv/bin/python).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PYTHONPATH="$PWD/src:$PWD/plugins:$PWD/gui" QT_QPA_PLATFORM=offscreen
+export PYTHONPATH="$PWD/src:$PWD/plugins:$PWD/gui${PYTHONPATH:+:$PYTHONPATH}" QT_QPA_PLATFORM=offscreen
 PYTHON="${PYTHON:-.venv/bin/python}"
 
 if [ "${1:-}" = "--test" ]; then  # the test command of a mutant (called by cosmic-ray)
