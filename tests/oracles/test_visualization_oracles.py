@@ -432,3 +432,29 @@ def test_occlusion_peak_is_at_the_spot_and_not_one_stride_away(occlusion_case):
     assert outside.max() < 0.2 * m[4:6, 2:4].min()
     expected = brute_force_occlusion(model, x, 1, 2, 2, float(x.astype("float32").mean()))
     np.testing.assert_allclose(m, expected, rtol=1e-4, atol=1e-6)
+
+
+def test_guided_backprop_through_relu_layers(guided_case):
+    """The same network written with separate ``ReLU`` layers (a plain Keras model): the
+    guided rule is applied at those layers too."""
+    from lamina.keras import keras
+
+    model, x, params = guided_case
+    k, b, w1, b1, w2 = params
+    inp = keras.Input((5, 5, 1))
+    h = keras.layers.Conv2D(2, 3, padding="same", name="conv")(inp)
+    h = keras.layers.ReLU()(h)
+    h = keras.layers.Flatten()(h)
+    h = keras.layers.Dense(6, name="hidden")(h)
+    h = keras.layers.ReLU()(h)
+    out = keras.layers.Dense(3, activation="softmax", name="out")(h)
+    plain = keras.Model(inp, out)
+    plain.get_layer("conv").set_weights(model.layers[1].get_weights())
+    plain.get_layer("hidden").set_weights(model.layers[3].get_weights())
+    plain.get_layer("out").set_weights(model.layers[4].get_weights())
+    c = not_predicted(probs(model, x))
+    res = lamina.viz("guided_backprop", plain, input=x.astype("float32"), class_index=c)
+    assert res.meta["relus_swapped"] == 2
+    np.testing.assert_allclose(
+        res.meta["map"], backward(x, params, c, "guided"), rtol=1e-4, atol=1e-5
+    )
