@@ -1,0 +1,194 @@
+"""What training does, checked with numbers on tiny data.
+
+- the standardiser's mean and std are those of the training part alone;
+- balanced class weights are ``n / (k * n_c)`` over the training part;
+- after early stopping with restore, the model holds the best epoch's weights;
+- ``weights.best.h5`` holds the best epoch's weights (re-evaluated: its validation loss
+  is the history's best);
+- a cancelled run keeps the weights of the last completed epoch.
+
+The weights of every epoch are captured with an epoch hook (a public argument of
+`lamina.train`), which runs after the epoch's callbacks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import lamina
+from lamina import item
+
+
+def tabular(n: int = 120, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Features whose scale grows with the row (any subset has its own mean), and
+    imbalanced labels 60/40/20 %."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(0.0, 1.0, size=(n, 4)) * (1 + np.arange(n)[:, None] / 10) + np.arange(n)[
+        :, None
+    ] * np.array([0.5, -1.0, 0.0, 2.0])
+    y = np.repeat([0, 1, 2], [n // 2, n // 3, n - n // 2 - n // 3])
+    y = y[rng.permutation(n)]
+    return x.astype("float32"), y.astype("int64")
+
+
+def classifier(**training) -> lamina.ModelSpec:
+    return lamina.make_spec(
+        [4],
+        [item("Dense", units=8, activation="relu"), item("Dense", units=3, activation="softmax")],
+        loss="sparse_categorical_crossentropy",
+        **training,
+    )
+
+
+class Snapshots:
+    """An epoch hook that keeps a copy of the weights after every epoch."""
+
+    def __init__(self) -> None:
+        self.weights: dict[int, list[np.ndarray]] = {}
+
+    def __call__(self, ctx) -> None:
+        self.weights[ctx.epoch] = [w.copy() for w in ctx.model.get_weights()]
+
+
+def same_weights(a, b) -> bool:
+    return len(a) == len(b) and all(np.array_equal(u, v) for u, v in zip(a, b, strict=True))
+
+
+def test_standardiser_uses_the_training_part_only():
+    x, y = tabular()
+    spec = classifier(
+        epochs=1, batch_size=32, validation_split=0.25, test_split=0.2, standardize=True
+    )
+    result = lamina.train(spec, data=(x, y))
+    idx = result.splits.indices
+    train, val, test = (np.asarray(idx[k]) for k in ("train", "validation", "test"))
+    assert sorted(np.concatenate([train, val, test]).tolist()) == list(range(len(x)))
+    assert len(val) == 30 and len(test) == 24
+
+    s = result.standardizer
+    np.testing.assert_allclose(s.mean, x[train].astype("float64").mean(axis=0), rtol=1e-5)
+    np.testing.assert_allclose(s.std, x[train].astype("float64").std(axis=0), rtol=1e-5)
+    # the test is informative: the whole data set has other numbers
+    assert not np.allclose(s.mean, x.mean(axis=0), rtol=1e-2)
+    assert not np.allclose(s.std, x.std(axis=0), rtol=1e-2)
+    assert result.info["standardizer"]["mean"] == pytest.approx(s.mean.tolist())
+
+
+def test_balanced_class_weights_follow_the_formula():
+    x, y = tabular()
+    spec = classifier(epochs=1, batch_size=32, class_weight="balanced")
+    result = lamina.train(spec, data=(x, y))
+    y_train = y[np.asarray(result.splits.indices["train"])]
+    n, k = len(y_train), 3
+    counts = np.bincount(y_train, minlength=k)
+    assert len(set(counts.tolist())) == 3  # imbalanced: an inversion would show
+    expected = {c: n / (k * counts[c]) for c in range(k)}
+    assert result.info["class_weight"] == pytest.approx(expected, rel=1e-9)
+    # the rarest class weighs most
+    cw = result.info["class_weight"]
+    assert max(cw, key=cw.get) == int(np.argmin(counts))
+
+
+def noise_task(n: int = 160, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Random labels: a big model overfits, the validation loss rises after a few epochs."""
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(n, 4)).astype("float32"), rng.integers(0, 3, size=n)
+
+
+def overfitting_spec(**training) -> lamina.ModelSpec:
+    return lamina.make_spec(
+        [4],
+        [item("Dense", units=64, activation="relu"), item("Dense", units=3, activation="softmax")],
+        loss="sparse_categorical_crossentropy",
+        optimizer={"type": "Adam", "params": {"learning_rate": 0.05}},
+        batch_size=16,
+        validation_split=0.25,
+        test_split=0.0,
+        seed=3,
+        **training,
+    )
+
+
+@pytest.fixture(scope="module")
+def early_stopped_run(tmp_path_factory):
+    x, y = noise_task()
+    spec = overfitting_spec(
+        epochs=20,
+        early_stopping={"monitor": "val_loss", "patience": 2, "restore_best_weights": True},
+    )
+    snaps = Snapshots()
+    project = tmp_path_factory.mktemp("es") / "project"
+    result = lamina.train(
+        spec, data=(x, y), project=project, epoch_hooks=[snaps], checkpoint_interval=0
+    )
+    return result, snaps
+
+
+def test_early_stopping_restores_the_best_epoch_weights(early_stopped_run):
+    result, snaps = early_stopped_run
+    val_loss = result.history["val_loss"]
+    best = int(np.argmin(val_loss))
+    assert "early_stopped" in result.info, "the case must stop early"
+    last = result.info["epochs_run"] - 1
+    assert best < last and len(val_loss) == last + 1
+    assert result.info["best_epoch"] == best
+    assert result.info["early_stopped"]["best_epoch"] == best
+    # the best epoch's and the last epoch's weights differ: restoring is visible
+    assert not same_weights(snaps.weights[best], snaps.weights[last])
+    assert same_weights(result.model.get_weights(), snaps.weights[best])
+
+
+def test_best_weights_file_holds_the_best_epoch(early_stopped_run):
+    result, snaps = early_stopped_run
+    run = lamina.load_run(result.path)
+    best = int(np.argmin(result.history["val_loss"]))
+    model = run.model("best")
+    assert same_weights(model.get_weights(), snaps.weights[best])
+    assert same_weights(run.model("final").get_weights(), snaps.weights[best])
+    # re-evaluated on the validation part, the file's weights give the history's best loss
+    val = result.splits.validation
+    loss = model.evaluate(val.x, val.y, verbose=0, batch_size=len(val))
+    loss = loss[0] if isinstance(loss, list) else loss
+    assert loss == pytest.approx(result.history["val_loss"][best], rel=1e-4)
+
+
+def test_best_weights_file_without_restore(tmp_path):
+    """Without restoring, the final weights are the last epoch's; the best file stays
+    the best epoch's."""
+    x, y = noise_task()
+    spec = overfitting_spec(
+        epochs=20,
+        early_stopping={"monitor": "val_loss", "patience": 2, "restore_best_weights": False},
+    )
+    snaps = Snapshots()
+    result = lamina.train(spec, data=(x, y), project=tmp_path / "p", epoch_hooks=[snaps])
+    best = int(np.argmin(result.history["val_loss"]))
+    last = result.info["epochs_run"] - 1
+    assert best < last
+    run = lamina.load_run(result.path)
+    assert same_weights(run.model("best").get_weights(), snaps.weights[best])
+    assert same_weights(run.model("final").get_weights(), snaps.weights[last])
+    assert same_weights(result.model.get_weights(), snaps.weights[last])
+
+
+def test_cancel_keeps_the_last_completed_epoch():
+    x, y = noise_task()
+    spec = overfitting_spec(epochs=6)
+    token = lamina.CancelToken()
+    snaps = Snapshots()
+
+    def cancel_after_second_epoch(ctx) -> None:
+        if ctx.epoch == 1:
+            token.cancel()
+
+    result = lamina.train(
+        spec, data=(x, y), cancel=token, epoch_hooks=[snaps, cancel_after_second_epoch]
+    )
+    assert result.status == "cancelled"
+    assert result.info["epochs_run"] == 2
+    assert len(result.history["loss"]) == 2
+    # Keras ends the partial third epoch too (the hook sees it): its weights moved
+    assert not same_weights(snaps.weights[2], snaps.weights[1])
+    assert same_weights(result.model.get_weights(), snaps.weights[1])
+    assert "epoch 2" in result.reason
