@@ -27,7 +27,7 @@ _NAME_HINT = (
 def name_problems(spec: ModelSpec) -> list[SpecProblem]:
     """Checks the model's and the layers' names: valid for TensorFlow, and no two alike."""
     problems = []
-    if not _SCOPE_NAME.fullmatch(spec.name):
+    if not _SCOPE_NAME.fullmatch(snake(spec.name) or "model"):  # the built model's name
         problems.append(SpecProblem("name", f"model name {spec.name!r} is not valid; {_NAME_HINT}"))
     seen: dict[str, int] = {}
     for i, item in enumerate(spec.layers):
