@@ -3,6 +3,7 @@ training would fail on (schedules, duplicate names, names TensorFlow refuses).""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 
@@ -97,9 +98,10 @@ HOSTILE_NAMES = [
 @pytest.mark.parametrize("name", HOSTILE_NAMES)
 def test_hostile_spec_name_gives_a_script_that_compiles_and_keeps_it_literal(tmp_path, name):
     hostile = name + f'\n"""\n{_payload(tmp_path / "ran")}\n"""'
-    text = generate_python(_spec(name=hostile))
+    text = generate_python(_spec(name=hostile, layer_names=(hostile, None)))
     compile(text, "model.py", "exec")
-    assert f"name={hostile!r}" in text
+    assert ast.get_docstring(ast.parse(text)).startswith(repr(hostile))  # shown as data
+    assert f"name={hostile!r}" in text  # the layer's name, a literal
 
 
 def test_exported_script_with_hostile_names_runs_no_payload(tmp_path):
@@ -152,3 +154,11 @@ def test_check_refuses_names_tensorflow_does_not_accept(bad):
 def test_check_accepts_ordinary_names(good):
     assert _problems(_spec(name=good, layer_names=(good, None))) == []
     assert _problems(_spec(name="My Model")) == []  # the model is named my_model
+
+
+def test_exported_model_is_named_as_build_model_names_it():
+    """A checked spec named 'My Model' must export a script whose model trains (TensorFlow
+    refuses 'My Model' as a scope name; lamina names the model 'my_model')."""
+    spec = _spec(name="My Model")
+    assert lamina.build_model(spec).name == "my_model"
+    assert "keras.Model(inputs, x, name='my_model')" in generate_python(spec)

@@ -156,6 +156,7 @@ class KerasCodeWriter:
 
     def model_code(self) -> list[str]:
         from lamina.build import item_layer_name, resolve_item
+        from lamina.build.stack import snake
 
         lines = [
             f"inputs = keras.Input(shape={tuple(self.spec.input.shape)!r}, dtype={self.spec.input.dtype!r}, name='input')",  # noqa: E501
@@ -181,7 +182,8 @@ class KerasCodeWriter:
             if not item.trainable:
                 lines.append("layer.trainable = False")
             lines.append("x = layer(x)")
-        lines.append(f"model = keras.Model(inputs, x, name={_literal(self.spec.name)})")
+        model_name = snake(self.spec.name) or "model"  # as build_model names it
+        lines.append(f"model = keras.Model(inputs, x, name={_literal(model_name)})")
         return lines
 
     def compile_code(self) -> list[str]:
