@@ -357,7 +357,7 @@ class Registry:
         if hint:
             text += f"; did you mean {', '.join(repr(h) for h in dict.fromkeys(lowered + close))}?"
         else:
-            text += f"; see `lamina catalog --kind {kind}`"
+            text += f"; see `lamina catalog{f' --kind {kind}' if kind in KINDS else ''}`"
         return text + self._failed_plugins_note(str(name))
 
     def _failed_plugins_note(self, name: str) -> str:

@@ -90,6 +90,71 @@ CASES = {
         ),
         ["size"],
     ),
+    "catalog-unknown-name": (
+        ["catalog", "Lambda"],
+        _spec(),
+        ["unknown entry 'Lambda'", "`lamina catalog`"],
+    ),
+    "missing-spec-file": (["check", "nowhere.json"], _spec(), ["nowhere.json", "file not found"]),
+    "unknown-layer": (
+        ["check", "SPEC"],
+        _spec(layers=[{"type": "Dens", "params": {"units": 2}}]),
+        ["layers[0].type", "did you mean 'Dense'"],
+    ),
+    "head-not-last": (
+        ["check", "SPEC"],
+        _spec(layers=[{"type": "IndependentNormal"}, {"type": "Dense", "params": {"units": 2}}]),
+        ["layers[0].type", "must be the last item"],
+    ),
+    "unknown-loss": (
+        ["check", "SPEC"],
+        _spec(**{"compile.loss": "mse_typo"}),
+        ["compile.loss.type"],
+    ),
+    "unknown-metric": (
+        ["check", "SPEC"],
+        _spec(**{"compile.metrics": ["acuracy"]}),
+        ["compile.metrics[0]"],
+    ),
+    "unknown-optimizer": (
+        ["check", "SPEC"],
+        _spec(**{"compile.optimizer": {"type": "Adamm"}}),
+        ["compile.optimizer.type"],
+    ),
+    "zero-epochs": (["check", "SPEC"], _spec(**{"training.epochs": 0}), ["training.epochs"]),
+    "validation-split-above-1": (
+        ["check", "SPEC"],
+        _spec(**{"training.validation_split": 1.5}),
+        ["training.validation_split"],
+    ),
+    "negative-input-shape": (
+        ["check", "SPEC"],
+        _spec(**{"input.shape": [-2]}),
+        ["input: shape[0]"],
+    ),
+    "unknown-top-level-field": (["check", "SPEC"], _spec(**{"evil": "__import__('os')"}), ["evil"]),
+    "future-spec-version": (["check", "SPEC"], _spec(spec_version=99), ["spec_version"]),
+    "unknown-param": (
+        ["check", "SPEC"],
+        _spec(layers=[{"type": "Dense", "params": {"units": 2, "x=1)#": 1}}]),
+        ["layers[0].params.x=1)#", "unknown parameter"],
+    ),
+    "string-units": (
+        ["check", "SPEC"],
+        _spec(layers=[{"type": "Dense", "params": {"units": "2"}}]),
+        ["units"],
+    ),
+    "unknown-activation": (
+        ["check", "SPEC"],
+        _spec(layers=[{"type": "Dense", "params": {"units": 2, "activation": "__import__"}}]),
+        ["activation"],
+    ),
+    "bad-regularizer": (
+        ["check", "SPEC"],
+        _spec(layers=[{"type": "Dense", "params": {"units": 2, "kernel_regularizer": "l3"}}]),
+        ["kernel_regularizer"],
+    ),
+    "bad-max-params": (["check", "SPEC", "--max-params", "-1"], _spec(), ["--max-params"]),
     "negative-checkpoint-interval": (
         ["train", "SPEC", "--data", "xor", "--checkpoint-every", "-5", "--epochs", "1"],
         _spec(),
