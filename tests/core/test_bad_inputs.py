@@ -155,6 +155,17 @@ CASES = {
         ["kernel_regularizer"],
     ),
     "bad-max-params": (["check", "SPEC", "--max-params", "-1"], _spec(), ["--max-params"]),
+    "lambda-layer-in-spec": (
+        ["check", "SPEC"],
+        _spec(layers=[{"type": "Lambda", "params": {"function": "lambda x: x"}}]),
+        ["layers[0].type", "unknown layer 'Lambda'"],
+    ),
+    "path-traversal-model-name": (["check", "SPEC"], _spec(name="../../etc/passwd"), ["name"]),
+    "path-traversal-layer-name": (
+        ["check", "SPEC"],
+        _spec(layers=[{"type": "Dense", "name": "../x", "params": {"units": 2}}]),
+        ["layers[0].name"],
+    ),
     "negative-checkpoint-interval": (
         ["train", "SPEC", "--data", "xor", "--checkpoint-every", "-5", "--epochs", "1"],
         _spec(),
