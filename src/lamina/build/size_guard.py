@@ -71,7 +71,7 @@ def max_params(value: int | None = None) -> int:
 def size_guard(budget: int) -> Iterator[list[int]]:
     """Refuses to create weights beyond `budget` parameters inside the block.
 
-    Yields a one-element list holding the parameters counted so far in the block.
+    Yields ``[parameters, bytes]`` counted so far in the block (updated as weights are made).
 
     Raises:
         ModelTooLarge: Before creating the weight that would exceed `budget`.
