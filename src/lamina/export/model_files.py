@@ -36,7 +36,16 @@ def export_keras(model_or_run: Any, path: str | Path) -> Path:
     """Saves the whole model as a ``.keras`` file (atomically).
 
     Note: models holding TensorFlow Probability layers need ``safe_mode=False`` to
-    load from such a file; lamina's own project format does not.
+    load from such a file (``lamina.load_model(path, unsafe=True)``); lamina's own
+    project format does not.
+
+    Args:
+        model_or_run: A tf_keras model, a `Run`, a `RunResult` or a run folder.
+        path: The ``.keras`` file to write.
+
+    Raises:
+        ExportError: If `path` does not end in ``.keras`` or `model_or_run` is not a
+            model, a run or a run folder.
     """
     path = Path(path)
     if path.suffix != ".keras":
