@@ -6,6 +6,7 @@ TensorFlow is imported only when a function that needs it is called, so
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from lamina.registry import Entry, PluginInfo, Registry
@@ -55,19 +56,45 @@ def architecture(name: str, **params: Any) -> ModelSpec:
     return parse_spec(entry.obj(**params), source=f"architecture {name!r}")
 
 
-def load_model(path: str, compile: bool = False) -> Any:
-    """Loads a ``.keras`` file or SavedModel written by lamina or tf_keras.
+def load_model(path: str | Path, compile: bool = False, unsafe: bool = False) -> Any:
+    """Loads a ``.keras`` file, an HDF5 (``.h5``) file or a SavedModel folder.
 
     Loads the catalogue first, so every plug-in's custom layers, losses and
     activations are known to Keras (a plain ``keras.models.load_model`` in a fresh
     process would not know them). lamina's own projects never need this: use
     `lamina.load_run`, which rebuilds the model from its spec and weights.
 
+    A file is data: a model holding a ``Lambda`` layer (Python code that Keras would
+    run while loading) is refused, in every format, unless `unsafe` is True.
+
+    Warning:
+        ``unsafe=True`` runs whatever code the file holds, with your rights. Use it
+        only for files you made yourself or whose author you trust.
+
     Args:
         path: The file or folder.
         compile: Whether to restore the training configuration.
+        unsafe: Allow layers that run code stored in the file (Keras's
+            ``safe_mode=False``). Defaults to `False`.
+
+    Raises:
+        UnsafeModelError: The model holds a ``Lambda`` layer and `unsafe` is False
+            (a `LaminaError` naming the file and the layer).
     """
     from lamina.keras import keras
+    from lamina.model_safety import UnsafeModelError, refuse_code_layers
 
     registry()
-    return keras.models.load_model(path, compile=compile)
+    if not unsafe:
+        refuse_code_layers(path)
+    try:
+        return keras.models.load_model(str(path), compile=compile, safe_mode=not unsafe)
+    except ValueError as exc:
+        if unsafe or "arbitrary code execution" not in str(exc):
+            raise
+        raise UnsafeModelError(
+            "loading it would run Python code stored in a Lambda layer",
+            location=str(path),
+            hint="only if you trust who wrote the file, load it with "
+            "lamina.load_model(path, unsafe=True)",
+        ) from None

@@ -361,14 +361,13 @@ class ValueChecker:
         if kind == "regularizer":
             return _check_regularizer(value)
         if kind == "learning_rate":
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                return None if value > 0 else f"expected a positive number, got {value!r}"
-            if isinstance(value, dict) and isinstance(value.get("type"), str):
+            from lamina.schedules import schedule_problem
+
+            problem = schedule_problem(value)
+            if problem is None:
                 return None
-            return (
-                "expected a positive number or a schedule {'type': ..., 'params': ...}, "
-                f"got {value!r}"
-            )
+            where, message = problem
+            return f"{where.lstrip('.')}: {message}" if where else message
         if kind == "list":
             return None if isinstance(value, (list, tuple)) else f"expected a list, got {value!r}"
         if kind == "dict":

@@ -358,8 +358,21 @@ class Registry:
         if hint:
             text += f"; did you mean {', '.join(repr(h) for h in dict.fromkeys(lowered + close))}?"
         else:
-            text += f"; see `lamina catalog --kind {kind}`"
-        return text
+            text += f"; see `lamina catalog{f' --kind {kind}' if kind in KINDS else ''}`"
+        return text + self._failed_plugins_note(str(name))
+
+    def _failed_plugins_note(self, name: str) -> str:
+        """Says which plug-ins failed (and why): one of them may provide `name`."""
+        failed = [p for p in self.plugins.values() if not p.ok]
+        owner = [p for p in failed if name.split(".")[0] == p.name]
+        notes = [
+            f"plug-in {p.name!r} {'failed to load' if not p.loaded else 'had problems'}: "
+            + "; ".join(p.problems)
+            for p in (owner or failed)[:3]
+        ]
+        return "".join(f". Note: {note}" for note in notes) + (
+            " (see `lamina plugins`)" if notes else ""
+        )
 
     def entries(self, kind: str | None = None, category: str | None = None) -> list[Entry]:
         """Returns entries, optionally of one kind and/or category, sorted by kind and name."""

@@ -172,7 +172,7 @@ class TrainingSpec(_Strict):
     validation_split: float = Field(default=0.2, ge=0, lt=1)
     test_split: float = Field(default=0.1, ge=0, lt=1)
     shuffle: bool = True
-    seed: int | None = 0
+    seed: int | None = Field(default=0, ge=0, le=2**32 - 1)
     standardize: bool = False
     augmentation: dict[str, Any] | None = None
     early_stopping: EarlyStoppingSpec | None = None
@@ -365,6 +365,11 @@ def _loads(text: str, source: str | None) -> Any:
                     "", f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
                 )
             ],
+            source,
+        ) from None
+    except RecursionError:
+        raise SpecError(
+            [SpecProblem("", "the JSON is nested too deeply to be a spec (thousands of levels)")],
             source,
         ) from None
 

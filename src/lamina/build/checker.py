@@ -17,6 +17,7 @@ def check(
     registry: Registry | None = None,
     compile: bool = True,
     cache: CheckCache | None = None,
+    max_params: int | None = None,
 ) -> CheckReport:
     """Checks a spec item by item without training.
 
@@ -25,6 +26,10 @@ def check(
         registry: The catalogue; defaults to the process-wide one.
         compile: Also check the loss, optimizer and metrics.
         cache: A `CheckCache` to reuse the unchanged leading items of earlier checks.
+        max_params: The most parameters the model may have; defaults to
+            ``$LAMINA_MAX_PARAMS`` or 250 million. Sizes are counted from the weights'
+            shapes: a model over the limit is refused at the item that crosses it,
+            without allocating that item's weights.
 
     Returns:
         A `CheckReport`. It never raises for a bad spec: problems are in the report.
@@ -43,5 +48,5 @@ def check(
     if compile:
         report.problems += compile_problems(spec, registry, entries)
     if spec.layers:
-        run_items(spec, registry, report, entries, cache)
+        run_items(spec, registry, report, entries, cache, max_params)
     return report

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from lamina.registry import Entry, Registry
+from lamina.schedules import schedule_problem
 from lamina.spec import SpecProblem
 
 
@@ -26,6 +27,11 @@ def check_params(
                     f"parameters: {', '.join(sorted(known)) or 'none'}",
                 )
             )
+            continue
+        if param.type == "learning_rate":
+            problem = schedule_problem(value)
+            if problem:
+                problems.append(SpecProblem(f"{path}.params.{name}{problem[0]}", problem[1]))
             continue
         message = checker.check(param, value)
         if message:
@@ -57,9 +63,10 @@ def convert_params(entry: Entry, params: Mapping[str, Any], registry: Registry) 
             module = getattr(act.obj, "__module__", "") if act else ""
             out[name] = value if (act is None or module.startswith("tf_keras")) else act.obj
         elif kind == "learning_rate" and isinstance(value, Mapping):
-            schedule_cls = getattr(keras.optimizers.schedules, value["type"], None)
-            if schedule_cls is None:
-                raise ValueError(f"unknown learning-rate schedule {value['type']!r}")
+            problem = schedule_problem(value)
+            if problem:
+                raise ValueError(f"{name}{problem[0]}: {problem[1]}")
+            schedule_cls = getattr(keras.optimizers.schedules, value["type"])
             out[name] = schedule_cls(**value.get("params", {}))
         elif kind in ("int_or_tuple", "shape") and isinstance(value, list):
             out[name] = tuple(value)

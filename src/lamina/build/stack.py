@@ -16,6 +16,38 @@ def snake(name: str) -> str:
     return re.sub(r"[^a-z0-9_]", "_", name.lower())
 
 
+#: Names TensorFlow accepts as a root name scope (it names layers and the model so).
+_SCOPE_NAME = re.compile(r"[A-Za-z0-9.][A-Za-z0-9_.\-]*")
+_NAME_HINT = (
+    "use ASCII letters, digits, '_', '-' and '.', starting with a letter or digit "
+    "(TensorFlow uses it as a scope name)"
+)
+
+
+def name_problems(spec: ModelSpec) -> list[SpecProblem]:
+    """Checks the model's and the layers' names: valid for TensorFlow, and no two alike."""
+    problems = []
+    if not _SCOPE_NAME.fullmatch(snake(spec.name) or "model"):  # the built model's name
+        problems.append(SpecProblem("name", f"model name {spec.name!r} is not valid; {_NAME_HINT}"))
+    seen: dict[str, int] = {}
+    for i, item in enumerate(spec.layers):
+        name = item_layer_name(i, item)
+        if item.name is not None and not _SCOPE_NAME.fullmatch(name):
+            problems.append(
+                SpecProblem(f"layers[{i}].name", f"layer name {name!r} is not valid; {_NAME_HINT}")
+            )
+        elif name in seen:
+            problems.append(
+                SpecProblem(
+                    f"layers[{i}].name",
+                    f"layer name {name!r} is already the name of layers[{seen[name]}]; "
+                    "give each layer its own name",
+                )
+            )
+        seen.setdefault(name, i)
+    return problems
+
+
 def item_layer_name(index: int, item: ItemSpec) -> str:
     """Returns the Keras layer name of an item: its own `name` or ``<type>_<index>``."""
     return item.name or f"{snake(item.type)}_{index}"
@@ -56,4 +88,4 @@ def stack_problems(
                 )
             )
         problems += check_params(entry, item.params, path, registry)
-    return problems, entries
+    return name_problems(spec) + problems, entries

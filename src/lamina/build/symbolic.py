@@ -21,6 +21,8 @@ import numpy as np
 from lamina.build.graph_inputs import apply_item, input_modes, make_extra_inputs
 from lamina.build.params import convert_params
 from lamina.build.report import CheckReport, ItemReport
+from lamina.build.size_guard import ModelTooLarge, size_guard, too_large_message
+from lamina.build.size_guard import max_params as size_limit
 from lamina.build.stack import item_layer_name
 from lamina.registry import Entry, Registry
 from lamina.spec import ItemSpec, ModelSpec, SpecProblem
@@ -70,13 +72,20 @@ def run_items(
     report: CheckReport,
     entries: list[Entry | None],
     cache: CheckCache | None = None,
+    max_params: int | None = None,
 ) -> Graph | None:
-    """Runs the items in order, filling `report`; returns the graph, or None if one failed."""
+    """Runs the items in order, filling `report`; returns the graph, or None if one failed.
+
+    No item may take the model over `max_params` parameters (see `size_guard`); the
+    weights of an item that would are never allocated.
+    """
     from lamina.keras import keras
+
+    limit = size_limit(max_params)
 
     policy = keras.mixed_precision.global_policy().name
     key = _key(
-        str(id(registry)), [spec.input.model_dump(mode="json"), input_modes(entries), policy]
+        str(id(registry)), [spec.input.model_dump(mode="json"), input_modes(entries), policy, limit]
     )
     hit = cache.get(key) if cache else None
     if hit is not None:
@@ -105,7 +114,8 @@ def run_items(
         hit = cache.get(key) if cache else None
         if hit is None:
             last = i == len(spec.layers) - 1
-            hit = _run_item(item, entry, item_report, x, extra, registry, last)
+            earlier = sum(r.params for r in report.items[:-1])
+            hit = _run_item(item, entry, item_report, x, extra, registry, last, (earlier, limit))
             if hit is None:
                 report.problems.append(SpecProblem(item_report.path, str(item_report.error)))
                 failed = True
@@ -130,22 +140,35 @@ def _run_item(
     extra: Mapping[str, Any],
     registry: Registry,
     last: bool,
+    budget: tuple[int, int],
 ) -> tuple[Any, list[Any], list[int | None] | None, int, int] | None:
     """Makes and applies one item: (output, layers, output shape, params, trainable params).
 
+    `budget` is (the parameters of the items before it, the limit of the model).
     Returns None, with the error in `item_report`, if the item cannot be made or applied.
     """
+    earlier, limit = budget
     try:
         kwargs = convert_params(entry, item.params, registry)
-        with _float32_policy() if last else contextlib.nullcontext():
+        policy = _float32_policy() if last else contextlib.nullcontext()
+        with policy, size_guard(limit - earlier) as counted:
             made = _make(entry, kwargs, item_report.name)
         made_list = list(made) if isinstance(made, (list, tuple)) else [made]
+    except ModelTooLarge as exc:
+        item_report.error = too_large_message(entry.name, exc.params, exc.nbytes, earlier, limit)
+        return None
     except Exception as exc:  # noqa: BLE001 - constructor errors are located at the item
         item_report.error = f"{entry.name}({_fmt_params(item.params)}): {short_error(exc)}"
         return None
     try:
         in_shape = _shape(x) if hasattr(x, "shape") else None
-        x = apply_item(entry, made, x, extra)
+        with size_guard(limit - earlier - counted[0]):
+            x = apply_item(entry, made, x, extra)
+    except ModelTooLarge as exc:
+        item_report.error = too_large_message(
+            entry.name, counted[0] + exc.params, counted[1] + exc.nbytes, earlier, limit
+        )
+        return None
     except Exception as exc:  # noqa: BLE001 - shape errors are located at the item
         item_report.error = (
             f"{entry.name} cannot take input of shape {_fmt_shape(in_shape)}: {short_error(exc)}"

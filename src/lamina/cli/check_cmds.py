@@ -15,7 +15,22 @@ def add_parsers(sub: Any) -> None:
     p = sub.add_parser("check", help="check a spec: per-item output shapes and parameter counts")
     p.add_argument("spec", help="a spec JSON file")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument(
+        "--max-params",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="refuse models with more than N parameters "
+        "(default: $LAMINA_MAX_PARAMS or 250,000,000)",
+    )
     p.set_defaults(func=run_check)
+
+
+def _positive_int(text: str) -> int:
+    value = int(text.replace("_", ""))
+    if value <= 0:
+        raise ValueError(text)
+    return value
 
 
 def _shape(shape: list[int | None] | None) -> str:
@@ -36,7 +51,7 @@ def run_check(args: argparse.Namespace) -> int:
             print(json.dumps({"ok": False, "problems": [vars(p) for p in exc.problems]}, indent=2))
             return 2
         raise
-    report = check(spec)
+    report = check(spec, max_params=args.max_params)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
         return 0 if report.ok else 2

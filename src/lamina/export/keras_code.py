@@ -16,6 +16,7 @@ from typing import Any
 
 from lamina.export.model_files import ExportError
 from lamina.registry import Entry, Registry
+from lamina.schedules import schedule_problem
 from lamina.spec import ModelSpec
 
 
@@ -113,7 +114,11 @@ class KerasCodeWriter:
                 return _literal(value)
             return self.inline_object(act.obj, f"{what}.params.{name} (activation {value!r})")
         if kind == "learning_rate" and isinstance(value, Mapping):
-            return f"keras.optimizers.schedules.{value['type']}({_kwargs({k: _literal(v) for k, v in value.get('params', {}).items()})})"  # noqa: E501
+            problem = schedule_problem(value)
+            if problem:
+                raise ExportError(f"{what}.params.{name}{problem[0]}: {problem[1]}")
+            args = {k: _literal(v) for k, v in value.get("params", {}).items()}
+            return f"keras.optimizers.schedules.{value['type']}({_kwargs(args)})"
         if kind in ("int_or_tuple", "shape") and isinstance(value, list):
             return _literal(tuple(value))
         return _literal(value)
@@ -130,6 +135,12 @@ class KerasCodeWriter:
         from lamina.keras import keras
 
         obj: Any = entry.obj
+        for key in params:
+            if entry.param(key) is None or not key.isidentifier():
+                raise ExportError(
+                    f"{what}.params.{key}: unknown parameter for {entry.name}; "
+                    "run `lamina check` on the spec"
+                )
         args = {k: self.param_value(entry, k, v, what) for k, v in params.items()}
         args.update(extra or {})
         module = getattr(obj, "__module__", "") or ""
@@ -149,6 +160,7 @@ class KerasCodeWriter:
     def model_code(self) -> list[str]:
         """The lines that build the spec's functional model, item by item."""
         from lamina.build import item_layer_name, resolve_item
+        from lamina.build.stack import snake
 
         lines = [
             f"inputs = keras.Input(shape={tuple(self.spec.input.shape)!r}, dtype={self.spec.input.dtype!r}, name='input')",  # noqa: E501
@@ -174,7 +186,8 @@ class KerasCodeWriter:
             if not item.trainable:
                 lines.append("layer.trainable = False")
             lines.append("x = layer(x)")
-        lines.append(f"model = keras.Model(inputs, x, name={_literal(self.spec.name)})")
+        model_name = snake(self.spec.name) or "model"  # as build_model names it
+        lines.append(f"model = keras.Model(inputs, x, name={_literal(model_name)})")
         return lines
 
     def compile_code(self) -> list[str]:

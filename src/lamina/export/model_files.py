@@ -15,16 +15,37 @@ class ExportError(LaminaError, ValueError):
 
 
 def _model_of(model_or_run: Any) -> Any:
+    """The tf_keras model of a model, a `Run`, a `RunResult` or a run folder."""
     from lamina.inference import unwrap
 
-    return unwrap(model_or_run).model
+    if isinstance(model_or_run, (str, Path)) and Path(model_or_run).is_dir():
+        from lamina.project import load_run
+
+        model_or_run = load_run(model_or_run)
+    model = unwrap(model_or_run).model
+    if not hasattr(model, "save"):
+        raise ExportError(
+            f"expected a model, a run or a run folder, got {type(model_or_run).__name__} "
+            f"{str(model_or_run)[:200]!r}",
+            hint="e.g. lamina.export_keras(lamina.load_run('proj/runs/run-1'), 'model.keras')",
+        )
+    return model
 
 
 def export_keras(model_or_run: Any, path: str | Path) -> Path:
     """Saves the whole model as a ``.keras`` file (atomically).
 
     Note: models holding TensorFlow Probability layers need ``safe_mode=False`` to
-    load from such a file; lamina's own project format does not.
+    load from such a file (``lamina.load_model(path, unsafe=True)``); lamina's own
+    project format does not.
+
+    Args:
+        model_or_run: A tf_keras model, a `Run`, a `RunResult` or a run folder.
+        path: The ``.keras`` file to write.
+
+    Raises:
+        ExportError: If `path` does not end in ``.keras`` or `model_or_run` is not a
+            model, a run or a run folder.
     """
     path = Path(path)
     if path.suffix != ".keras":
@@ -33,7 +54,7 @@ def export_keras(model_or_run: Any, path: str | Path) -> Path:
     from lamina.atomic import atomic_path
 
     with atomic_path(path) as tmp:
-        keras_tmp = tmp.with_suffix(".keras")
+        keras_tmp = tmp.parent / f"{tmp.name}.keras"  # removed with tmp if the save fails
         model.save(str(keras_tmp), save_format="keras")
         keras_tmp.replace(tmp)
     return path

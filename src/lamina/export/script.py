@@ -6,6 +6,7 @@ behind a spec.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,17 @@ def _spec_of(spec_or_run: Any) -> ModelSpec:
     if stored is not None:
         return stored
     return load_spec(spec_or_run)
+
+
+def _docstring_text(text: str) -> str:
+    """Returns `text` as it can stand in the script's docstring without ending or escaping it.
+
+    Plain names stay as they are; any other text is shown as its Python ``repr``, escaped
+    for the docstring, so quotes, backslashes and newlines are data, never code.
+    """
+    if re.fullmatch(r"[\w .,:+-]*", text, flags=re.ASCII):
+        return text
+    return repr(text).replace("\\", "\\\\").replace('"', '\\"')
 
 
 def generate_python(
@@ -70,9 +82,9 @@ def generate_python(
     if isinstance(last.get("units"), int):
         n_out = last["units"]
     text = SCRIPT_TEMPLATE.format(
-        name=spec.name,
+        name=_docstring_text(spec.name),
         version=lamina.__version__,
-        script=script_name,
+        script=_docstring_text(script_name),
         inlined="\n\n".join(writer.inlined),
         model_code=textwrap.indent("\n".join(model_code), "    "),
         compile_code=textwrap.indent("\n".join(compile_code), "    "),

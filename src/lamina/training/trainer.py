@@ -31,6 +31,7 @@ import numpy as np
 
 from lamina.data.dataset import Dataset
 from lamina.data.sources import load_data
+from lamina.errors import LaminaError
 from lamina.registry import Registry
 from lamina.spec import ModelSpec, load_spec
 from lamina.training.before_fit import plugin_preparations
@@ -117,8 +118,10 @@ def train(
     from lamina.training.devices import choose_device, precision_policy
 
     if checkpoint_interval < 0:
-        raise ValueError(
-            f"checkpoint_interval must be >= 0 seconds. Received: {checkpoint_interval!r}"
+        raise SettingError(
+            f"checkpoint_interval must be >= 0 seconds. Received: {checkpoint_interval!r}",
+            location="checkpoint_interval",
+            hint="0 saves at every improvement, N at most every N seconds",
         )
     check_mlflow(mlflow, project)
     run = _Run(id="", started=time.perf_counter())
@@ -192,6 +195,12 @@ def train(
         path=run.dir,
         splits=prepared.splits,
     )
+
+
+class SettingError(LaminaError, ValueError):
+    """A setting given to `train` is out of its range (a `ValueError` too, as before)."""
+
+    code = "setting"
 
 
 @dataclass

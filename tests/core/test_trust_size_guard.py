@@ -1,0 +1,88 @@
+"""Finding 5 of issue 14: `check` estimates sizes from shapes and refuses huge models
+before allocating their weights."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import lamina
+from lamina.cli import main
+
+
+def _spec(width, units):
+    return {
+        "input": {"shape": [width]},
+        "layers": [{"type": "Dense", "params": {"units": units}}],
+        "compile": {"loss": "mean_squared_error"},
+    }
+
+
+def test_check_refuses_a_model_above_the_limit_with_a_located_error(monkeypatch):
+    monkeypatch.setenv("LAMINA_MAX_PARAMS", "1000")
+    report = lamina.check(_spec(100, 100))
+    assert [p.path for p in report.problems] == ["layers[0]"]
+    message = report.problems[0].message
+    assert "at least 10,000 parameters" in message and "limit of 1,000" in message
+    assert "LAMINA_MAX_PARAMS" in message
+
+
+def test_the_limit_can_be_raised_by_argument_and_env(monkeypatch):
+    monkeypatch.setenv("LAMINA_MAX_PARAMS", "1000")
+    assert lamina.check(_spec(100, 100), max_params=20_000).ok
+    monkeypatch.setenv("LAMINA_MAX_PARAMS", "20000")
+    assert lamina.check(_spec(100, 100)).ok
+
+
+def test_a_bad_limit_is_a_user_error(monkeypatch, tmp_path, capsys):
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(_spec(4, 2)))
+    monkeypatch.setenv("LAMINA_MAX_PARAMS", "lots")
+    assert main(["check", str(path)]) == 2
+    assert "LAMINA_MAX_PARAMS" in capsys.readouterr().err
+
+
+def test_cli_max_params_option(tmp_path, capsys):
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(_spec(100, 100)))
+    assert main(["check", str(path), "--max-params", "1000"]) == 2
+    assert "layers[0]" in capsys.readouterr().err
+
+
+_MEASURE = (
+    "import resource, subprocess, sys, time\n"
+    "t = time.monotonic()\n"
+    "run = subprocess.run([sys.executable, '-m', 'lamina', 'check', sys.argv[1]],"
+    " capture_output=True, text=True)\n"
+    "print(run.returncode, time.monotonic() - t,"
+    " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    "print(run.stderr)\n"
+)
+
+
+def _measure(path):
+    """(exit status, wall seconds, peak RSS in kB, stderr) of `lamina check path`."""
+    out = subprocess.run(
+        [sys.executable, "-c", _MEASURE, str(path)], capture_output=True, text=True, timeout=600
+    ).stdout
+    first, _, stderr = out.partition("\n")
+    code, seconds, rss = first.split()
+    return int(code), float(seconds), int(rss), stderr
+
+
+def test_ten_billion_parameters_refused_without_allocating(tmp_path):
+    small, big = tmp_path / "small.json", tmp_path / "big.json"
+    small.write_text(json.dumps(_spec(4, 3)))
+    big.write_text(json.dumps(_spec(100_000, 100_000)))
+    start = time.monotonic()
+    code_small, t_small, rss_small, _ = _measure(small)
+    code_big, t_big, rss_big, err = _measure(big)
+    assert time.monotonic() - start < 600
+    assert code_small == 0
+    assert code_big == 2, err
+    assert "layers[0]" in err and "10,000,000,000 parameters" in err
+    assert "internal error" not in err
+    assert rss_big <= rss_small + 100 * 1024, (rss_small, rss_big)
+    assert t_big <= t_small + 2.0, (t_small, t_big)
