@@ -15,13 +15,13 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from lamina.entry_checks import check_object
 from lamina.entry_fields import check_fields, move_legacy_meta
 from lamina.errors import LaminaError
 from lamina.params import (
     Param,
     ValueChecker,
     apply_overrides,
-    constructor_of,
     derive_params,
     summary_of,
 )
@@ -282,7 +282,7 @@ class Registry:
                 f"invalid name {name!r}: use letters, digits, '_', '.', '-' "
                 "and start with a letter or '_'"
             )
-        _check_object(kind, obj)
+        check_object(kind, obj)
         derived = derive_params(obj, skip=_skipped_params(kind, obj))
         schema = apply_overrides(derived, params)
         return Entry(
@@ -416,51 +416,3 @@ class Registry:
                 for p in self.plugins.values()
             ],
         }
-
-
-def _check_object(kind: str, obj: Any) -> None:
-    """Raises TypeError if `obj` cannot be an entry of `kind`."""
-    from lamina.keras import KERAS_IMPORT_HINT, is_keras3_object, keras
-
-    if is_keras3_object(obj):
-        raise TypeError(
-            f"{getattr(obj, '__name__', obj)!r} comes from Keras 3 (`import keras`), but "
-            f"lamina uses tf_keras (Keras 2): write `{KERAS_IMPORT_HINT}` instead"
-        )
-    if kind == "layer":
-        if not (isinstance(obj, type) and issubclass(obj, keras.layers.Layer)):
-            raise TypeError(f"a layer must be a subclass of lamina.keras.layers.Layer, got {obj!r}")
-        _check_get_config(obj, keras.layers.Layer)
-    elif kind == "optimizer":
-        if isinstance(obj, type) and not issubclass(obj, keras.optimizers.Optimizer):
-            raise TypeError(
-                f"an optimizer class must subclass lamina.keras.optimizers.Optimizer, got {obj!r}"
-            )
-        if not callable(obj):
-            raise TypeError(f"an optimizer must be a class or a factory function, got {obj!r}")
-    elif kind == "loss":
-        if isinstance(obj, type):
-            if not issubclass(obj, keras.losses.Loss):
-                raise TypeError(f"a loss class must subclass lamina.keras.losses.Loss, got {obj!r}")
-            _check_get_config(obj, keras.losses.Loss)
-        elif not callable(obj):
-            raise TypeError(f"a loss must be a function or a Loss class, got {obj!r}")
-    elif not callable(obj):
-        raise TypeError(f"a {kind} must be callable, got {obj!r}")
-
-
-def _check_get_config(cls: type, base: type) -> None:
-    own_init = any("__init__" in vars(k) for k in cls.__mro__[: cls.__mro__.index(base)])
-    own_config = any("get_config" in vars(k) for k in cls.__mro__[: cls.__mro__.index(base)])
-    if not own_init:
-        return
-    extra = [
-        p
-        for p in inspect.signature(constructor_of(cls)).parameters.values()
-        if p.name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
-    ]
-    if extra and not own_config:
-        raise TypeError(
-            f"{cls.__name__} takes {[p.name for p in extra]} in __init__ but has no "
-            "get_config(); add one returning them so saved models can be rebuilt"
-        )
