@@ -36,6 +36,28 @@ SCHEDULES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
 }
 
+
+def starting_params(name: str, rate: float = 0.001) -> dict[str, Any]:
+    """Parameters that make a working schedule `name` starting at `rate` (for editors).
+
+    Example:
+        >>> starting_params("ExponentialDecay", 0.01)
+        {'initial_learning_rate': 0.01, 'decay_steps': 1000, 'decay_rate': 0.9}
+
+    Raises:
+        KeyError: If `name` is not one of `SCHEDULES`.
+    """
+    if name not in SCHEDULES:
+        raise KeyError(name)
+    if name == "PiecewiseConstantDecay":
+        return {"boundaries": [1000, 2000], "values": [rate, rate / 10, rate / 100]}
+    first = "first_decay_steps" if name == "CosineDecayRestarts" else "decay_steps"
+    params: dict[str, Any] = {"initial_learning_rate": rate, first: 1000}
+    if name in ("ExponentialDecay", "InverseTimeDecay"):
+        params["decay_rate"] = 0.9
+    return params
+
+
 _BOOLS = ("staircase", "cycle")
 _LISTS = ("boundaries", "values")
 

@@ -414,7 +414,17 @@ def test_compile_panel(fake_window: Any) -> None:
     assert window.state.spec.to_dict()["compile"]["optimizer"]["params"] == {"learning_rate": 0.05}
     lr.kind.setCurrentText("ExponentialDecay")
     value = window.state.spec.to_dict()["compile"]["optimizer"]["params"]["learning_rate"]
-    assert value["type"] == "ExponentialDecay"
+    assert value == {
+        "type": "ExponentialDecay",
+        "params": {"initial_learning_rate": 0.05, "decay_steps": 1000, "decay_rate": 0.9},
+    }
+    from lamina.schedules import schedule_problem
+
+    for kind in ("PiecewiseConstantDecay", "CosineDecayRestarts", "InverseTimeDecay"):
+        # every schedule the editor offers starts from parameters that pass `check`
+        lr.kind.setCurrentText(kind)
+        value = window.state.spec.to_dict()["compile"]["optimizer"]["params"]["learning_rate"]
+        assert value["type"] == kind and schedule_problem(value) is None, value
     panel.loss.setCurrentText("mse")
     assert window.state.spec.to_dict()["compile"]["loss"] == {"type": "mse", "params": {}}
     panel.metrics.setText("accuracy, mae")

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
+from lamina.schedules import SCHEDULES, schedule_problem, starting_params
 from lamina_gui.widgets.editors import FloatSpin, JsonEditor, blocked
 
 INITIALIZERS = (
@@ -24,13 +25,6 @@ INITIALIZERS = (
     "random_uniform",
     "truncated_normal",
     "orthogonal",
-)
-SCHEDULES = (
-    "ExponentialDecay",
-    "InverseTimeDecay",
-    "PolynomialDecay",
-    "CosineDecay",
-    "PiecewiseConstantDecay",
 )
 
 
@@ -134,11 +128,21 @@ class LearningRateEditor(QWidget):
 
     def _kind_changed(self, _i: int) -> None:
         self._show()
-        if self.kind.currentText() != "constant" and not self.params.text().strip():
-            self.params.set_value(
-                {"initial_learning_rate": self.rate.value() or 0.001, "decay_steps": 1000}
-            )
+        kind = self.kind.currentText()
+        if kind != "constant" and not self._params_fit(kind):
+            # a schedule needs its own parameters: start from ones that work
+            self.params.set_value(starting_params(kind, self.rate.value() or 0.001))
         self.edited.emit()
+
+    def _params_fit(self, kind: str) -> bool:
+        """True if the parameters typed so far make a valid `kind` schedule."""
+        if not self.params.text().strip():
+            return False
+        try:
+            params = self.params.value()
+        except ValueError:
+            return True  # the user's text, kept; the editor shows what is wrong with it
+        return schedule_problem({"type": kind, "params": params}) is None
 
     def value(self) -> Any:
         if self.kind.currentText() == "constant":
@@ -151,7 +155,7 @@ class LearningRateEditor(QWidget):
     def set_value(self, value: Any) -> None:
         blockers = [blocked(w) for w in (self.kind, self.rate)]
         if isinstance(value, dict):
-            self.kind.setCurrentText(str(value.get("type", SCHEDULES[0])))
+            self.kind.setCurrentText(str(value.get("type", next(iter(SCHEDULES)))))
             self.params.set_value(value.get("params", {}))
         else:
             self.kind.setCurrentText("constant")
