@@ -173,8 +173,9 @@ RAISING = {
 
 
 def _registry_from(folder: Path):
-    candidates = [c for c in lp.discover(folders=[]) if c.name == "builtin"]
-    candidates += lp.discover(entry_points=False, folders=[folder])
+    """`builtin` first, then the single-file plug-ins in `folder`, as lamina loads them."""
+    candidates = lp.builtin_candidates(["builtin"])
+    candidates += lp.discover(entry_points=False, folders=[folder], builtins=False)
     pm, infos = lp.make_plugin_manager(candidates=candidates)
     return lp.build_registry(pm, infos)
 
