@@ -8,6 +8,8 @@ import errno
 import hashlib
 import json
 import os
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -256,3 +258,64 @@ def test_full_disk_via_the_cli_exits_2(tmp_path, monkeypatch, capsys):
     assert "internal error" not in err and "Traceback" not in err
     assert "weights.best.h5" in err and "no space left on device" in err.lower()
     assert _temp_files(project) == []
+
+
+BIG = {
+    "name": "big",
+    "input": {"shape": [4]},
+    "layers": [
+        {"type": "Dense", "params": {"units": 300, "activation": "relu"}},
+        {"type": "Dense", "params": {"units": 300, "activation": "relu"}},
+        {"type": "Dense", "params": {"units": 1}},
+    ],
+    "compile": {"loss": "mean_squared_error"},
+    "training": {"epochs": 5, "batch_size": 16},
+}
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or os.geteuid() != 0, reason="mounts a tmpfs (root)"
+)
+def test_a_real_full_disk_during_a_checkpoint(tmp_path):
+    """A 600 KiB tmpfs holds one checkpoint of ~380 KB but not a second one beside it."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mount = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(disk)], capture_output=True
+    )
+    if mount.returncode:
+        pytest.skip(f"cannot mount a tmpfs: {mount.stderr.decode()}")
+    try:
+        spec = tmp_path / "spec.json"
+        spec.write_text(json.dumps(BIG))
+        ds = _regression(n=200)
+        np.savez(tmp_path / "data.npz", x=ds.x, y=ds.x.sum(axis=1))
+        project = disk / "project"
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "lamina",
+                "train",
+                str(spec),
+                "--data",
+                str(tmp_path / "data.npz"),
+                "--project",
+                str(project),
+                "--checkpoint-every",
+                "0",
+                "--no-progress",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert proc.returncode == 2, proc.stderr  # not -11 (SIGSEGV) nor 1 (internal error)
+        assert "weights.best.h5: cannot write the file: no space left on device" in proc.stderr
+        assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr
+        assert _temp_files(project) == []
+        (run_dir,) = (project / "runs").iterdir()
+        run = load_run(run_dir)
+        assert run.status == "failed" and run.model("best") is not None  # epoch 1 kept
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
