@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
-from lamina.cli.common import parse_params, project_errors
+from lamina.cli.common import note, parse_params, project_errors
 from lamina.cli.progress import format_metrics
 
 
@@ -53,11 +52,6 @@ def add_parsers(sub: Any) -> None:
     p.set_defaults(func=run_export)
 
 
-def _say(line: str) -> None:
-    """Prints a note (which run a project command used) on stderr."""
-    print(line, file=sys.stderr)
-
-
 @project_errors
 def run_evaluate(args: argparse.Namespace) -> int:
     """Prints a saved run's test metrics and confusion matrix, if any (``lamina evaluate``)."""
@@ -67,7 +61,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     from lamina.inference import evaluate
     from lamina.project import find_run
 
-    run = find_run(args.run, note=_say)
+    run = find_run(args.run, note=note)
     spec = run.spec
     params = parse_params(args.data_param)
     if args.data:
@@ -127,7 +121,7 @@ def run_predict(args: argparse.Namespace) -> int:
     from lamina.inference import predict
     from lamina.project import find_run
 
-    run = find_run(args.run, note=_say)
+    run = find_run(args.run, note=note)
     path = Path(args.input)
     if not path.is_file():
         raise CommandError(f"{path}: input file not found")
@@ -208,7 +202,7 @@ def run_export(args: argparse.Namespace) -> int:
     if args.run.endswith(".json") and Path(args.run).is_file():
         source = load_spec(args.run)
     else:
-        source = find_run(args.run, note=_say)
+        source = find_run(args.run, note=note)
     if args.python:
         path = export_python(source, args.python)
     elif args.keras:
