@@ -1,14 +1,83 @@
-"""Atomic file writes: write to a temporary file in the same folder, then rename."""
+"""Atomic file writes: write to a temporary file in the same folder, then rename.
+
+A write the system refuses (a full disk, a read-only folder) raises `WriteError`, a
+user error naming the file, after the temporary files are removed.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import glob
 import os
+import re
 import stat
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from lamina.errors import LaminaError
+
+#: What `atomic_path` names its temporary files (``tempfile.mkstemp``'s 8 random
+#: characters), and the files a writer makes beside one (``<tmp>.*``).
+TEMP_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp(\..+)?$")
+
+#: What a write the user can fix fails with, and what to do about it.
+_WHY = {
+    errno.ENOSPC: (
+        "no space left on device",
+        "free some space on the disk, or save to another folder, then try again",
+    ),
+    errno.EDQUOT: ("disk quota exceeded", "free some space, or save to another folder"),
+    errno.EACCES: (
+        "permission denied",
+        "make the folder writable for you, or use another folder",
+    ),
+    errno.EPERM: ("permission denied", "make the folder writable for you, or use another folder"),
+    errno.EROFS: ("read-only file system", "use a folder on a writable disk"),
+}
+
+
+class WriteError(LaminaError, OSError):
+    """A file could not be written: a full disk, a read-only folder (also an `OSError`).
+
+    The message names the file, says why and what to do; the file it would have
+    replaced is as it was, and no temporary file is left.
+    """
+
+    code = "write"
+
+
+def write_error(path: Path, exc: OSError) -> WriteError | None:
+    """The `WriteError` for `exc` raised while writing `path`, or None if not the user's."""
+    if isinstance(exc, WriteError):
+        return exc
+    number = exc.errno
+    if number not in _WHY and "No space left on device" in str(exc):  # h5py's wording
+        number = errno.ENOSPC
+    if number not in _WHY:
+        return None
+    why, hint = _WHY[number]
+    error = WriteError(f"cannot write the file: {why}", location=str(path), hint=hint)
+    error.errno = number
+    return error
+
+
+def remove_stale_temp_files(folder: Path, older_than: float = 60.0) -> None:
+    """Removes what killed saves left in `folder`: lamina's temp files older than `older_than` s.
+
+    Only names `atomic_path` gives (`TEMP_NAME`) are touched, and only old ones, so a
+    save in progress in another process is left alone. Errors (a read-only folder) are
+    ignored: the files are harmless, only untidy.
+    """
+    limit = time.time() - older_than
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if TEMP_NAME.match(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    if entry.stat(follow_symlinks=False).st_mtime < limit:
+                        os.unlink(entry.path)
 
 
 @contextlib.contextmanager
@@ -17,12 +86,16 @@ def atomic_path(path: Path) -> Iterator[Path]:
 
     A crash or a kill inside the block leaves `path` as it was. If the block (or the
     rename) fails, the temporary file, and any file a writer made beside it under its
-    name, is removed. The new file gets the mode a plain ``open(path, "w")`` would give
-    it: the mode of the file it replaces, else ``0o666`` less the umask.
+    name, is removed; a full disk or a refused write raises `WriteError`. The new file
+    gets the mode a plain ``open(path, "w")`` would give it: the mode of the file it
+    replaces, else ``0o666`` less the umask.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise write_error(path, exc) or exc from None
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -31,6 +104,11 @@ def atomic_path(path: Path) -> Iterator[Path]:
             os.fsync(handle.fileno())
         os.chmod(tmp_path, _mode_for(path))
         os.replace(tmp_path, path)
+    except OSError as exc:
+        error = write_error(path, exc)
+        if error is None or error is exc:
+            raise
+        raise error from exc
     finally:
         _remove_leftovers(tmp_path)
 

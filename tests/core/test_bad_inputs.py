@@ -4,8 +4,10 @@ they were."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import os
 
 import pytest
 
@@ -208,3 +210,88 @@ def test_bad_input_is_a_located_user_error(case, tmp_path, capsys, monkeypatch):
         assert (str(spec) if part == "SPEC" else part) in err, err
     after = _hashes(tmp_path)
     assert {k: after.get(k) for k in before} == before
+
+
+def _fits_cube(path):
+    import numpy as np
+    from astropy.io import fits
+
+    fits.PrimaryHDU(np.random.default_rng(0).random((20, 8, 8)).astype("float32")).writeto(path)
+
+
+def _fits_table(path):
+    import numpy as np
+    from astropy.table import Table
+
+    rng = np.random.default_rng(0)
+    Table({"a": rng.random(50), "b": rng.random(50), "y": rng.random(50)}).write(
+        path, format="fits"
+    )
+
+
+def _truncate(path, keep):
+    path.write_bytes(path.read_bytes()[:keep])
+
+
+#: Data files that are damaged: id -> (writer, bytes kept, spec changes).
+TRUNCATED_FITS = {
+    "truncated-fits-cube": (_fits_cube, 4000, {"input.shape": [8, 8, 1]}),
+    "truncated-fits-table": (_fits_table, 6000, {"input.shape": [2]}),
+}
+
+
+@pytest.mark.parametrize("case", list(TRUNCATED_FITS), ids=list(TRUNCATED_FITS))
+def test_truncated_fits_data_is_a_located_data_error(case, tmp_path, capsys, monkeypatch):
+    write, keep, changes = TRUNCATED_FITS[case]
+    data = tmp_path / "data.fits"
+    write(data)
+    _truncate(data, keep)
+    spec = tmp_path / "spec.json"
+    spec.write_text(
+        _spec(
+            **changes,
+            layers=["Flatten", {"type": "Dense", "params": {"units": 1}}],
+            **{"compile.loss": "mean_squared_error"},
+        )
+    )
+    monkeypatch.chdir(tmp_path)
+    before = _hashes(tmp_path)
+    args = ["train", str(spec), "--data", str(data), "--project", str(tmp_path / "project")]
+    status = main(args)
+    err = capsys.readouterr().err
+    assert status == 2, err
+    assert "internal error" not in err and "Traceback" not in err
+    assert str(data) in err and "truncated or damaged" in err, err
+    assert _hashes(tmp_path) == before
+    assert not (tmp_path / "project").exists()
+
+
+def test_read_only_project_folder_is_a_located_error(tmp_path, capsys, monkeypatch):
+    project = tmp_path / "project"
+    spec = tmp_path / "spec.json"
+    spec.write_text(_spec(**{"input.shape": [2]}))
+    from lamina.project import create_project
+
+    create_project(project, spec=str(spec))
+    before = _hashes(tmp_path)
+    project.chmod(0o555)
+    try:
+        if os.access(project, os.W_OK):  # root writes anyway: make the write itself refuse
+            real_mkdir = os.mkdir
+
+            def mkdir(path, *args, **kwargs):
+                if str(path).startswith(str(project)):
+                    raise PermissionError(errno.EACCES, "Permission denied", str(path))
+                return real_mkdir(path, *args, **kwargs)
+
+            monkeypatch.setattr(os, "mkdir", mkdir)
+        status = main(["train", str(spec), "--data", "xor", "--project", str(project)])
+    finally:
+        project.chmod(0o755)
+    err = capsys.readouterr().err
+    assert status == 2, err
+    assert "internal error" not in err and "Traceback" not in err
+    assert str(project) in err and "permission denied" in err.lower(), err
+    assert "write" in err
+    after = _hashes(tmp_path)
+    assert after == before

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +28,11 @@ def project_errors(
             raise CommandError(str(exc)) from None
 
     return wrapper
+
+
+def note(line: str) -> None:
+    """Prints a note on stderr (e.g. which run of a project a command used)."""
+    print(line, file=sys.stderr)
 
 
 def parse_params(items: list[str]) -> dict[str, Any]:

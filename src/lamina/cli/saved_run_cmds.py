@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from lamina.cli.common import parse_params, project_errors
+from lamina.cli.common import note, parse_params, project_errors
 from lamina.cli.progress import format_metrics
 
 
@@ -61,7 +61,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     from lamina.inference import evaluate
     from lamina.project import find_run
 
-    run = find_run(args.run)
+    run = find_run(args.run, note=note)
     spec = run.spec
     params = parse_params(args.data_param)
     if args.data:
@@ -121,7 +121,7 @@ def run_predict(args: argparse.Namespace) -> int:
     from lamina.inference import predict
     from lamina.project import find_run
 
-    run = find_run(args.run)
+    run = find_run(args.run, note=note)
     path = Path(args.input)
     if not path.is_file():
         raise CommandError(f"{path}: input file not found")
@@ -202,7 +202,7 @@ def run_export(args: argparse.Namespace) -> int:
     if args.run.endswith(".json") and Path(args.run).is_file():
         source = load_spec(args.run)
     else:
-        source = find_run(args.run)
+        source = find_run(args.run, note=note)
     if args.python:
         path = export_python(source, args.python)
     elif args.keras:

@@ -42,13 +42,13 @@ def _layer(value: str | None) -> Any:
 def run_viz(args: argparse.Namespace) -> int:
     """Runs a visualization on a saved run and writes it as a PNG (``lamina viz``)."""
     from lamina.cli import CommandError
-    from lamina.cli.common import parse_params
+    from lamina.cli.common import note, parse_params
     from lamina.data.standardize import apply_standardizer
     from lamina.project import find_run
     from lamina.visualize import save_png
     from lamina.visualize.runs import visualize_run
 
-    run = find_run(args.run)
+    run = find_run(args.run, note=note)
     params = parse_params(args.param)
     for name, value in (
         ("layer", _layer(args.layer)),

@@ -5,15 +5,18 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lamina.atomic import remove_stale_temp_files, write_error
 from lamina.project.files import (
     PROJECT_FILE,
     PROJECT_FORMAT,
     PROJECT_FORMAT_VERSION,
     RUNS_DIR,
+    WEIGHTS_FINAL,
     ProjectError,
     now,
     read_json,
@@ -65,7 +68,10 @@ class Project:
         self.save()
 
     def runs(self, include_incomplete: bool = False) -> list[Run]:
-        """The saved runs, oldest first (interrupted saves only if `include_incomplete`)."""
+        """The saved runs, oldest first (interrupted saves only if `include_incomplete`).
+
+        Temporary files that killed saves left in the run folders are removed.
+        """
         if not self.runs_dir.is_dir():
             return []
         runs = [
@@ -73,6 +79,8 @@ class Project:
             for p in sorted(self.runs_dir.iterdir())
             if p.is_dir() and not p.name.startswith(".")
         ]
+        for run in runs:
+            remove_stale_temp_files(run.path)
         return [r for r in runs if include_incomplete or r.complete]
 
     def run(self, run_id: str) -> Run:
@@ -85,8 +93,15 @@ class Project:
         return runs[-1] if runs else None
 
     def new_run_dir(self, label: str = "") -> Path:
-        """Creates and returns an empty, uniquely named run folder."""
-        self.runs_dir.mkdir(parents=True, exist_ok=True)
+        """Creates and returns an empty, uniquely named run folder.
+
+        Raises:
+            WriteError: If the project folder is read-only or the disk full.
+        """
+        try:
+            self.runs_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise write_error(self.runs_dir, exc) or exc from None
         stamp = time.strftime("%Y%m%d-%H%M%S")
         slug = re.sub(r"[^A-Za-z0-9_-]+", "-", label).strip("-")[:40]
         base = f"{stamp}-{slug}" if slug else stamp
@@ -97,6 +112,8 @@ class Project:
                 return candidate
             except FileExistsError:
                 continue
+            except OSError as exc:
+                raise write_error(candidate, exc) or exc from None
         raise ProjectError(f"{self.runs_dir}: cannot make a new run folder")
 
 
@@ -119,6 +136,9 @@ def create_project(path: str | Path, name: str | None = None, spec: Any = None) 
 def load_project(path: str | Path) -> Project:
     """Opens a project folder (or its ``project.json``).
 
+    Temporary files that killed saves left in the folder are removed (see
+    `lamina.atomic.remove_stale_temp_files`).
+
     Raises:
         ProjectError: Naming the file, if it is missing, corrupt or not a lamina
             project. The file is never modified.
@@ -130,6 +150,7 @@ def load_project(path: str | Path) -> Project:
     if not path.is_dir():
         raise ProjectError(f"{path}: project folder not found")
     data = read_json(file, "project file")
+    remove_stale_temp_files(path)
     if not isinstance(data, dict) or data.get("format") != PROJECT_FORMAT:
         raise ProjectError(
             f'{file}: not a lamina project file (expected "format": "{PROJECT_FORMAT}"); '
@@ -198,15 +219,20 @@ def open_project(path: str | Path, name: str | None = None, spec: Any = None) ->
     return create_project(path, name=name, spec=spec)
 
 
-def find_run(path: str | Path, run_id: str | None = None) -> Run:
+def find_run(
+    path: str | Path, run_id: str | None = None, note: Callable[[str], None] | None = None
+) -> Run:
     """Opens a run from a path: a run folder, or a project folder and a run of it.
 
     Args:
         path: A run folder (``<project>/runs/<run-id>``) or a project folder.
-        run_id: With a project folder, the run to open. Defaults to its latest run.
+        run_id: With a project folder, the run to open. Defaults to its latest good run:
+            the latest that finished and saved its weights.
+        note: Called with a line saying which run was used, when later runs were
+            skipped (failed, cancelled or incomplete). Defaults to `None`.
 
     Raises:
-        ProjectError: If there is no such run, or the project has no saved run yet.
+        ProjectError: If there is no such run, or the project has no finished run.
     """
     path = Path(path)
     if path.name == PROJECT_FILE and path.is_file():
@@ -214,7 +240,33 @@ def find_run(path: str | Path, run_id: str | None = None) -> Run:
     if run_id is None and not (path / PROJECT_FILE).is_file():
         return load_run(path)
     project = load_project(path)
-    run = project.run(run_id) if run_id else project.latest_run()
-    if run is None:
-        raise ProjectError(f"{path}: the project has no saved runs yet")
-    return run
+    if run_id:
+        return project.run(run_id)
+    return _last_good_run(project, note)
+
+
+def _last_good_run(project: Project, note: Callable[[str], None] | None) -> Run:
+    """The latest finished run with weights; `note` names the later runs it skipped."""
+    runs = project.runs(include_incomplete=True)
+    if not runs:
+        raise ProjectError(f"{project.path}: the project has no saved runs yet")
+    skipped: list[str] = []
+    for run in reversed(runs):
+        status = _status(run)
+        if status == "finished" and (run.path / WEIGHTS_FINAL).is_file():
+            if skipped and note is not None:
+                note(f"using run {run.id} (the latest finished run; {', '.join(skipped)})")
+            return load_run(run.path)
+        skipped.append(f"{run.id} {status if status != 'finished' else 'has no weights'}")
+    raise ProjectError(
+        f"{project.path}: the project has no finished run with weights ({', '.join(skipped)})",
+        hint="train again, or name a run with its folder",
+    )
+
+
+def _status(run: Run) -> str:
+    """The run's status; ``"unreadable"`` if its ``run.json`` is damaged."""
+    try:
+        return run.status
+    except ProjectError:
+        return "unreadable"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from lamina.atomic import atomic_write_text, atomic_write_with
+from lamina.atomic import atomic_write_text, atomic_write_with, remove_stale_temp_files
 from lamina.project.files import (
     CHECKPOINT_FILE,
     RUN_FILE,
@@ -133,8 +133,14 @@ class Run:
             compile: Compile with the spec's loss, optimizer and metrics.
         """
         from lamina.build import build_model
+        from lamina.errors import LaminaError
 
-        model = build_model(self.spec, compile=compile)
+        try:
+            model = build_model(self.spec, compile=compile)
+        except LaminaError as exc:
+            if isinstance(exc, ProjectError):
+                raise
+            raise ProjectError(str(exc), location=str(self.path / "spec.json")) from None
         path = self.weights_path(which)
         try:
             model.load_weights(str(path))
@@ -148,12 +154,15 @@ class Run:
 def load_run(path: str | Path) -> Run:
     """Opens a saved run folder (``<project>/runs/<run-id>``).
 
+    Temporary files that killed saves left in the folder are removed.
+
     Raises:
         ProjectError: If the folder is missing or the run was not completely saved.
     """
     path = Path(path)
     if not path.is_dir():
         raise ProjectError(f"{path}: run folder not found")
+    remove_stale_temp_files(path)
     run = Run(path)
     if not run.complete:
         checkpoint = run.checkpoint

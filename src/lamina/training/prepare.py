@@ -14,6 +14,7 @@ import numpy as np
 
 from lamina.data.augment import Augmentation
 from lamina.data.dataset import Dataset
+from lamina.data.errors import DataError
 from lamina.data.splits import Splits, split_dataset
 from lamina.data.standardize import Standardizer, apply_standardizer, standardize_targets
 from lamina.spec import ModelSpec
@@ -99,6 +100,36 @@ class PreparedData:
         }
 
 
+def check_parts(spec: ModelSpec, ds: Dataset, splits: Splits) -> None:
+    """Refuses a split whose asked-for validation or test part came out empty.
+
+    Raises:
+        DataError: Saying how many samples each part needs (nothing is written yet).
+    """
+    ts = spec.training
+    asked = {"validation_split": ts.validation_split, "test_split": ts.test_split}
+    got = {"validation_split": splits.validation, "test_split": splits.test}
+    empty = [k for k, fraction in asked.items() if fraction and got[k] is None]
+    if not empty:
+        return
+    n = len(ds)
+    needs = "; ".join(f"{k} {asked[k]:g} needs at least {_needed(asked[k])} samples" for k in empty)
+    raise DataError(
+        f"{n} sample{'s' if n != 1 else ''} is too few for the split: {needs} "
+        "(for one sample in that part); give more data, or set training.validation_split / "
+        "training.test_split to 0 to train without that part",
+        source=ds.source or str(ds.name),
+    )
+
+
+def _needed(fraction: float) -> int:
+    """The fewest samples of which `fraction` rounds to one (as `split_dataset` counts)."""
+    n = 1
+    while round(fraction * n) < 1:
+        n += 1
+    return n
+
+
 def prepare_data(spec: ModelSpec, ds: Dataset, n_out: int | None, seed: int) -> PreparedData:
     """Splits `ds`, fits the standardiser on its training part, batches the parts.
 
@@ -116,6 +147,7 @@ def prepare_data(spec: ModelSpec, ds: Dataset, n_out: int | None, seed: int) -> 
         seed=seed,
         stratify=ds.task == "classification",
     )
+    check_parts(spec, ds, splits)
     graph = "a" in ds.extras  # node features + adjacency (see lamina_graph)
     standardizer = Standardizer().fit(splits.train.x) if ts.standardize and not graph else None
     augmentation = Augmentation.from_dict(ts.augmentation) if ts.augmentation else None

@@ -308,7 +308,10 @@ def _record_failure(run: _Run, exc: Exception, spec: ModelSpec, emit: RunLog) ->
     if run.fit is not None and run.fit.best.checkpoint_epoch >= 0:
         run.info["best_epoch"] = run.fit.best.checkpoint_epoch  # its weights: weights.best.h5
     if run.dir is not None:
-        save_run(run.dir, spec, run.info, run.history, run.metrics, emit, None, None)
+        try:
+            save_run(run.dir, spec, run.info, run.history, run.metrics, emit, None, None)
+        except LaminaError as error:  # e.g. the disk is still full: the first error tells
+            emit.log(f"the failed run's record was not saved: {error}")
     if run.recorder is not None:
         run.recorder.finish(run.dir, "failed", None, run.metrics)
 

@@ -172,51 +172,72 @@ def load_fits(
         hdul = fits.open(p, memmap=False)
     except Exception as exc:  # noqa: BLE001
         raise DataError(f"not a readable FITS file ({exc})", source=source) from exc
-    with hdul:
-        want = "any" if kind == "auto" else kind
-        chosen = _pick_hdu(hdul, hdu, source, want)
-        from astropy.io.fits import BinTableHDU, TableHDU
+    try:
+        with hdul:
+            return _read_hdus(hdul, p, hdu, kind, target, features, task, name, split_column)
+    except DataError:
+        raise
+    except (ValueError, OSError, TypeError, IndexError, KeyError) as exc:
+        raise DataError(
+            f"cannot read the data: the file is truncated or damaged ({exc})", source=source
+        ) from None
 
-        is_table = isinstance(chosen, BinTableHDU | TableHDU)
-        if kind == "image" and is_table:
-            raise DataError(f"HDU {hdu!r} is a table, not an image", source=source, key=str(hdu))
-        if kind == "table" and not is_table:
-            raise DataError(f"HDU {hdu!r} is an image, not a table", source=source, key=str(hdu))
-        stem = name or p.name.split(".")[0]
-        if is_table:
-            columns = _table_columns(chosen.data)
-            return table_to_dataset(
-                columns,
-                target=target,
-                features=features,
-                task=task,
-                name=stem,
-                source=f"{source}[{chosen.name or hdul.index_of(chosen)}]",
-                description=(
-                    f"Table read from {p.name}, HDU {chosen.name} ({len(chosen.data)} rows)."
-                ),
-                split_column=split_column,
-            )
-        if split_column:
+
+def _read_hdus(
+    hdul: Any,
+    p: Path,
+    hdu: int | str | None,
+    kind: str,
+    target: Any,
+    features: Any,
+    task: str,
+    name: str | None,
+    split_column: str | None,
+) -> Dataset:
+    """The dataset of the chosen HDU of an open FITS file (see `load_fits`)."""
+    source = str(p)
+    want = "any" if kind == "auto" else kind
+    chosen = _pick_hdu(hdul, hdu, source, want)
+    from astropy.io.fits import BinTableHDU, TableHDU
+
+    is_table = isinstance(chosen, BinTableHDU | TableHDU)
+    if kind == "image" and is_table:
+        raise DataError(f"HDU {hdu!r} is a table, not an image", source=source, key=str(hdu))
+    if kind == "table" and not is_table:
+        raise DataError(f"HDU {hdu!r} is an image, not a table", source=source, key=str(hdu))
+    stem = name or p.name.split(".")[0]
+    if is_table:
+        columns = _table_columns(chosen.data)
+        return table_to_dataset(
+            columns,
+            target=target,
+            features=features,
+            task=task,
+            name=stem,
+            source=f"{source}[{chosen.name or hdul.index_of(chosen)}]",
+            description=(f"Table read from {p.name}, HDU {chosen.name} ({len(chosen.data)} rows)."),
+            split_column=split_column,
+        )
+    if split_column:
+        raise DataError(
+            f"split_column {split_column!r} is read from tables only, but the chosen HDU "
+            f"{chosen.name or hdul.index_of(chosen)!r} holds an image",
+            source=source,
+            column=split_column,
+        )
+    x = _images_to_x(np.asarray(chosen.data, dtype=np.float32), source)
+    y = None
+    if target:
+        label_hdu = _pick_hdu(hdul, None, source, want="table")
+        columns = _table_columns(label_hdu.data)
+        if target not in columns:
             raise DataError(
-                f"split_column {split_column!r} is read from tables only, but the chosen HDU "
-                f"{chosen.name or hdul.index_of(chosen)!r} holds an image",
+                f"label column {target!r} not found in table HDU {label_hdu.name}; "
+                f"available columns: {', '.join(columns)}",
                 source=source,
-                column=split_column,
+                column=target,
             )
-        x = _images_to_x(np.asarray(chosen.data, dtype=np.float32), source)
-        y = None
-        if target:
-            label_hdu = _pick_hdu(hdul, None, source, want="table")
-            columns = _table_columns(label_hdu.data)
-            if target not in columns:
-                raise DataError(
-                    f"label column {target!r} not found in table HDU {label_hdu.name}; "
-                    f"available columns: {', '.join(columns)}",
-                    source=source,
-                    column=target,
-                )
-            y = columns[str(target)]
+        y = columns[str(target)]
     return make_dataset(
         x,
         y,
