@@ -24,7 +24,7 @@ REGISTERED_NAME = "lamina>FunctionLoss"
 
 
 @keras.saving.register_keras_serializable(package="lamina", name="FunctionLoss")
-class LaminaFunctionLoss(LossFunctionWrapper):  # type: ignore[misc]
+class LaminaFunctionLoss(LossFunctionWrapper):
     """The catalogue's function loss `loss` with the spec parameters `params`.
 
     It computes exactly what Keras computes for a plain function loss (same reduction,
