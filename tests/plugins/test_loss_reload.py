@@ -97,3 +97,26 @@ def test_a_function_loss_with_parameters_saves_as_data(tmp_path):
     assert again.fn is registry.get("loss", "example.log_cosh_relative").obj
     with pytest.raises(KeyError, match="not_a_loss"):
         LaminaFunctionLoss.from_config({**config, "loss": {"type": "not_a_loss", "params": {}}})
+
+
+@pytest.mark.parametrize("form", ["savedmodel", "h5"])
+def test_a_function_loss_with_parameters_reloads_from_keras_savedmodel_and_hdf5(tmp_path, form):
+    import numpy as np
+
+    import lamina
+
+    spec = lamina.make_spec(
+        [4],
+        [lamina.item("Dense", units=3)],
+        loss={"type": "example.log_cosh_relative", "params": {"scale": 2.0}},
+    )
+    model = lamina.build_model(spec)
+    path = tmp_path / ("model" if form == "savedmodel" else "model.h5")
+    model.save(str(path), save_format="tf" if form == "savedmodel" else "h5")
+    again = lamina.load_model(path, compile=True)
+    x = np.random.default_rng(0).normal(size=(5, 4)).astype("float32")
+    y = np.abs(x[:, :3])
+    assert isinstance(again.loss, LaminaFunctionLoss) and again.loss.params == {"scale": 2.0}
+    np.testing.assert_allclose(
+        float(again.loss(y, again(x))), float(model.loss(y, model(x))), rtol=1e-6
+    )
