@@ -282,9 +282,11 @@ def build_registry(
 
 def _register_custom_objects(registry: Registry) -> None:
     """Makes lamina's custom classes known to Keras so saved models reload."""
+    from lamina.function_loss import REGISTERED_NAME, LaminaFunctionLoss
     from lamina.keras import keras
 
     objects = keras.utils.get_custom_objects()
+    objects.setdefault(REGISTERED_NAME, LaminaFunctionLoss)  # function losses with parameters
     for kind in ("layer", "loss", "activation"):
         for entry in registry.entries(kind):
             module = getattr(entry.obj, "__module__", "") or ""

@@ -14,6 +14,9 @@ and can call the checks directly::
         for entry in registry.entries():
             if entry.plugin == "my_plugin":
                 check_entry(entry, registry)
+
+    def test_my_loss_reloads_from_a_keras_file():
+        check_loss_roundtrip("my_plugin.my_loss", {"scale": 2.0})
 """
 
 from __future__ import annotations
@@ -38,13 +41,25 @@ from lamina.plugins import (
     set_registry,
 )
 from lamina.registry import Entry, Registry
+from lamina.reload_check import (
+    LossReload,
+    check_loss_roundtrip,
+    check_losses_roundtrip,
+    non_default_params,
+    reload_losses,
+)
 
 __all__ = [
+    "LossReload",
     "check_entry",
     "check_layer",
+    "check_loss_roundtrip",
+    "check_losses_roundtrip",
     "check_visualization",
     "make_registry",
+    "non_default_params",
     "random_input",
+    "reload_losses",
 ]
 
 

@@ -5,7 +5,7 @@ import pytest
 from lamina_example import plugin
 from lamina_example.plugin import AsinhStretch, weight_norms
 
-from lamina.testing import check_entry, check_layer
+from lamina.testing import check_entry, check_layer, check_loss_roundtrip
 from lamina.visualize.result import Result
 
 NAMES = {
@@ -68,3 +68,11 @@ def test_the_template_trains_on_the_dataset_with_the_head_loss(lamina_registry_f
     history = model.fit(data.x, data.y, epochs=2, batch_size=32, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
     assert np.all(model.predict(data.x[:10], verbose=0) > 0)  # the head's outputs
+
+
+def test_the_loss_with_parameters_reloads_from_a_keras_file(lamina_registry_factory, tmp_path):
+    registry = lamina_registry_factory(("example", plugin))
+    # a new process loads the file with lamina.load_model: it finds the installed plug-in
+    check_loss_roundtrip(
+        "example.log_cosh_relative", {"scale": 2.0}, registry=registry, tmp_dir=tmp_path
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -78,7 +77,11 @@ def _metric_problems(spec: ModelSpec) -> list[SpecProblem]:
 
 
 def make_loss(spec: ModelSpec, registry: Registry) -> Any:
-    """Returns the compiled loss: the spec's loss, or the head's default loss."""
+    """Returns the compiled loss: the spec's loss, or the head's default loss.
+
+    A function loss given parameters becomes a `LaminaFunctionLoss`, which saves in a
+    ``.keras`` file by its registered name and reloads from the catalogue.
+    """
     loss = spec.compile.loss
     if loss is None:
         head = resolve_item(registry, spec.layers[-1])
@@ -88,13 +91,12 @@ def make_loss(spec: ModelSpec, registry: Registry) -> Any:
     else:
         loss_entry = registry.get("loss", loss.type)
         params = loss.params
-    kwargs = convert_params(loss_entry, params, registry)
     if isinstance(loss_entry.obj, type):
-        return loss_entry.obj(**kwargs)
-    if kwargs:
-        fn = functools.partial(loss_entry.obj, **kwargs)
-        fn.__name__ = loss_entry.name  # type: ignore[attr-defined]
-        return fn
+        return loss_entry.obj(**convert_params(loss_entry, params, registry))
+    if params:  # a function with parameters: a loss that saves by name, not a partial
+        from lamina.function_loss import LaminaFunctionLoss
+
+        return LaminaFunctionLoss(loss_entry.name, params, registry=registry)
     return loss_entry.obj
 
 
