@@ -110,8 +110,8 @@ class TensorBoardRecord(keras.callbacks.Callback):
         validation: dict[str, float] = {}
         for key, value in (logs or {}).items():
             if isinstance(value, (int, float, np.floating, np.integer)):
-                (validation if key.startswith("val_") else train)[key.removeprefix("val_")] = (
-                    float(value)
+                (validation if key.startswith("val_") else train)[key.removeprefix("val_")] = float(
+                    value
                 )
         if "learning_rate" not in train and "lr" not in train:
             lr = current_learning_rate(self.model)
