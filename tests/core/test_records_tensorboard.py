@@ -68,6 +68,61 @@ def test_graph_and_hparams_are_written(run):
     assert start.group_name == run.path.name
 
 
+def _histogram_steps(run_dir):
+    """The weight histograms in a run's TensorBoard records: ``{tag: [step, ...]}``."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    acc = EventAccumulator(str(run_dir / TENSORBOARD_DIR / "train"), size_guidance={"tensors": 0})
+    acc.Reload()
+    try:
+        tags = acc.PluginTagToContent("histograms")
+    except KeyError:  # no histogram at all
+        return {}
+    return {tag: sorted(e.step for e in acc.Tensors(tag)) for tag in tags}
+
+
+def test_weight_histograms_are_off_by_default(run):
+    assert _histogram_steps(run.path) == {}
+
+
+def test_lamina_train_writes_weight_histograms_when_asked(tmp_path, capsys):
+    from lamina.cli import main
+
+    spec = lamina.make_spec(
+        [2],
+        [lamina.item("Dense", units=4, activation="tanh"), lamina.item("Dense", units=1)],
+        loss="mse",
+        epochs=3,
+    )
+    path = tmp_path / "spec.json"
+    lamina.save_spec(spec, path)
+    project = tmp_path / "p"
+    argv = ["train", str(path), "--data", "xor", "--project", str(project), "--no-progress"]
+    assert main([*argv, "--tensorboard-histograms", "2"]) == 0, capsys.readouterr().err
+    (run_dir,) = (project / "runs").iterdir()
+    steps = _histogram_steps(run_dir)
+    assert len(steps) == 4, steps  # two kernels, two biases
+    assert all(s == [0, 2] for s in steps.values()), steps  # every 2nd epoch from the first
+    assert any("kernel" in tag for tag in steps)
+
+
+def test_negative_histogram_frequency_is_a_located_error(tmp_path, capsys):
+    from lamina.cli import main
+    from lamina.training.trainer import SettingError
+
+    spec = lamina.make_spec([2], [lamina.item("Dense", units=1)], loss="mse", epochs=1)
+    path = tmp_path / "spec.json"
+    lamina.save_spec(spec, path)
+    project = tmp_path / "p"
+    argv = ["train", str(path), "--data", "xor", "--project", str(project)]
+    assert main([*argv, "--tensorboard-histograms", "-1"]) == 2
+    err = capsys.readouterr().err
+    assert "--tensorboard-histograms" in err and "-1" in err and "Traceback" not in err
+    with pytest.raises(SettingError, match="^tensorboard_histograms: "):
+        lamina.train(spec, data="xor", project=project, tensorboard_histograms=-1)
+    assert not project.exists()
+
+
 def test_hparams_are_scalars():
     spec = lamina.make_spec([4], [lamina.item("Dense", units=3)], loss="mse", epochs=2)
     hp = hparams_of(spec)

@@ -50,6 +50,14 @@ def add_parsers(sub: Any) -> None:
         "PROJECT/mlflow.db, or $MLFLOW_TRACKING_URI)",
     )
     p.add_argument("--mlflow-uri", metavar="URI", help="MLflow tracking URI (implies --mlflow)")
+    p.add_argument(
+        "--tensorboard-histograms",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also write weight histograms into the run's TensorBoard records every N "
+        "epochs (default 0: never)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar, only epoch lines")
     p.set_defaults(func=run_train)
 
@@ -57,9 +65,17 @@ def add_parsers(sub: Any) -> None:
 @project_errors
 def run_train(args: argparse.Namespace) -> int:
     """Trains a spec file on data and saves the run in a project folder (``lamina train``)."""
+    from lamina.cli import CommandError
     from lamina.spec import load_spec
     from lamina.training import train
 
+    if args.tensorboard_histograms < 0:
+        raise CommandError(
+            f"must be 0 (no histograms) or a number of epochs. "
+            f"Received: {args.tensorboard_histograms}",
+            location="--tensorboard-histograms",
+            hint="e.g. --tensorboard-histograms 1 writes them every epoch",
+        )
     spec = load_spec(args.spec)
     progress = TrainingProgress(show_bar=not args.no_progress)
     try:
@@ -76,6 +92,7 @@ def run_train(args: argparse.Namespace) -> int:
             batch_events=progress.show_bar,
             checkpoint_interval=args.checkpoint_every,
             mlflow=args.mlflow_uri or bool(args.mlflow),
+            tensorboard_histograms=args.tensorboard_histograms,
         )
     except KeyboardInterrupt:
         progress.stop()

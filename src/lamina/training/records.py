@@ -65,13 +65,28 @@ def start_mlflow(
     return recorder
 
 
-def record_callbacks(run_dir: Path | None, spec: ModelSpec, run_id: str, recorder: Any) -> list:
-    """The callbacks that write a saved run's records while it trains."""
+def record_callbacks(
+    run_dir: Path | None,
+    spec: ModelSpec,
+    run_id: str,
+    recorder: Any,
+    histogram_freq: int = 0,
+) -> list:
+    """The callbacks that write a saved run's records while it trains.
+
+    Args:
+        run_dir: The run folder (`None`: a run that is not saved writes no records).
+        spec: The spec being trained.
+        run_id: The run's id.
+        recorder: The MLflow recorder, or `None`.
+        histogram_freq: Write TensorBoard weight histograms every this many epochs
+            (0: never). Defaults to `0`.
+    """
     if run_dir is None:
         return []
     from lamina.records.tensorboard import TensorBoardRecord
 
-    callbacks: list[Any] = [TensorBoardRecord(run_dir, spec, run_id)]
+    callbacks: list[Any] = [TensorBoardRecord(run_dir, spec, run_id, histogram_freq)]
     if recorder is not None:
         from lamina.records.mlflow import mlflow_callback
 

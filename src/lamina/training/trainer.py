@@ -66,6 +66,7 @@ def train(
     epoch_hooks: Sequence[Callable[[EpochContext], None]] = (),
     checkpoint_interval: float = 30.0,
     mlflow: bool | str = False,
+    tensorboard_histograms: int = 0,
 ) -> RunResult:
     """Trains a spec on data and returns the result (saving a run if `project` is given).
 
@@ -106,6 +107,9 @@ def train(
             `True` uses ``$MLFLOW_TRACKING_URI`` or the project's own SQLite store, a
             string is a tracking URI. MLflow failing never fails the training. Defaults
             to `False`.
+        tensorboard_histograms: With a `project`, also write weight histograms into
+            the run's TensorBoard records every this many epochs (from the first).
+            Defaults to `0` (never).
 
     Raises:
         DataError: If the data cannot be loaded or do not fit the model.
@@ -122,6 +126,14 @@ def train(
             f"checkpoint_interval must be >= 0 seconds. Received: {checkpoint_interval!r}",
             location="checkpoint_interval",
             hint="0 saves at every improvement, N at most every N seconds",
+        )
+    if isinstance(tensorboard_histograms, bool) or not (
+        isinstance(tensorboard_histograms, int) and tensorboard_histograms >= 0
+    ):
+        raise SettingError(
+            f"must be a whole number of epochs, at least 0. Received: {tensorboard_histograms!r}",
+            location="tensorboard_histograms",
+            hint="0 writes no histograms, N writes them every N epochs",
         )
     check_mlflow(mlflow, project)
     run = _Run(id="", started=time.perf_counter())
@@ -171,7 +183,9 @@ def train(
                 epoch_hooks=epoch_hooks,
                 make_context=lambda epoch: EpochContext(model, ds, prepared.standardizer, epoch),
             )
-            run.fit.callbacks += record_callbacks(run.dir, spec, run.id, run.recorder)
+            run.fit.callbacks += record_callbacks(
+                run.dir, spec, run.id, run.recorder, tensorboard_histograms
+            )
             emit(_run_started(run.id, spec, choice, prepared, ds))
             run.status, run.reason = fit_model(
                 model, prepared, run.fit, emit, run.info, run.timings
