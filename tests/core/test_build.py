@@ -186,6 +186,31 @@ def test_spec_of_gives_back_the_spec_and_reads_plain_keras_models():
     assert rebuilt.count_params() == plain.count_params()
 
 
+def test_spec_of_keeps_a_function_loss_with_parameters(tmp_path):
+    """A model read off its layers (no stored spec) keeps its parameterised function loss."""
+    from lamina.build import SPEC_ATTRIBUTE
+    from lamina.keras import keras
+
+    spec = lamina.parse_spec(
+        {
+            "name": "fl",
+            "input": {"shape": [3]},
+            "layers": [
+                {"type": "Dense", "params": {"units": 4, "activation": "tanh"}},
+                {"type": "Dense", "params": {"units": 1, "activation": "relu"}},
+            ],
+            "compile": {"loss": {"type": "example.log_cosh_relative", "params": {"scale": 2.0}}},
+        }
+    )
+    model = lamina.build_model(spec)
+    assert lamina.spec_of(model) == spec
+    delattr(model, SPEC_ATTRIBUTE)  # as a model that plain Keras built or reloaded
+    assert lamina.spec_of(model) == spec
+    model.save(tmp_path / "m.keras")
+    reloaded = keras.models.load_model(tmp_path / "m.keras")
+    assert lamina.spec_of(reloaded).compile.loss == spec.compile.loss
+
+
 def test_layer_names_are_stable_and_trainable_flag_is_applied():
     spec = {
         "input": [4],

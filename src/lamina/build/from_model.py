@@ -48,12 +48,27 @@ def spec_of(model: Any, registry: Registry | None = None) -> ModelSpec:
         raise SpecError(problems)
     shape = list(model.input_shape[1:])
     compile_: dict[str, Any] = {}
-    loss = getattr(model, "loss", None)
-    if isinstance(loss, str):
-        compile_["loss"] = loss
+    compile_["loss"] = _loss_of(getattr(model, "loss", None))
+    if compile_["loss"] is None:
+        del compile_["loss"]
     return parse_spec(
         {"name": model.name, "input": {"shape": shape}, "layers": items, "compile": compile_}
     )
+
+
+def _loss_of(loss: Any) -> str | dict[str, Any] | None:
+    """A compiled loss as a spec's loss: a name, a function loss with its parameters, or None.
+
+    A catalogue function loss given parameters is compiled as a `LaminaFunctionLoss`; it
+    reads back as ``{"type": registered name, "params": {...}}``.
+    """
+    from lamina.function_loss import LaminaFunctionLoss
+
+    if isinstance(loss, str):
+        return loss
+    if isinstance(loss, LaminaFunctionLoss):
+        return {"type": loss.loss_name, "params": dict(loss.params)}
+    return None
 
 
 def _params_of(entry: Entry, config: dict[str, Any]) -> dict[str, Any]:
