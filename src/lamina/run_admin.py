@@ -14,9 +14,15 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 from lamina.project import Project, ProjectError, load_project
+from lamina.project.files import RUN_FILE
+
+#: A run folder without ``run.json`` whose files changed this recently (seconds) is
+#: taken to be a run still training.
+IN_PROGRESS_SECONDS = 60.0
 
 #: What a new run id may hold: letters, digits, ``-`` and ``_``.
 RUN_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
@@ -60,16 +66,40 @@ def run_folder(project: str | Path | Project, run_id: str) -> Path:
     return path
 
 
+def check_not_training(path: Path) -> None:
+    """Refuses a run folder that looks like a run still training.
+
+    A run writes ``run.json`` last; a folder without it whose files (``checkpoint.json``,
+    the TensorBoard events, ...) changed in the last `IN_PROGRESS_SECONDS` is a run in
+    progress. An older folder without ``run.json`` is a run that crashed or was killed.
+
+    Raises:
+        ProjectError: If the run is still training.
+    """
+    if (path / RUN_FILE).exists():
+        return
+    newest = max((p.lstat().st_mtime for p in path.rglob("*")), default=path.stat().st_mtime)
+    if time.time() - newest < IN_PROGRESS_SECONDS:
+        raise ProjectError(
+            f"{path}: this run is still training (its files changed "
+            f"{max(0, round(time.time() - newest))} s ago); stop the training first"
+        )
+
+
 def delete_run(project: str | Path | Project, run_id: str) -> Path:
     """Deletes the run folder ``PROJECT/runs/<run_id>`` and nothing else.
+
+    A run still training (see `check_not_training`) is refused.
 
     Returns:
         The folder deleted.
 
     Raises:
-        ProjectError: As `run_folder`, or if the folder cannot be deleted.
+        ProjectError: As `run_folder`; if the run is still training; or if the folder
+            cannot be deleted.
     """
     path = run_folder(project, run_id)
+    check_not_training(path)
     try:
         shutil.rmtree(path)
     except OSError as exc:

@@ -99,3 +99,23 @@ def test_check_run_id() -> None:
     assert check_run_id("Run_1-b") == "Run_1-b"
     with pytest.raises(ProjectError):
         check_run_id("run 1")
+
+
+def test_delete_refuses_a_run_still_training(project: Path) -> None:
+    """A folder without run.json whose files changed in the last minute is a run in progress."""
+    run = project / "runs" / "run-live"
+    run.mkdir()
+    (run / "checkpoint.json").write_text('{"epoch": 1}')
+    before = _files(run)
+    with pytest.raises(ProjectError) as info:
+        delete_run(project, "run-live")
+    assert str(info.value).startswith(f"{run}: this run is still training")
+    assert "stop the training first" in str(info.value)
+    assert _files(run) == before
+    # a minute later with no change, it is a run that crashed or was killed: deletable
+    old = os.stat(run / "checkpoint.json").st_mtime - 120
+    os.utime(run / "checkpoint.json", (old, old))
+    assert not delete_run(project, "run-live").exists()
+    # a finished run (run.json) is deleted even if its files just changed
+    (project / "runs" / "run-a" / "history.json").write_text("{}")
+    assert not delete_run(project, "run-a").exists()

@@ -1,8 +1,9 @@
 """The Runs view driven by the mouse, on a project with three real tiny runs.
 
 The runs are trained once per module with `lamina.train` (a small MLP on 200 digits,
-2 epochs); every test works on its own copy of the project. The view reads run folders
-only, so the window runs over the fake engine.
+2 epochs); every test works on its own copy of the project. The main path (compare,
+delete, use a spec) runs on a window over the session's real engine; the view reads run
+folders only, so the other tests run over the fake engine.
 """
 
 from __future__ import annotations
@@ -105,9 +106,21 @@ def window(qtbot: Any, make_window: Any, make_bridge: Any, project: Path) -> Any
     return w
 
 
+@pytest.fixture
+def real_window(qtbot: Any, make_window: Any, engine: Any, project: Path) -> Any:
+    """The main window over the session's real engine, with the project open."""
+    w = make_window(engine, start_engine=False)
+    w.resize(1400, 860)
+    qtbot.waitUntil(lambda: w.bridge.state == "ready", timeout=300_000)
+    assert w.projects.open_path(project)
+    return w
+
+
 def test_runs_view_compare_delete_and_use_a_spec(
-    qtbot: Any, window: Any, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: Any, real_window: Any, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    window = real_window
+    assert window.bridge.client.pid  # the real engine child process, not the fake one
     view = _open_runs_tab(qtbot, window)
     ids = sorted(p.name for p in (project / "runs").iterdir())
     assert view.table.rowCount() == 3
@@ -198,6 +211,28 @@ def test_runs_view_rename_sort_and_open_in_visualize(
     run_dir = str(project / "runs" / "wide_16-a")
     assert visualize.run_dir == run_dir
     assert visualize.run_combo.currentData() == run_dir
+
+
+def test_runs_view_refuses_to_delete_a_run_still_training(
+    qtbot: Any, window: Any, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs = sorted((project / "runs").iterdir())
+    live = project / "runs" / "live-run"
+    shutil.copytree(runs[0], live)
+    (live / "run.json").unlink()  # written last: a run in progress has none yet
+    (live / "checkpoint.json").write_text('{"epoch": 0}')
+    view = _open_runs_tab(qtbot, window)
+    view.refresh()
+    assert view.table.row_of("live-run") >= 0
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
+    warnings: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *a: warnings.append(text))
+    before = _files(live)
+    _click_row(qtbot, view, "live-run")
+    _click(qtbot, view, "delete")
+    assert len(warnings) == 1 and "still training" in warnings[0], warnings
+    assert "stop the training first" in warnings[0]
+    assert _files(live) == before and view.table.row_of("live-run") >= 0
 
 
 def test_runs_view_without_a_project(qtbot: Any, make_window: Any, make_bridge: Any) -> None:
