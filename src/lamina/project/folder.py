@@ -84,7 +84,15 @@ class Project:
         return [r for r in runs if include_incomplete or r.complete]
 
     def run(self, run_id: str) -> Run:
-        """Opens the run called `run_id`."""
+        """Opens the run called `run_id` (a folder name in the project's ``runs`` folder).
+
+        Raises:
+            ProjectError: If `run_id` is not a plain folder name, or there is no such run.
+        """
+        if run_id in ("", ".", "..") or Path(run_id).name != run_id or "\\" in run_id:
+            raise ProjectError(
+                f"{self.runs_dir}: {run_id!r} is not a run id (a folder name in this folder)"
+            )
         return load_run(self.runs_dir / run_id)
 
     def latest_run(self) -> Run | None:

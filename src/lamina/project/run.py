@@ -89,7 +89,15 @@ class Run:
         """Per-epoch metrics: ``{"loss": [...], "val_loss": [...], ...}``."""
         path = self.path / "history.json"
         if path.is_file():
-            return read_json(path, "history")
+            history = read_json(path, "history")
+            if not isinstance(history, dict) or not all(
+                isinstance(v, list) for v in history.values()
+            ):
+                raise ProjectError(
+                    f"{path}: not a lamina history file (expected an object of lists); "
+                    "the file was left as it is"
+                )
+            return history
         checkpoint = self.checkpoint
         return dict(checkpoint.get("history") or {}) if checkpoint else {}
 
