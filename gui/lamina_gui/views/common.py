@@ -14,6 +14,13 @@ def catalog_entries(catalog: dict[str, Any] | None, kind: str) -> list[dict[str,
     return [e for e in catalog.get("entries", []) if e.get("kind") == kind]
 
 
+def entries_by_name(state: Any, catalog: dict[str, Any] | None, kind: str) -> dict[str, Any]:
+    """The entries of `kind` by name, from `catalog`, else the state's, else the cache."""
+    if catalog is None:
+        catalog = getattr(state, "catalog", None)
+    return {e["name"]: e for e in catalog_entries(catalog, kind)}
+
+
 def get_path(spec: dict[str, Any], path: str, default: Any = None) -> Any:
     """Returns ``spec[a][b]`` for ``path="a.b"``, or `default`."""
     node: Any = spec

@@ -29,7 +29,13 @@ from PySide6.QtWidgets import (
 
 from lamina.data.loaders import file_patterns, format_of
 from lamina.engine.protocol import DatasetSummary, DatasetSummaryRequest
-from lamina_gui.views.common import catalog_entries, edit_spec, get_path, request_id
+from lamina_gui.views.common import (
+    catalog_entries,
+    edit_spec,
+    entries_by_name,
+    get_path,
+    request_id,
+)
 from lamina_gui.widgets.data_preview import DataPreview, describe_summary, preview_arrays
 from lamina_gui.widgets.param_form import ParamForm
 
@@ -89,9 +95,7 @@ class DataView(QWidget):
         super().__init__(parent)
         self.state: Any = state
         self.bridge: Any = bridge
-        if catalog is None:
-            catalog = getattr(state, "catalog", None)
-        self.entries = {e["name"]: e for e in catalog_entries(catalog, "dataset")}
+        self.entries = entries_by_name(state, catalog, "dataset")
         self._pending: int | None = None
         self._updating = False
         self._preview_timer = QTimer(self, singleShot=True, interval=300)

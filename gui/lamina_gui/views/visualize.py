@@ -37,7 +37,7 @@ from lamina.engine.protocol import (
     RunList,
     VisualizeRequest,
 )
-from lamina_gui.views.common import catalog_entries, request_id
+from lamina_gui.views.common import catalog_entries, entries_by_name, request_id
 from lamina_gui.views.visualize_inputs import image_input, layer_names
 from lamina_gui.widgets.image_grid import ImageGrid, decode_image_array
 
@@ -69,9 +69,7 @@ class VisualizeView(QWidget):
         super().__init__(parent)
         self.state: Any = state
         self.bridge: Any = bridge
-        if catalog is None:
-            catalog = getattr(state, "catalog", None)
-        self.entries = {e["name"]: e for e in catalog_entries(catalog, "visualization")}
+        self.entries = entries_by_name(state, catalog, "visualization")
         self.request_id: int | None = None
         self.run_dir: str | None = None
         self.image_file: str | None = None
