@@ -42,3 +42,33 @@ def digits():
         )
 
     return make
+
+
+@pytest.fixture(scope="session")
+def diverging():
+    """Makes a regression whose SGD (learning rate 10) diverges to NaN: ``(spec, data)``."""
+
+    def make(epochs: int, name: str = "model"):
+        import numpy as np
+
+        import lamina
+        from lamina.data.dataset import Dataset
+
+        rng = np.random.default_rng(0)
+        data = Dataset(
+            x=rng.normal(size=(64, 4)) * 1e3,
+            y=rng.normal(size=64) * 1e6,
+            name="wild",
+            task="regression",
+        )
+        spec = lamina.make_spec(
+            [4],
+            [lamina.item("Dense", units=1)],
+            loss="mean_squared_error",
+            optimizer={"type": "SGD", "params": {"learning_rate": 10.0}},
+            epochs=epochs,
+            name=name,
+        )
+        return spec, data
+
+    return make

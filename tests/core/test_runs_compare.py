@@ -28,7 +28,7 @@ def _mlp(units: int, **training) -> lamina.ModelSpec:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory, digits):
+def project(tmp_path_factory, digits, diverging):
     """A project with a finished, a cancelled and a failed run, in that order."""
     path = tmp_path_factory.mktemp("runs") / "p"
     finished = lamina.train(_mlp(32, epochs=3, seed=1), data=digits(300), project=path)
@@ -49,24 +49,8 @@ def project(tmp_path_factory, digits):
     )
     assert cancelled.status == "cancelled"
 
-    from lamina.data.dataset import Dataset
-
-    rng = np.random.default_rng(0)
-    wild = Dataset(
-        x=rng.normal(size=(64, 4)) * 1e3,
-        y=rng.normal(size=64) * 1e6,
-        name="wild",
-        task="regression",
-    )
-    diverging = lamina.make_spec(
-        [4],
-        [lamina.item("Dense", units=1)],
-        loss="mean_squared_error",
-        optimizer={"type": "SGD", "params": {"learning_rate": 10.0}},
-        epochs=5,
-        name="wild",
-    )
-    failed = lamina.train(diverging, data=wild, project=path)
+    spec, wild = diverging(epochs=5, name="wild")
+    failed = lamina.train(spec, data=wild, project=path)
     assert failed.status == "failed"
     return path, [finished, cancelled, failed]
 

@@ -132,21 +132,8 @@ def test_cancel_keeps_last_completed_epoch(tmp_path):
     )
 
 
-def test_nan_loss_is_a_failed_run_with_a_reason():
-    rng = np.random.default_rng(0)
-    ds = Dataset(
-        x=rng.normal(size=(64, 4)) * 1e3,
-        y=rng.normal(size=64) * 1e6,
-        name="wild",
-        task="regression",
-    )
-    spec = lamina.make_spec(
-        [4],
-        [lamina.item("Dense", units=1)],
-        loss="mean_squared_error",
-        optimizer={"type": "SGD", "params": {"learning_rate": 10.0}},
-        epochs=20,
-    )
+def test_nan_loss_is_a_failed_run_with_a_reason(diverging):
+    spec, ds = diverging(epochs=20)
     events = []
     result = train(spec, data=ds, on_event=events.append)
     assert result.status == "failed"
