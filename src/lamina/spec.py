@@ -17,14 +17,15 @@ A spec names catalogue entries by their registered name and carries plain parame
     }
 
 Errors point at the item and parameter: ``layers[3].params.kernel_size: ...``.
-Older versions are migrated forward by small functions in ``MIGRATIONS``.
+Older versions are migrated forward by small functions in
+`lamina.spec_migrations.MIGRATIONS`.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -32,6 +33,7 @@ from typing import Any, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from lamina.errors import LaminaError
+from lamina.spec_migrations import MIGRATIONS
 
 SPEC_VERSION: Final = 1
 
@@ -236,34 +238,6 @@ class ModelSpec(_Strict):
 
 
 # -- migrations ----------------------------------------------------------------------
-
-
-def _v0_to_v1(data: dict[str, Any]) -> dict[str, Any]:
-    """v0 (lamina 0.0 prototypes): flat keys, ``stack`` of ``{"layer", "config"}``."""
-    out: dict[str, Any] = {"spec_version": 1, "name": data.get("name", "model")}
-    if "input_shape" in data:
-        out["input"] = {"shape": data["input_shape"], "dtype": data.get("dtype", "float32")}
-    out["layers"] = [
-        {"type": item.get("layer"), "params": item.get("config", {})}
-        for item in data.get("stack", [])
-    ]
-    compile_: dict[str, Any] = {}
-    if "loss" in data:
-        compile_["loss"] = data["loss"]
-    if "optimizer" in data:
-        opt = data["optimizer"]
-        compile_["optimizer"] = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"}.get(opt, opt)
-    if "metrics" in data:
-        compile_["metrics"] = data["metrics"]
-    out["compile"] = compile_
-    training = {k: data[k] for k in ("epochs", "batch_size") if k in data}
-    if training:
-        out["training"] = training
-    return out
-
-
-#: version -> function migrating a spec of that version to the next one
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _v0_to_v1}
 
 
 def spec_version_of(data: Mapping[str, Any]) -> int:
