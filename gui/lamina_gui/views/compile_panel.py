@@ -76,7 +76,12 @@ class CompilePanel(QWidget):
             lambda n, p: self._params_edited("optimizer", n, p)
         )
         self.metrics.editingFinished.connect(self._metrics_edited)
+        for key, form in (("loss", self.loss_form), ("optimizer", self.optimizer_form)):
+            form.vary_edited.connect(
+                lambda n, d, k=key: self.state.vary(f"compile.{k}.params.{n}", d)
+            )
         state.spec_changed.connect(self.refresh)
+        state.space_changed.connect(self._show_varied)
         self.fill_choices()
 
     def fill_choices(self) -> None:
@@ -124,6 +129,13 @@ class CompilePanel(QWidget):
                 form.set_params(params)
         if not self.metrics.hasFocus():
             self.metrics.setText(", ".join(comp.get("metrics") or []))
+        self._show_varied()
+
+    def _show_varied(self) -> None:
+        space = self.state.space
+        for key, form in (("loss", self.loss_form), ("optimizer", self.optimizer_form)):
+            prefix = f"compile.{key}.params."
+            form.set_varied({p[len(prefix) :]: d for p, d in space.items() if p.startswith(prefix)})
 
     def _set(self, key: str, value: Any, text: str, merge_key: str = "") -> None:
         spec = self.state.spec.to_dict()

@@ -1,0 +1,242 @@
+"""The "vary" toggle of a parameter and the editor of its range or choices.
+
+A varied parameter is one entry of the search space (the JSON of
+`lamina.hpsearch.SearchSpace`): ``{"type": "int", "low": 16, "high": 128, "step": 16,
+"log": false}``, ``{"type": "float", "low": 1e-4, "high": 1e-1, "log": true}`` or
+``{"type": "categorical", "choices": ["relu", "tanh"]}``. The engine checks it against the
+spec and the catalogue; these widgets only edit it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QStackedWidget,
+    QToolButton,
+    QWidget,
+)
+
+from lamina_gui.widgets.editors import INT_LIMIT, FloatSpin, blocked
+
+#: Parameter types (of the catalogue's schemas) a search can vary, and as what.
+VARY_KIND = {
+    "int": "int",
+    "float": "float",
+    "learning_rate": "float",
+    "choice": "categorical",
+    "activation": "categorical",
+    "bool": "categorical",
+}
+
+
+def vary_kind(param: dict[str, Any]) -> str | None:
+    """``"int"``, ``"float"`` or ``"categorical"`` for a parameter that can vary, else None."""
+    kind = VARY_KIND.get(str(param.get("type")))
+    if param.get("type") == "choice" and not param.get("choices"):
+        return None
+    return kind
+
+
+def default_definition(
+    param: dict[str, Any], value: Any, activations: list[str] | None = None
+) -> dict[str, Any]:
+    """A first range (or choices) around `value` for a parameter just set to vary."""
+    kind = vary_kind(param)
+    if kind == "categorical":
+        if param.get("type") == "bool":
+            return {"type": "categorical", "choices": [False, True]}
+        choices = list(param.get("choices") or activations or [])
+        if param.get("type") == "activation":
+            choices = [c for c in ("relu", "tanh", "sigmoid", "elu") if c in choices] or choices
+        if value is not None and value not in choices:
+            choices.insert(0, value)
+        return {"type": "categorical", "choices": choices[:4] or [value]}
+    lo, hi = param.get("min"), param.get("max")
+    if kind == "int":
+        v = int(value) if isinstance(value, (int, float)) and value else 32
+        low, high = max(1, v // 2), max(2, v * 2)
+        if lo is not None:
+            low = max(low, int(lo))
+        if hi is not None:
+            high = min(high, int(hi))
+        return {"type": "int", "low": low, "high": max(high, low + 1), "log": False}
+    v = float(value) if isinstance(value, (int, float)) else 0.001
+    if v > 0 and (param.get("type") == "learning_rate" or v < 0.01):
+        return {"type": "float", "low": v / 10, "high": v * 10, "log": True}
+    low, high = (v / 2, v * 2) if v > 0 else (0.0, 0.5)
+    if lo is not None:
+        low = max(low, float(lo))
+    if hi is not None:
+        high = min(high, float(hi))
+    return {"type": "float", "low": low, "high": high, "log": False}
+
+
+def as_definition(value: Any) -> dict[str, Any]:
+    """Any entry of a space JSON (a list of choices, a range without ``type``) as the dict
+    these widgets edit."""
+    if isinstance(value, (list, tuple)):
+        return {"type": "categorical", "choices": list(value)}
+    value = dict(value)
+    if "choices" in value:
+        return {"type": "categorical", "choices": list(value["choices"])}
+    if "type" not in value:
+        ints = all(isinstance(value.get(k, 0), int) for k in ("low", "high", "step"))
+        value["type"] = "int" if ints else "float"
+    return value
+
+
+def describe(definition: dict[str, Any]) -> str:
+    """A short text of a range or choices: ``int 16…128 step 16``, ``one of relu, tanh``."""
+    if definition.get("type") == "categorical":
+        return "one of " + ", ".join(json.dumps(c) for c in definition.get("choices", []))
+    text = f"{definition.get('type')} {definition.get('low'):g}…{definition.get('high'):g}"
+    if definition.get("step"):
+        text += f" step {definition['step']:g}"
+    if definition.get("log"):
+        text += " (log)"
+    return text
+
+
+def parse_choices(text: str) -> list[Any]:
+    """``"relu, tanh"`` -> ``["relu", "tanh"]``; numbers, true/false and JSON are read as such."""
+    choices: list[Any] = []
+    for part in (p.strip() for p in re.split(r",(?![^\[]*\])", text)):
+        if not part:
+            continue
+        try:
+            choices.append(json.loads(part))
+        except json.JSONDecodeError:
+            choices.append(part)
+    if not choices:
+        raise ValueError("give at least one choice, separated by commas")
+    return choices
+
+
+def format_choices(choices: list[Any]) -> str:
+    return ", ".join(c if isinstance(c, str) else json.dumps(c) for c in choices)
+
+
+class RangeEditor(QWidget):
+    """Edits one varied parameter: low, high, step and log, or the list of choices.
+
+    Signals:
+        edited: The user changed the range or choices.
+    """
+
+    edited = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.kind = "float"
+        self.low_int, self.high_int = QSpinBox(), QSpinBox()
+        self.step_int = QSpinBox()
+        for spin in (self.low_int, self.high_int, self.step_int):
+            spin.setRange(-INT_LIMIT, INT_LIMIT)
+        self.step_int.setRange(0, INT_LIMIT)
+        self.step_int.setSpecialValueText("none")
+        self.low_float, self.high_float, self.step_float = FloatSpin(), FloatSpin(), FloatSpin()
+        self.step_float.setRange(0.0, 1e12)
+        self.step_float.setSpecialValueText("none")
+        self.log = QCheckBox("log")
+        self.log.setToolTip("Sample on a log scale (needs low > 0)")
+        self.choices = QLineEdit()
+        self.choices.setPlaceholderText("choices, separated by commas")
+        self.choices.setObjectName("vary_choices")
+        self.pages = QStackedWidget()
+        for low, high, step in (
+            (self.low_int, self.high_int, self.step_int),
+            (self.low_float, self.high_float, self.step_float),
+        ):
+            page = QWidget()
+            row = QHBoxLayout(page)
+            row.setContentsMargins(0, 0, 0, 0)
+            for label, spin in (("low", low), ("high", high), ("step", step)):
+                row.addWidget(QLabel(label))
+                row.addWidget(spin, 1)
+                spin.valueChanged.connect(lambda _v: self.edited.emit())
+            self.pages.addWidget(page)
+        self.pages.addWidget(self.choices)
+        self.choices.textEdited.connect(self._choices_edited)
+        self.log.toggled.connect(lambda _v: self.edited.emit())
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.log)
+
+    def _choices_edited(self, _text: str) -> None:
+        try:
+            parse_choices(self.choices.text())
+        except ValueError:
+            self.choices.setStyleSheet("background: #ffd6d6;")
+            return
+        self.choices.setStyleSheet("")
+        self.edited.emit()
+
+    def set_value(self, definition: dict[str, Any]) -> None:
+        """Shows a definition (does not emit `edited`)."""
+        self.kind = str(definition.get("type", "float"))
+        widgets = (self.low_int, self.high_int, self.step_int, self.low_float)
+        blockers = [blocked(w) for w in (*widgets, self.high_float, self.step_float, self.log)]
+        if self.kind == "categorical":
+            self.pages.setCurrentIndex(2)
+            self.choices.setText(format_choices(list(definition.get("choices", []))))
+        elif self.kind == "int":
+            self.pages.setCurrentIndex(0)
+            self.low_int.setValue(int(definition.get("low", 0)))
+            self.high_int.setValue(int(definition.get("high", 0)))
+            self.step_int.setValue(int(definition.get("step") or 0))
+        else:
+            self.pages.setCurrentIndex(1)
+            self.low_float.setValue(float(definition.get("low", 0.0)))
+            self.high_float.setValue(float(definition.get("high", 0.0)))
+            self.step_float.setValue(float(definition.get("step") or 0.0))
+        self.log.setChecked(bool(definition.get("log")))
+        self.log.setVisible(self.kind != "categorical")
+        del blockers
+
+    def value(self) -> dict[str, Any]:
+        """The definition shown (raises ValueError for choices that do not parse)."""
+        if self.kind == "categorical":
+            return {"type": "categorical", "choices": parse_choices(self.choices.text())}
+        if self.kind == "int":
+            out: dict[str, Any] = {
+                "type": "int",
+                "low": self.low_int.value(),
+                "high": self.high_int.value(),
+            }
+            step: float = self.step_int.value()
+        else:
+            out = {
+                "type": "float",
+                "low": self.low_float.value(),
+                "high": self.high_float.value(),
+            }
+            step = self.step_float.value()
+        if step and math.isfinite(step):
+            out["step"] = step
+        out["log"] = self.log.isChecked()
+        return out
+
+
+class VaryToggle(QToolButton):
+    """The small checkable "vary" button beside a parameter's editor."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setText("vary")
+        self.setCheckable(True)
+        self.setToolTip("Vary this parameter in a hyperparameter search (Search tab)")
+        self.setStyleSheet(
+            "QToolButton { font-size: 10px; padding: 1px 4px; color: #555; }"
+            "QToolButton:checked { background: #dbe8ff; color: #1f4fa0; font-weight: bold; }"
+        )
