@@ -227,9 +227,9 @@ class AppState(QObject):
         if definition is None:
             if space.pop(path, None) is None:
                 return False
-            return self.set_space(space, f"Stop varying {path}")
+            return self.set_space(space, f"Stop varying {path.rsplit('.', 1)[-1]}")
         space[path] = dict(definition)
-        return self.set_space(space, f"Vary {path}")
+        return self.set_space(space, f"Vary {path.rsplit('.', 1)[-1]}")
 
     def reset_search(
         self, space: dict[str, dict[str, Any]], settings: dict[str, Any] | None = None

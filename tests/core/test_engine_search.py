@@ -125,3 +125,20 @@ def test_search_relays_the_trials_then_stop_and_resume(tmp_path: Path) -> None:
     assert isinstance(resumed, p.SearchReport), resumed
     assert resumed.status == "finished"
     assert sum(r["state"] == "complete" for r in resumed.trials) == 2
+
+
+def test_the_client_sends_one_typed_search_request() -> None:
+    from lamina.engine.typed_requests import TypedRequests
+
+    class Recorder(TypedRequests):
+        def send(self, request, on_reply=None, on_event=None):  # noqa: ANN001, ANN201
+            self.sent = (request, on_reply, on_event)
+            return 9
+
+    client = Recorder()
+    assert client.search(SPEC, SPACE, {"trials": 2}, on_event=print, project_dir="/p") == 9
+    request, on_reply, on_event = client.sent
+    assert isinstance(request, p.SearchRequest) and on_event is print and on_reply is None
+    assert request.space == SPACE and request.settings == {"trials": 2}
+    assert request.project_dir == "/p" and request.spec == SPEC
+    assert p.from_line(p.to_line(request)) == request

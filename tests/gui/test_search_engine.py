@@ -88,7 +88,7 @@ def test_search_view_with_the_mouse_and_the_real_engine(
         LR: pytest.approx({"type": "float", "low": 1e-4, "high": 1e-2, "log": True}),
     }
 
-    # Search: 4 random trials, Start, watch the table fill
+    # Search: 4 random trials; Start, Stop during the first trial
     click_tab(qtbot, window.tabs, "Search")
     view = window.view("Search")
     assert view.space_table.rowCount() == 2
@@ -99,12 +99,24 @@ def test_search_view_with_the_mouse_and_the_real_engine(
         click(qtbot, view.start_button)
         qtbot.waitUntil(lambda: view.table.rowCount() >= 1, timeout=300_000)
         assert not view.start_button.isEnabled() and view.stop_button.isEnabled()
+        click(qtbot, view.stop_button)
+    assert done.args[0].status == "stopped"
+    assert "Start resumes the study" in view.status_label.text()
+    assert view.start_button.isEnabled()
+
+    # Start again: the study resumes, the table fills with the 4 trials
+    with qtbot.waitSignal(view.finished, timeout=600_000) as done:
+        click(qtbot, view.start_button)
     report = done.args[0]
-    assert report.status == "finished" and len(report.trials) == 4
+    assert report.status == "finished"
+    states = [r["state"] for r in report.trials]
+    assert states.count("complete") == 4 and len(states) - 4 == states.count("interrupted") <= 1
     table = view.table
-    assert table.rowCount() == 4
-    assert [table.item(r, 1).text() for r in range(4)] == ["complete"] * 4
-    values = {r["trial"]: r["values"][0] for r in report.trials}
+    assert table.rowCount() == len(states)
+    shown = [table.item(r, 1).text() for r in range(table.rowCount())]
+    assert sorted(shown) == sorted(states)
+    complete = [r for r in report.trials if r["state"] == "complete"]
+    values = {r["trial"]: r["values"][0] for r in complete}
     best = min(values, key=values.get)
     assert report.best == [best] and table.item(table.row_of(best), 0).text() == f"{best} ★"
     assert view.curve.best_values[-1] == pytest.approx(values[best])
@@ -129,7 +141,7 @@ def test_search_view_with_the_mouse_and_the_real_engine(
     before = state.spec
     table.select_trial(best)
     click(qtbot, view.use_button)
-    params = next(r["params"] for r in report.trials if r["trial"] == best)
+    params = next(r["params"] for r in complete if r["trial"] == best)
     assert state.spec.layers[1].params["units"] == params[UNITS]
     assert state.spec.compile.optimizer.params["learning_rate"] == pytest.approx(params[LR])
     toolbar = window.findChild(QToolBar, "main-toolbar")

@@ -163,6 +163,8 @@ def test_search_view_runs_shows_trials_and_uses_one(
     reasons = [table.item(table.row_of(n), headers.index("reason")).text() for n in (1, 2)]
     assert reasons == ["pruned after epoch 1 (median)", "the loss became NaN"]
     assert view.curve.best_values == [1.0, 0.25]
+    assert list(view.curve.line.getData()[1]) == [1.0, 1.0, 0.25]  # a step at trial 3
+    assert list(view.curve.pruned.getData()[0]) == [1]  # the pruned trial, as a cross
     assert "Best: trial 3" in view.status_label.text()
 
     # sort by the objective: the best complete trial first, the failed one last

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 from lamina.engine import protocol as ev
 from lamina.engine.protocol import ErrorReply, RequestCancelled, SearchReport, SearchRequest
 from lamina.project import RUNS_DIR, ProjectError, Run
-from lamina_gui.widgets.trial_table import BestCurve, TrialTable
+from lamina_gui.widgets.trial_table import BestCurve, TrialTable, short_path
 from lamina_gui.widgets.vary import RangeEditor, describe
 
 SAMPLERS = ("tpe", "random", "grid")
@@ -209,7 +209,7 @@ class SearchView(QWidget):
         left.addWidget(self.status_label)
         holder = QWidget()
         holder.setLayout(left)
-        holder.setMaximumWidth(400)
+        holder.setMaximumWidth(420)
 
         self.table = TrialTable()
         self.table.trial_activated.connect(self.open_trial)
@@ -249,8 +249,9 @@ class SearchView(QWidget):
         spec = self.state.spec.to_dict()
         self.space_table.setRowCount(len(space))
         for r, (path, definition) in enumerate(space.items()):
-            name = QTableWidgetItem(path)
+            name = QTableWidgetItem(short_path(path))
             name.setData(Qt.ItemDataRole.UserRole, path)
+            name.setToolTip(path)
             text = QTableWidgetItem(describe(definition))
             if not _in_spec(spec, path):
                 text.setText(describe(definition) + "  ⚠ not in the spec")

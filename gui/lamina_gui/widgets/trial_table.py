@@ -20,7 +20,12 @@ _SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 _NUMBER_ROLE = Qt.ItemDataRole.UserRole
 
 #: Row colours by trial state.
-STATE_COLOURS = {"pruned": "#fff4d6", "fail": "#fde0e0", "failed": "#fde0e0", "running": "#e3eeff"}
+STATE_COLOURS = {
+    "pruned": "#fff4d6",
+    "failed": "#fde0e0",
+    "running": "#e3eeff",
+    "interrupted": "#ececec",
+}
 
 
 def short_path(path: str) -> str:
@@ -191,44 +196,65 @@ class IntegerAxis(pg.AxisItem):
         return out
 
 
-def best_so_far(
-    trials: list[dict[str, Any]], direction: str
-) -> tuple[list[int], list[float], list[int], list[float]]:
-    """The completed trials' (numbers, values) and the best value so far after each of them."""
-    done = sorted(
-        (int(t["number"]), float(t["values"][0]))
-        for t in trials
-        if str(t.get("state")) in ("complete", "completed")
-        and t.get("values")
-        and t["values"][0] is not None
-    )
-    xs = [n for n, _ in done]
-    ys = [v for _, v in done]
-    best: list[float] = []
-    for v in ys:
-        if not best:
-            best.append(v)
-        else:
-            best.append(max(best[-1], v) if direction == "maximize" else min(best[-1], v))
-    return xs, ys, xs, best
+def _points(trials: list[dict[str, Any]], states: tuple[str, ...]) -> list[tuple[int, float]]:
+    """(number, first objective value) of the trials in `states` that have one, in order."""
+    out = []
+    for t in trials:
+        values = t.get("values") or [None]
+        if str(t.get("state")) in states and values[0] is not None:
+            out.append((int(t["number"]), float(values[0])))
+    return sorted(out)
+
+
+def best_so_far(trials: list[dict[str, Any]], direction: str) -> list[tuple[int, float]]:
+    """(number, best value so far) after each completed trial (`direction` of the objective)."""
+    best: list[tuple[int, float]] = []
+    for number, value in _points(trials, ("complete",)):
+        if best:
+            keep = max if direction == "maximize" else min
+            value = keep(best[-1][1], value)
+        best.append((number, value))
+    return best
 
 
 class BestCurve(pg.PlotWidget):
-    """Each completed trial's objective (dots) and the best so far (a step line)."""
+    """The best objective so far (a step line), every completed trial (dots) and the last
+    value of every pruned trial (orange crosses), against the trial number."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, background="w", axisItems={"bottom": IntegerAxis("bottom")})
         self.setObjectName("best_curve")
         self.setLabel("bottom", "trial")
         self.showGrid(x=True, y=True, alpha=0.2)
-        self.dots = self.plot([], [], pen=None, symbol="o", symbolSize=6, symbolBrush="#9aa5b1")
-        self.line = self.plot([], [], pen=pg.mkPen("#1f5fbf", width=2), stepMode=None)
+        self.addLegend(offset=(10, -10))  # bottom left: clear of a falling best-so-far
+        self.line = self.plot([], [], pen=pg.mkPen("#1f5fbf", width=2), name="best so far")
+        self.dots = self.plot(
+            [], [], pen=None, symbol="o", symbolSize=7, symbolBrush="#7f8c9a", name="complete"
+        )
+        self.pruned = self.plot(
+            [], [], pen=None, symbol="x", symbolSize=8, symbolBrush="#d08000", name="pruned"
+        )
         self.best_values: list[float] = []
 
     def show_trials(self, trials: list[dict[str, Any]], objective: str, direction: str) -> None:
         """Redraws from the trials (the first objective, in `direction`)."""
-        xs, ys, bx, best = best_so_far(trials, direction)
-        self.best_values = best
-        self.setLabel("left", f"{objective} (best so far)")
-        self.dots.setData(xs, ys)
-        self.line.setData(bx, best)
+        best = best_so_far(trials, direction)
+        self.best_values = [v for _, v in best]
+        self.setLabel("left", objective)
+        done = _points(trials, ("complete",))
+        pruned = _points(trials, ("pruned",))
+        self.dots.setData([n for n, _ in done], [v for _, v in done])
+        self.pruned.setData([n for n, _ in pruned], [v for _, v in pruned])
+        last = max([int(t["number"]) for t in trials], default=0)
+        xs: list[float] = []
+        ys: list[float] = []
+        for i, (number, value) in enumerate(best):  # a step: flat until the next improvement
+            if i:
+                xs.append(number)
+                ys.append(ys[-1])
+            xs.append(number)
+            ys.append(value)
+        if best and last > best[-1][0]:
+            xs.append(last)
+            ys.append(best[-1][1])
+        self.line.setData(xs, ys)

@@ -17,11 +17,11 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QHBoxLayout,
+    QGridLayout,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QSpinBox,
-    QStackedWidget,
     QToolButton,
     QWidget,
 )
@@ -152,26 +152,48 @@ class RangeEditor(QWidget):
         self.choices = QLineEdit()
         self.choices.setPlaceholderText("choices, separated by commas")
         self.choices.setObjectName("vary_choices")
-        self.pages = QStackedWidget()
-        for low, high, step in (
-            (self.low_int, self.high_int, self.step_int),
-            (self.low_float, self.high_float, self.step_float),
-        ):
-            page = QWidget()
-            row = QHBoxLayout(page)
-            row.setContentsMargins(0, 0, 0, 0)
-            for label, spin in (("low", low), ("high", high), ("step", step)):
-                row.addWidget(QLabel(label))
-                row.addWidget(spin, 1)
-                spin.valueChanged.connect(lambda _v: self.edited.emit())
-            self.pages.addWidget(page)
-        self.pages.addWidget(self.choices)
+        self.labels = [QLabel("low"), QLabel("high"), QLabel("step")]
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(4)
+        grid.setVerticalSpacing(2)
+        low, high, step = self.labels
+        grid.addWidget(low, 0, 0)
+        grid.addWidget(self.low_int, 0, 1)
+        grid.addWidget(self.low_float, 0, 1)
+        grid.addWidget(high, 0, 2)
+        grid.addWidget(self.high_int, 0, 3)
+        grid.addWidget(self.high_float, 0, 3)
+        grid.addWidget(step, 1, 0)
+        grid.addWidget(self.step_int, 1, 1)
+        grid.addWidget(self.step_float, 1, 1)
+        grid.addWidget(self.log, 1, 2, 1, 2)
+        grid.addWidget(self.choices, 2, 0, 1, 4)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        for spin in (*self._ints(), *self._floats()):
+            spin.valueChanged.connect(lambda _v: self.edited.emit())
         self.choices.textEdited.connect(self._choices_edited)
         self.log.toggled.connect(lambda _v: self.edited.emit())
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.pages, 1)
-        layout.addWidget(self.log)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self._show_kind()
+
+    def _ints(self) -> tuple[QSpinBox, ...]:
+        return (self.low_int, self.high_int, self.step_int)
+
+    def _floats(self) -> tuple[FloatSpin, ...]:
+        return (self.low_float, self.high_float, self.step_float)
+
+    def _show_kind(self) -> None:
+        """Shows the widgets of the current kind only."""
+        numeric = self.kind != "categorical"
+        for widget in (*self.labels, self.log):
+            widget.setVisible(numeric)
+        for widget in self._ints():
+            widget.setVisible(self.kind == "int")
+        for widget in self._floats():
+            widget.setVisible(self.kind == "float")
+        self.choices.setVisible(not numeric)
 
     def _choices_edited(self, _text: str) -> None:
         try:
@@ -188,21 +210,18 @@ class RangeEditor(QWidget):
         widgets = (self.low_int, self.high_int, self.step_int, self.low_float)
         blockers = [blocked(w) for w in (*widgets, self.high_float, self.step_float, self.log)]
         if self.kind == "categorical":
-            self.pages.setCurrentIndex(2)
             self.choices.setText(format_choices(list(definition.get("choices", []))))
         elif self.kind == "int":
-            self.pages.setCurrentIndex(0)
             self.low_int.setValue(int(definition.get("low", 0)))
             self.high_int.setValue(int(definition.get("high", 0)))
             self.step_int.setValue(int(definition.get("step") or 0))
         else:
-            self.pages.setCurrentIndex(1)
             self.low_float.setValue(float(definition.get("low", 0.0)))
             self.high_float.setValue(float(definition.get("high", 0.0)))
             self.step_float.setValue(float(definition.get("step") or 0.0))
         self.log.setChecked(bool(definition.get("log")))
-        self.log.setVisible(self.kind != "categorical")
         del blockers
+        self._show_kind()
 
     def value(self) -> dict[str, Any]:
         """The definition shown (raises ValueError for choices that do not parse)."""
