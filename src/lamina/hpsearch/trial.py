@@ -25,7 +25,7 @@ from lamina.spec import ModelSpec
 def stop_token(stop: threading.Event | None) -> Any:
     """A `CancelToken` that is also cancelled once the search's `stop` event is set."""
     from lamina.training.callbacks import CancelToken
-    
+
     class StopToken(CancelToken):
         @property
         def cancelled(self) -> bool:
