@@ -80,7 +80,7 @@ def trials_table(study: Any) -> list[dict[str, Any]]:
         rows.append(
             {
                 "trial": t.number,
-                "params": dict(t.params),
+                "params": dict(t.params or t.system_attrs.get("fixed_params", {})),
                 "values": None if values is None else [float(v) for v in values],
                 "state": trial_state(t),
                 "epochs": t.user_attrs.get("epochs"),

@@ -15,13 +15,14 @@ from __future__ import annotations
 import os
 import re
 import socket
+import warnings
 from pathlib import Path
 from typing import Any
 
 from lamina.hpsearch.errors import SearchError
 
 JOURNAL = Path("search") / "studies.journal"
-_PASSWORD = re.compile(r"(?P<head>[A-Za-z][\w+.-]*://[^:/@\s]*:)(?P<pw>[^@\s]*)(?P<at>@)")
+_PASSWORD = re.compile(r"(?P<head>[A-Za-z][\w+.-]*://[^:/@\s]*:)(?P<pw>[^\s/]*)(?P<at>@)")
 _PASSWORD_PARAM = re.compile(r"(?i)(password=)[^&\s]*")
 
 
@@ -85,12 +86,14 @@ def open_storage(storage: str | None, project: str | Path | None, create: bool =
         "postgresql" + storage[len("postgres") :] if storage.startswith("postgres://") else storage
     )
     try:
-        return optuna.storages.RDBStorage(
-            url,
-            heartbeat_interval=30,
-            grace_period=90,
-            engine_kwargs={"pool_pre_ping": True, **_connect_timeout(url)},
-        )
+        with warnings.catch_warnings():  # heartbeats are "experimental" in Optuna's words
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            return optuna.storages.RDBStorage(
+                url,
+                heartbeat_interval=30,
+                grace_period=90,
+                engine_kwargs={"pool_pre_ping": True, **_connect_timeout(url)},
+            )
     except Exception as exc:  # noqa: BLE001 - SQLAlchemy/driver errors vary; all mean "cannot use it"
         first = redact(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
         raise SearchError(

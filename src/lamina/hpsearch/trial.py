@@ -20,20 +20,18 @@ from lamina.hpsearch.settings import SearchSettings
 from lamina.hpsearch.space import SearchSpace, apply_values
 from lamina.hpsearch.storage import redact, worker_tag
 from lamina.spec import ModelSpec
-from lamina.training.callbacks import CancelToken
 
 
-class StopToken(CancelToken):
-    """A `CancelToken` that is also cancelled when the search's ``stop`` event is set."""
+def stop_token(stop: threading.Event | None) -> Any:
+    """A `CancelToken` that is also cancelled once the search's `stop` event is set."""
+    from lamina.training.callbacks import CancelToken
 
-    def __init__(self, stop: threading.Event | None) -> None:
-        super().__init__()
-        self._stop = stop
+    class StopToken(CancelToken):
+        @property
+        def cancelled(self) -> bool:
+            return self._event.is_set() or (stop is not None and stop.is_set())
 
-    @property
-    def cancelled(self) -> bool:
-        """True once cancelled or once the search was asked to stop."""
-        return self._event.is_set() or (self._stop is not None and self._stop.is_set())
+    return StopToken()
 
 
 @dataclass
@@ -91,7 +89,7 @@ def run_trial(
     settings = ctx.settings
     trial.set_user_attr("worker", worker_tag())
     tag: dict[str, Any] = {"name": settings.name, "trial": trial.number}
-    token = StopToken(stop)
+    token = stop_token(stop)
     state, reason, values, run_id = "failed", "", None, ""
     try:
         spec = _trial_spec(trial, ctx)
