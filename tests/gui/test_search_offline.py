@@ -273,3 +273,29 @@ def test_corrupt_search_file_is_refused_and_left_alone(
     assert not window.projects.open_path(folder)
     assert 'space["units"] must be a list of choices or a range object' in shown[0]
     assert (folder / "search.json").read_text().endswith('{"units": 3}}')
+
+
+def test_vary_the_optimizer_and_the_batch_size(fake_window_search: Any, qtbot: Any) -> None:
+    window = fake_window_search()
+    window.side.setCurrentWidget(window.compile_panel)
+    control = window.compile_panel.optimizer_vary
+    _click(qtbot, control.toggle)
+    assert window.state.space["compile.optimizer.type"] == {
+        "type": "categorical",
+        "choices": ["Adam", "SGD"],  # the catalogue has no RMSprop
+    }
+    assert not window.compile_panel.optimizer.isEnabled()
+    control.ranges.choices.setText("SGD, Adam")
+    control.ranges.choices.textEdited.emit("SGD, Adam")
+    assert window.state.space["compile.optimizer.type"]["choices"] == ["SGD", "Adam"]
+
+    window.tabs.setCurrentIndex(window._tab_index("Train"))
+    settings = window.view("Train").settings
+    _click(qtbot, settings.batch_vary.toggle)
+    batch = window.state.space["training.batch_size"]
+    assert batch == {"type": "int", "low": 16, "high": 64, "log": True}
+    search = window.view("Search")
+    paths = [search.space_table.item(r, 0).toolTip() for r in range(2)]
+    assert paths == ["compile.optimizer.type", "training.batch_size"]
+    window.state.undo_stack.undo()
+    assert not settings.batch_vary.toggle.isChecked() and not settings.batch_vary.ranges.isVisible()

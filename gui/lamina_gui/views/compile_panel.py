@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLineEdit,
     QScrollArea,
     QVBoxLayout,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from lamina_gui.state import AppState
 from lamina_gui.widgets.param_form import ParamForm
+from lamina_gui.widgets.vary import VaryControl
 
 COMMON_METRICS = ("accuracy", "mae", "mse", "AUC", "Precision", "Recall")
 
@@ -52,7 +54,14 @@ class CompilePanel(QWidget):
         lb.addWidget(self.loss_form)
         opt_box = QGroupBox("Optimizer")
         ob = QVBoxLayout(opt_box)
-        ob.addWidget(self.optimizer)
+        self.optimizer_vary = VaryControl(
+            state, "compile.optimizer.type", self._optimizer_choices, self.optimizer
+        )
+        row = QHBoxLayout()
+        row.addWidget(self.optimizer, 1)
+        row.addWidget(self.optimizer_vary.toggle)
+        ob.addLayout(row)
+        ob.addWidget(self.optimizer_vary.ranges)
         ob.addWidget(self.optimizer_form)
         met_box = QGroupBox("Metrics")
         mb = QFormLayout(met_box)
@@ -96,6 +105,13 @@ class CompilePanel(QWidget):
                 self.optimizer.addItem(e["name"], e["name"])
         self._shown: dict[str, Any] = {}
         self.refresh()
+
+    def _optimizer_choices(self) -> dict[str, Any]:
+        """The first choices of a varied optimizer: the current one, Adam, SGD and RMSprop."""
+        names = [self.optimizer.itemData(i) for i in range(self.optimizer.count())]
+        first = [self.optimizer.currentData(), "Adam", "SGD", "RMSprop"]
+        choices = [n for n in dict.fromkeys(first) if n in names]
+        return {"type": "categorical", "choices": choices}
 
     def _compile(self) -> dict[str, Any]:
         return self.state.spec.compile.model_dump(mode="json")

@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QGridLayout,
@@ -259,3 +260,64 @@ class VaryToggle(QToolButton):
             "QToolButton { font-size: 10px; padding: 1px 4px; color: #555; }"
             "QToolButton:checked { background: #dbe8ff; color: #1f4fa0; font-weight: bold; }"
         )
+
+
+class VaryControl(QObject):
+    """A vary toggle and its range editor bound to one spec path of the app's search space,
+    for a setting outside the parameter forms (the optimizer's type, the batch size).
+
+    Args:
+        state: The app state (``space``, ``vary``, ``space_changed``).
+        path: The spec path, e.g. ``"compile.optimizer.type"``.
+        first: Makes the first range or choices when the toggle is pressed.
+        editor: The setting's own editor, disabled while the setting varies.
+    """
+
+    def __init__(
+        self,
+        state: Any,
+        path: str,
+        first: Callable[[], dict[str, Any]],
+        editor: QWidget | None = None,
+    ) -> None:
+        super().__init__()
+        self.state, self.path, self.first, self.editor = state, path, first, editor
+        self.toggle = VaryToggle()
+        self.setParent(self.toggle)  # lives (and stays connected) as long as its toggle
+        self.toggle.setObjectName(f"vary_{path}")
+        self.ranges = RangeEditor()
+        self.ranges.hide()
+        self.toggle.toggled.connect(self._toggled)
+        self.ranges.edited.connect(self._edited)
+        state.space_changed.connect(self.refresh)
+        self.refresh()
+
+    def _toggled(self, on: bool) -> None:
+        if on:
+            self.ranges.set_value(self.first())
+            self.state.vary(self.path, self.ranges.value())
+        else:
+            self.state.vary(self.path, None)
+
+    def _edited(self) -> None:
+        try:
+            definition = self.ranges.value()
+        except ValueError:
+            return  # the editor shows the problem
+        self.state.vary(self.path, definition)
+
+    def refresh(self) -> None:
+        """Shows whether the setting varies, and over what (without emitting)."""
+        definition = self.state.space.get(self.path)
+        with blocked(self.toggle):
+            self.toggle.setChecked(definition is not None)
+        self.ranges.setVisible(definition is not None)
+        if self.editor is not None:
+            self.editor.setEnabled(definition is None)
+        if definition is not None:
+            try:
+                same = self.ranges.value() == definition
+            except ValueError:
+                same = False
+            if not same:
+                self.ranges.set_value(definition)
