@@ -105,6 +105,13 @@ def test_search_relays_the_trials_then_stop_and_resume(tmp_path: Path) -> None:
     best = min(finished, key=lambda e: e.values[0])
     assert reply.best == [best.number]
 
+    # the same study name with another space is refused, located, before anything runs
+    other = {UNITS: {"type": "int", "low": 4, "high": 32, "log": False}}
+    refused = run_request(_request(project, other))
+    assert isinstance(refused, p.ErrorReply) and refused.location == "--name"
+    assert "another space" in refused.message
+    assert len(list((project / "runs").iterdir())) == 2
+
     # Stop as the next search's first trial starts: it ends within one batch (no epoch
     # finishes out of 50), and the study is kept
     flag, events = CancelFlag(), []

@@ -118,7 +118,7 @@ class SearchView(QWidget):
         self._load_settings()
         state.space_changed.connect(self.show_space)
         state.spec_changed.connect(self.show_space)
-        state.search_reset.connect(self._load_settings)
+        state.search_reset.connect(self._project_changed)
         self.show_space()
 
     # ---------------------------------------------------------------- layout
@@ -316,6 +316,14 @@ class SearchView(QWidget):
             self.seed_box.setValue(-1 if values["seed"] is None else int(values["seed"]))
         finally:
             self._loading = False
+
+    def _project_changed(self) -> None:
+        """Another project (or a new model): its settings, and no trials of the last one."""
+        self._load_settings()
+        if not self.running:
+            self.trials, self.best = {}, []
+            self._redraw()
+            self._status("Idle.")
 
     def _store_settings(self, *_args: Any) -> None:
         if not getattr(self, "_loading", False):
