@@ -125,7 +125,7 @@ def test_search_view_lists_edits_and_removes_varied_parameters(
         dialog.editor.high_int.setValue(128)
         return QDialog.DialogCode.Accepted
 
-    monkeypatch.setattr("lamina_gui.views.search.RangeDialog.exec", accept)
+    monkeypatch.setattr("lamina_gui.views.search_space.RangeDialog.exec", accept)
     view.space_table.selectRow(0)
     _click(qtbot, view.edit_button)
     assert state.space[UNITS]["high"] == 128

@@ -12,16 +12,12 @@ this trial" puts its spec in the composer as one undo step.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -30,8 +26,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -39,8 +33,8 @@ from PySide6.QtWidgets import (
 from lamina.engine import protocol as ev
 from lamina.engine.protocol import ErrorReply, RequestCancelled, SearchReport, SearchRequest
 from lamina.project import RUNS_DIR, ProjectError, Run
-from lamina_gui.widgets.trial_table import BestCurve, TrialTable, short_path
-from lamina_gui.widgets.vary import RangeEditor, describe
+from lamina_gui.views.search_space import NO_SPACE, SpacePanel
+from lamina_gui.widgets.trial_table import BestCurve, TrialTable
 
 SAMPLERS = ("tpe", "random", "grid")
 PRUNERS = ("none", "median", "halving", "hyperband")
@@ -53,29 +47,6 @@ DEFAULTS: dict[str, Any] = {
     "objectives": ["val_loss"],
     "seed": None,
 }
-NO_SPACE = (
-    "No parameter varies yet: in the Compose tab, press “vary” beside a number or a choice "
-    "(Item or Compile panel) and give its range."
-)
-
-
-class RangeDialog(QDialog):
-    """Edits the range or choices of one varied parameter."""
-
-    def __init__(self, path: str, definition: dict[str, Any], parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(f"Vary {path}")
-        self.editor = RangeEditor()
-        self.editor.set_value(definition)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(path))
-        layout.addWidget(self.editor)
-        layout.addWidget(buttons)
 
 
 class SearchView(QWidget):
@@ -123,34 +94,12 @@ class SearchView(QWidget):
 
     # ---------------------------------------------------------------- layout
     def _build(self) -> None:
-        self.space_table = QTableWidget(0, 2)
-        self.space_table.setObjectName("space_table")
-        self.space_table.setHorizontalHeaderLabels(["parameter", "range / choices"])
-        self.space_table.horizontalHeader().setStretchLastSection(True)
-        self.space_table.verticalHeader().hide()
-        self.space_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.space_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.space_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.space_table.cellDoubleClicked.connect(lambda r, _c: self.edit_parameter(r))
-        self.space_hint = QLabel(NO_SPACE, wordWrap=True)
-        self.space_hint.setStyleSheet("color: #666;")
-        self.edit_button = QPushButton("Edit…")
-        self.edit_button.setObjectName("space_edit")
-        self.edit_button.clicked.connect(lambda: self.edit_parameter(self.space_table.currentRow()))
-        self.remove_button = QPushButton("Remove")
-        self.remove_button.setObjectName("space_remove")
-        self.remove_button.clicked.connect(
-            lambda: self.remove_parameter(self.space_table.currentRow())
-        )
-        space_box = QGroupBox("Varied parameters")
-        sb = QVBoxLayout(space_box)
-        sb.addWidget(self.space_table)
-        sb.addWidget(self.space_hint)
-        row = QHBoxLayout()
-        row.addWidget(self.edit_button)
-        row.addWidget(self.remove_button)
-        row.addStretch(1)
-        sb.addLayout(row)
+        self.space_panel = SpacePanel(self.state)
+        self.space_panel.problem.connect(self._show_error)
+        self.space_table = self.space_panel.table
+        self.edit_button = self.space_panel.edit_button
+        self.remove_button = self.space_panel.remove_button
+        self.space_hint = self.space_panel.hint
 
         self.name_edit = QLineEdit()
         self.name_edit.setToolTip("The study's name: Start with the same name resumes it")
@@ -203,7 +152,7 @@ class SearchView(QWidget):
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         left = QVBoxLayout()
-        left.addWidget(space_box, 1)
+        left.addWidget(self.space_panel, 1)
         left.addWidget(settings_box)
         left.addLayout(buttons)
         left.addWidget(self.status_label)
@@ -244,49 +193,8 @@ class SearchView(QWidget):
 
     # ---------------------------------------------------------------- space
     def show_space(self) -> None:
-        """Lists the varied parameters (a path the spec no longer has is marked)."""
-        space = self.state.space
-        spec = self.state.spec.to_dict()
-        self.space_table.setRowCount(len(space))
-        for r, (path, definition) in enumerate(space.items()):
-            name = QTableWidgetItem(short_path(path))
-            name.setData(Qt.ItemDataRole.UserRole, path)
-            name.setToolTip(path)
-            text = QTableWidgetItem(describe(definition))
-            if not _in_spec(spec, path):
-                text.setText(describe(definition) + "  ⚠ not in the spec")
-                text.setForeground(Qt.GlobalColor.darkRed)
-            self.space_table.setItem(r, 0, name)
-            self.space_table.setItem(r, 1, text)
-        self.space_table.resizeColumnToContents(0)
-        self.space_hint.setVisible(not space)
-        has = bool(space)
-        self.edit_button.setEnabled(has)
-        self.remove_button.setEnabled(has)
-
-    def _path_at(self, row: int) -> str | None:
-        item = self.space_table.item(row, 0) if row >= 0 else None
-        return None if item is None else str(item.data(Qt.ItemDataRole.UserRole))
-
-    def edit_parameter(self, row: int) -> bool:
-        """Opens the range dialog of the parameter in `row`; returns whether it changed."""
-        path = self._path_at(row)
-        if path is None:
-            return False
-        dialog = RangeDialog(path, self.state.space[path], self)
-        self.range_dialog = dialog
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return False
-        try:
-            return bool(self.state.vary(path, dialog.editor.value()))
-        except ValueError as exc:
-            self._show_error(f"{path}: {exc}")
-            return False
-
-    def remove_parameter(self, row: int) -> bool:
-        """Stops varying the parameter in `row`."""
-        path = self._path_at(row)
-        return path is not None and bool(self.state.vary(path, None))
+        """Lists the varied parameters again."""
+        self.space_panel.refresh()
 
     # ---------------------------------------------------------------- settings
     def settings(self) -> dict[str, Any]:
@@ -509,22 +417,3 @@ class SearchView(QWidget):
             else f"The composer already holds the spec of trial {number}."
         )
         return bool(changed)
-
-
-def _in_spec(spec: dict[str, Any], path: str) -> bool:
-    """Whether the spec has the item or section `path` varies (the parameter may be unset)."""
-    node: Any = spec
-    parts = re.findall(r"[^.\[\]]+|\[\d+\]", path)
-    for part in parts[:-1]:
-        if part.startswith("["):
-            index = int(part[1:-1])
-            if not isinstance(node, list) or index >= len(node):
-                return False
-            node = node[index]
-        elif isinstance(node, dict) and isinstance(node.get(part), (dict, list)):
-            node = node[part]
-        elif isinstance(node, dict) and part == "params":
-            node = {}
-        else:
-            return False
-    return True
