@@ -84,26 +84,26 @@ def counted(study: Any) -> list[Any]:
     return out
 
 
-def limit_threads(workers: int) -> None:
-    """Sizes TensorFlow's thread pools so `workers` processes share the cores.
+def limit_threads(workers: int) -> int | None:
+    """Sizes TensorFlow's thread pools so `workers` processes share this machine's cores.
 
-    Call before TensorFlow runs its first operation (later calls are ignored).
+    Each process gets ``cores // workers`` threads for an operation (at least one) and one
+    thread to run operations side by side. Must run before TensorFlow's first operation
+    (a later call leaves the pools as they are). Returns the threads per operation, or
+    None with one worker (TensorFlow's own choice).
     """
     if workers <= 1:
-        return
-    cores = os.cpu_count() or 1
-    intra = max(1, cores // workers)
-    os.environ["TF_NUM_INTRAOP_THREADS"] = str(intra)
-    os.environ["TF_NUM_INTEROP_THREADS"] = "1"
+        return None
+    intra = max(1, (os.cpu_count() or 1) // workers)
     os.environ["OMP_NUM_THREADS"] = str(intra)
-    if "tensorflow" in sys.modules:
-        try:
-            import tensorflow as tf
+    from lamina.keras import tf
 
-            tf.config.threading.set_intra_op_parallelism_threads(intra)
-            tf.config.threading.set_inter_op_parallelism_threads(1)
-        except RuntimeError:  # TensorFlow already started: its pools stay as they are
-            pass
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(intra)
+        tf.config.threading.set_inter_op_parallelism_threads(1)
+    except RuntimeError:  # TensorFlow already ran an operation: its pools stay as they are
+        return int(tf.config.threading.get_intra_op_parallelism_threads()) or None
+    return intra
 
 
 class TrialFailed(Exception):

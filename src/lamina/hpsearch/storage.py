@@ -82,9 +82,7 @@ def open_storage(storage: str | None, project: str | Path | None, create: bool =
             hint="use postgresql://USER:PASSWORD@HOST:PORT/DB (or sqlite:///FILE); leave it "
             "out for the journal file in the project",
         )
-    url = (
-        "postgresql" + storage[len("postgres") :] if storage.startswith("postgres://") else storage
-    )
+    url = _with_driver(storage)
     try:
         with warnings.catch_warnings():  # heartbeats are "experimental" in Optuna's words
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
@@ -101,6 +99,22 @@ def open_storage(storage: str | None, project: str | Path | None, create: bool =
             location="--storage",
             hint="check the host, port, user, password and that the database exists",
         ) from None
+
+
+def _with_driver(url: str) -> str:
+    """``postgresql://`` with the installed driver named.
+
+    SQLAlchemy 2.1 takes a plain ``postgresql://`` to mean psycopg 3; lamina's ``postgres``
+    extra installs psycopg2.
+    """
+    import importlib.util
+
+    for plain in ("postgresql://", "postgres://"):
+        if url.startswith(plain):
+            has_psycopg3 = importlib.util.find_spec("psycopg") is not None
+            driver = "postgresql+psycopg://" if has_psycopg3 else "postgresql+psycopg2://"
+            return driver + url[len(plain) :]
+    return url
 
 
 def _connect_timeout(url: str) -> dict[str, Any]:
