@@ -152,6 +152,19 @@ def work(
     return state["stopped"]
 
 
+def check_search(spec: ModelSpec, space: SearchSpace | None, settings: SearchSettings) -> None:
+    """Checks what needs no storage: the objectives are logged, a grid is finite.
+
+    Raises:
+        SearchError: Located at ``--objective``, ``--sampler`` or the space's entry.
+    """
+    from lamina.hpsearch.results import check_objectives
+    from lamina.hpsearch.study import make_sampler
+
+    check_objectives(settings, spec)
+    make_sampler(settings, space)  # a grid over a continuous range is refused here
+
+
 def _data_ref(data: Any, data_params: Any, spec: ModelSpec) -> Any:
     from lamina.training.run_info import data_ref
 
@@ -209,9 +222,7 @@ def run_search(
             if isinstance(space, SearchSpace)
             else SearchSpace.from_json(space, spec, registry)
         )
-    from lamina.hpsearch.results import check_objectives
-
-    check_objectives(settings, spec)
+    check_search(spec, search_space, settings)
     ref = _data_ref(data, data_params, spec)
     if settings.workers > 1 and (ref is None or build is not None):
         raise SearchError(
@@ -221,8 +232,6 @@ def run_search(
             hint="pass data as a name or path, or use workers=1",
         )
     target = budget(settings, search_space)
-    if settings.sampler == "grid":
-        search_space.grid()  # type: ignore[union-attr]  # refuses a continuous range
     emit = on_event or (lambda event: None)
     study = create_or_resume(spec, search_space, settings, project, ref, offset=0)
     if not _is_project(project):

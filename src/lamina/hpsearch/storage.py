@@ -147,30 +147,24 @@ def recover_interrupted(study: Any) -> list[int]:
     from optuna.trial import TrialState
 
     host = socket.gethostname()
-    found = []
     storage = study._storage
+    stale: set[int] = set()
+    if optuna.storages._heartbeat.is_heartbeat_enabled(storage):
+        stale = set(storage._get_stale_trial_ids(study._study_id))
+    found = []
     for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         worker = t.user_attrs.get("worker") or {}
-        if worker.get("host") != host or _alive(int(worker.get("pid", -1))):
+        dead = worker.get("host") == host and not _alive(int(worker.get("pid", -1)))
+        if not (dead or t._trial_id in stale):
             continue
-        if storage.set_trial_state_values(t._trial_id, TrialState.FAIL):
-            _mark_interrupted(study, t)
-            found.append(t.number)
-    if optuna.storages._heartbeat.is_heartbeat_enabled(storage):
-        before = {t.number for t in study.get_trials(deepcopy=False, states=(TrialState.FAIL,))}
-        optuna.storages.fail_stale_trials(study)
-        for t in study.get_trials(deepcopy=False, states=(TrialState.FAIL,)):
-            if t.number not in before and "interrupted" not in t.user_attrs:
-                _mark_interrupted(study, t)
-                found.append(t.number)
+        try:
+            storage.set_trial_user_attr(t._trial_id, "interrupted", True)
+            storage.set_trial_user_attr(t._trial_id, "reason", "interrupted: its worker stopped")
+            if not storage.set_trial_state_values(t._trial_id, TrialState.FAIL):
+                continue
+        except optuna.exceptions.UpdateFinishedTrialError:
+            continue  # another worker recovered it first
+        if t.params:
+            study.enqueue_trial(dict(t.params), user_attrs={"retry_of": t.number})
+        found.append(t.number)
     return found
-
-
-def _mark_interrupted(study: Any, trial: Any) -> None:
-    storage = study._storage
-    storage.set_trial_user_attr(trial._trial_id, "interrupted", True)
-    storage.set_trial_user_attr(
-        trial._trial_id, "reason", "interrupted: its worker stopped; retried"
-    )
-    if trial.params:
-        study.enqueue_trial(dict(trial.params), user_attrs={"retry_of": trial.number})
