@@ -72,7 +72,7 @@ def run_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--prepare",
         action="store_true",
-        help="only create (or check) the study, run no trial: workers will (`lamina search worker`)",
+        help="only create (or check) the study, run no trial (`lamina search worker` will)",
     )
     p.add_argument(
         "--slurm-template",
@@ -135,7 +135,7 @@ def _run(args: argparse.Namespace) -> int:
     from lamina.cli import CommandError
     from lamina.cli.search_progress import SearchProgress
     from lamina.hpsearch import SearchSettings, SearchSpace, objectives_of, run_search
-    from lamina.hpsearch.run import counted
+    from lamina.hpsearch.run import check_search, counted
     from lamina.hpsearch.study import budget
     from lamina.spec import load_spec
 
@@ -160,6 +160,7 @@ def _run(args: argparse.Namespace) -> int:
     )
     spec = load_spec(args.spec)
     space = SearchSpace.from_json(args.space, spec)
+    check_search(spec, space, settings)
     _quiet_optuna()
     progress: SearchProgress | None = None
 

@@ -84,26 +84,26 @@ def counted(study: Any) -> list[Any]:
     return out
 
 
-def limit_threads(workers: int) -> None:
-    """Sizes TensorFlow's thread pools so `workers` processes share the cores.
+def limit_threads(workers: int) -> int | None:
+    """Sizes TensorFlow's thread pools so `workers` processes share this machine's cores.
 
-    Call before TensorFlow runs its first operation (later calls are ignored).
+    Each process gets ``cores // workers`` threads for an operation (at least one) and one
+    thread to run operations side by side. Must run before TensorFlow's first operation
+    (a later call leaves the pools as they are). Returns the threads per operation, or
+    None with one worker (TensorFlow's own choice).
     """
     if workers <= 1:
-        return
-    cores = os.cpu_count() or 1
-    intra = max(1, cores // workers)
-    os.environ["TF_NUM_INTRAOP_THREADS"] = str(intra)
-    os.environ["TF_NUM_INTEROP_THREADS"] = "1"
+        return None
+    intra = max(1, (os.cpu_count() or 1) // workers)
     os.environ["OMP_NUM_THREADS"] = str(intra)
-    if "tensorflow" in sys.modules:
-        try:
-            import tensorflow as tf
+    from lamina.keras import tf
 
-            tf.config.threading.set_intra_op_parallelism_threads(intra)
-            tf.config.threading.set_inter_op_parallelism_threads(1)
-        except RuntimeError:  # TensorFlow already started: its pools stay as they are
-            pass
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(intra)
+        tf.config.threading.set_inter_op_parallelism_threads(1)
+    except RuntimeError:  # TensorFlow already ran an operation: its pools stay as they are
+        return int(tf.config.threading.get_intra_op_parallelism_threads()) or None
+    return intra
 
 
 class TrialFailed(Exception):
@@ -150,6 +150,19 @@ def work(
         return False
     study.optimize(objective, catch=(TrialFailed,), callbacks=[after_trial], gc_after_trial=False)
     return state["stopped"]
+
+
+def check_search(spec: ModelSpec, space: SearchSpace | None, settings: SearchSettings) -> None:
+    """Checks what needs no storage: the objectives are logged, a grid is finite.
+
+    Raises:
+        SearchError: Located at ``--objective``, ``--sampler`` or the space's entry.
+    """
+    from lamina.hpsearch.results import check_objectives
+    from lamina.hpsearch.study import make_sampler
+
+    check_objectives(settings, spec)
+    make_sampler(settings, space)  # a grid over a continuous range is refused here
 
 
 def _data_ref(data: Any, data_params: Any, spec: ModelSpec) -> Any:
@@ -209,9 +222,7 @@ def run_search(
             if isinstance(space, SearchSpace)
             else SearchSpace.from_json(space, spec, registry)
         )
-    from lamina.hpsearch.results import check_objectives
-
-    check_objectives(settings, spec)
+    check_search(spec, search_space, settings)
     ref = _data_ref(data, data_params, spec)
     if settings.workers > 1 and (ref is None or build is not None):
         raise SearchError(
@@ -221,8 +232,6 @@ def run_search(
             hint="pass data as a name or path, or use workers=1",
         )
     target = budget(settings, search_space)
-    if settings.sampler == "grid":
-        search_space.grid()  # type: ignore[union-attr]  # refuses a continuous range
     emit = on_event or (lambda event: None)
     study = create_or_resume(spec, search_space, settings, project, ref, offset=0)
     if not _is_project(project):

@@ -184,7 +184,7 @@ class SearchSpace:
             raise SearchError(
                 "a search space is a JSON object {path: range or list of choices}, "
                 f"got {type(data).__name__ if data else 'nothing'}",
-                location=source if isinstance(obj, (str, Path)) else "space",
+                location=str(obj) if _is_path(obj) else source,
                 hint='e.g. {"layers[1].params.units": {"type": "int", "low": 16, "high": 128}}',
             )
         params: list[Param] = []
@@ -199,6 +199,10 @@ class SearchSpace:
         space = cls(tuple(params))
         _check_default(space, spec, registry)
         return space
+
+
+def _is_path(obj: Any) -> bool:
+    return isinstance(obj, Path) or (isinstance(obj, str) and not obj.lstrip().startswith("{"))
 
 
 def _number(value: Any) -> bool:

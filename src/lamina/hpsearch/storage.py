@@ -82,9 +82,7 @@ def open_storage(storage: str | None, project: str | Path | None, create: bool =
             hint="use postgresql://USER:PASSWORD@HOST:PORT/DB (or sqlite:///FILE); leave it "
             "out for the journal file in the project",
         )
-    url = (
-        "postgresql" + storage[len("postgres") :] if storage.startswith("postgres://") else storage
-    )
+    url = _with_driver(storage)
     try:
         with warnings.catch_warnings():  # heartbeats are "experimental" in Optuna's words
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
@@ -101,6 +99,22 @@ def open_storage(storage: str | None, project: str | Path | None, create: bool =
             location="--storage",
             hint="check the host, port, user, password and that the database exists",
         ) from None
+
+
+def _with_driver(url: str) -> str:
+    """``postgresql://`` with the installed driver named.
+
+    SQLAlchemy 2.1 takes a plain ``postgresql://`` to mean psycopg 3; lamina's ``postgres``
+    extra installs psycopg2.
+    """
+    import importlib.util
+
+    for plain in ("postgresql://", "postgres://"):
+        if url.startswith(plain):
+            has_psycopg3 = importlib.util.find_spec("psycopg") is not None
+            driver = "postgresql+psycopg://" if has_psycopg3 else "postgresql+psycopg2://"
+            return driver + url[len(plain) :]
+    return url
 
 
 def _connect_timeout(url: str) -> dict[str, Any]:
@@ -133,30 +147,24 @@ def recover_interrupted(study: Any) -> list[int]:
     from optuna.trial import TrialState
 
     host = socket.gethostname()
-    found = []
     storage = study._storage
+    stale: set[int] = set()
+    if optuna.storages._heartbeat.is_heartbeat_enabled(storage):
+        stale = set(storage._get_stale_trial_ids(study._study_id))
+    found = []
     for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         worker = t.user_attrs.get("worker") or {}
-        if worker.get("host") != host or _alive(int(worker.get("pid", -1))):
+        dead = worker.get("host") == host and not _alive(int(worker.get("pid", -1)))
+        if not (dead or t._trial_id in stale):
             continue
-        if storage.set_trial_state_values(t._trial_id, TrialState.FAIL):
-            _mark_interrupted(study, t)
-            found.append(t.number)
-    if optuna.storages._heartbeat.is_heartbeat_enabled(storage):
-        before = {t.number for t in study.get_trials(deepcopy=False, states=(TrialState.FAIL,))}
-        optuna.storages.fail_stale_trials(study)
-        for t in study.get_trials(deepcopy=False, states=(TrialState.FAIL,)):
-            if t.number not in before and "interrupted" not in t.user_attrs:
-                _mark_interrupted(study, t)
-                found.append(t.number)
+        try:
+            storage.set_trial_user_attr(t._trial_id, "interrupted", True)
+            storage.set_trial_user_attr(t._trial_id, "reason", "interrupted: its worker stopped")
+            if not storage.set_trial_state_values(t._trial_id, TrialState.FAIL):
+                continue
+        except optuna.exceptions.UpdateFinishedTrialError:
+            continue  # another worker recovered it first
+        if t.params:
+            study.enqueue_trial(dict(t.params), user_attrs={"retry_of": t.number})
+        found.append(t.number)
     return found
-
-
-def _mark_interrupted(study: Any, trial: Any) -> None:
-    storage = study._storage
-    storage.set_trial_user_attr(trial._trial_id, "interrupted", True)
-    storage.set_trial_user_attr(
-        trial._trial_id, "reason", "interrupted: its worker stopped; retried"
-    )
-    if trial.params:
-        study.enqueue_trial(dict(trial.params), user_attrs={"retry_of": trial.number})

@@ -130,6 +130,7 @@ def run_trial(
         run_id = result.run_id if result.path is not None else ""
         trial.set_user_attr("run_id", run_id)
         trial.set_user_attr("epochs", result.epochs_run)
+        trial.set_user_attr("tf_threads", _tf_threads())
         if result.status == "cancelled":
             state, reason = "interrupted", "stopped; retried when the search resumes"
         elif result.status == "failed":
@@ -172,6 +173,13 @@ def run_trial(
         )
     )
     return state, values, reason
+
+
+def _tf_threads() -> int:
+    """TensorFlow's threads per operation in this process (0: its default, all cores)."""
+    from lamina.keras import tf
+
+    return int(tf.config.threading.get_intra_op_parallelism_threads())
 
 
 class _NotBuilt(Exception):
