@@ -1,5 +1,5 @@
-"""The main window: menus, toolbar, the Compose / Data / Train / Visualize / Runs tabs, status
-bar.
+"""The main window: menus, toolbar, the Compose / Data / Train / Visualize / Runs / Search tabs,
+status bar.
 
 The window never imports TensorFlow: the engine child process does the work. The
 window paints first; the engine starts right after, and the palette fills from the
@@ -41,6 +41,7 @@ LAZY_VIEWS: dict[str, tuple[str, str]] = {
     "Train": ("lamina_gui.views.train", "TrainingView"),
     "Visualize": ("lamina_gui.views.visualize", "VisualizeView"),
     "Runs": ("lamina_gui.views.runs", "RunsView"),
+    "Search": ("lamina_gui.views.search", "SearchView"),
 }
 
 _STATE_STYLE = {
@@ -334,8 +335,10 @@ class MainWindow(QMainWindow):
         refreshes the Runs view, which opens its runs in the Visualize view."""
         if title == "Train" and hasattr(widget, "finished"):
             widget.finished.connect(self._training_finished)
-        elif title == "Runs" and hasattr(widget, "open_run"):
+        elif title in ("Runs", "Search") and hasattr(widget, "open_run"):
             widget.open_run.connect(self.open_in_visualize)
+        if title == "Search" and hasattr(widget, "finished"):
+            widget.finished.connect(self._training_finished)
 
     def _training_finished(self, _result: Any) -> None:
         runs = self.views.get("Runs")

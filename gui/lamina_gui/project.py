@@ -4,7 +4,9 @@ A project is a folder with ``project.json`` (see :mod:`lamina.project`, which ne
 no TensorFlow); a plain spec ``.json`` file can be opened and saved too. Opening a
 corrupt or foreign file shows a message and never writes to the file. The spec is
 autosaved to a side file (``.autosave.spec.json`` in the project, or in lamina's
-home for an unsaved model) so that a crash loses little.
+home for an unsaved model) so that a crash loses little. The Search view's varied
+parameters and settings are saved beside ``project.json`` in ``search.json``
+(``{"format": "lamina-search", "space": {...}, "settings": {...}}``).
 """
 
 from __future__ import annotations
@@ -20,10 +22,13 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from lamina.paths import lamina_home
 from lamina.project import PROJECT_FILE, ProjectError, load_project, save_project
+from lamina.project.files import read_json, write_json
 from lamina.spec import SpecError, load_spec, save_spec
 from lamina_gui.state import AppState, empty_spec
 
 AUTOSAVE_NAME = ".autosave.spec.json"
+SEARCH_FILE = "search.json"
+SEARCH_FORMAT = "lamina-search"
 AUTOSAVE_MS = 30_000
 MAX_RECENT = 8
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
@@ -90,7 +95,9 @@ class ProjectController(QObject):
             if path.is_dir() or path.name == PROJECT_FILE:
                 project = load_project(path)
                 spec = project.spec if project.spec is not None else empty_spec()
+                search = self._read_search(project.path)
                 self.state.reset(spec, project_path=project.path, name=project.name)
+                self.state.reset_search(search.get("space", {}), search.get("settings", {}))
                 self._add_recent(project.path)
             else:
                 data = self._read_json(path)
@@ -107,6 +114,36 @@ class ProjectController(QObject):
             return False
         self.message.emit(f"opened {path}")
         return True
+
+    @staticmethod
+    def _read_search(folder: Path) -> dict[str, Any]:
+        """The project's ``search.json`` (empty if there is none).
+
+        Raises:
+            ProjectError: If the file is corrupt or not lamina's (the project is not opened).
+        """
+        path = folder / SEARCH_FILE
+        if not path.exists():
+            return {}
+        data = read_json(path, "search file")
+        if not isinstance(data, dict) or data.get("format") != SEARCH_FORMAT:
+            raise ProjectError(f"{path}: not a lamina search file (no 'format': {SEARCH_FORMAT!r})")
+        for key in ("space", "settings"):
+            if not isinstance(data.get(key, {}), dict):
+                raise ProjectError(f"{path}: '{key}' must be a JSON object")
+        for key, value in data.get("space", {}).items():
+            if not isinstance(value, (list, dict)):
+                raise ProjectError(
+                    f'{path}: space["{key}"] must be a list of choices or a range object'
+                )
+        return data
+
+    def _write_search(self, folder: Path) -> None:
+        """Writes ``search.json`` when there is a space or settings to keep."""
+        path = folder / SEARCH_FILE
+        space, settings = self.state.space, self.state.search_settings
+        if space or settings or path.exists():
+            write_json(path, {"format": SEARCH_FORMAT, "space": space, "settings": settings})
 
     @staticmethod
     def _read_json(path: Path) -> Any:
@@ -156,6 +193,7 @@ class ProjectController(QObject):
         folder = Path(folder)
         try:
             save_project(folder, self.state.spec, name=self.state.project_name or folder.name)
+            self._write_search(folder)
         except (ProjectError, SpecError, OSError) as exc:
             self._error("Cannot save", f"Cannot save to {folder}:\n{exc}")
             return False

@@ -102,6 +102,24 @@ class SpecCommand(QUndoCommand):
         self._state._set(self.before)
 
 
+class SpaceCommand(QUndoCommand):
+    """Replaces the search space (the varied parameters); undo puts the old one back."""
+
+    def __init__(
+        self, state: AppState, before: dict[str, Any], after: dict[str, Any], text: str
+    ) -> None:
+        super().__init__(text)
+        self._state = state
+        self.before = before
+        self.after = after
+
+    def redo(self) -> None:
+        self._state._set_space(self.after)
+
+    def undo(self) -> None:
+        self._state._set_space(self.before)
+
+
 class AppState(QObject):
     """The current spec, project path, dirty flag and undo stack.
 
@@ -110,12 +128,20 @@ class AppState(QObject):
         project_changed: The project path or name changed.
         dirty_changed(bool): Whether there are unsaved changes.
         selection_changed(int): The selected stack item (-1 for none).
+        space_changed: The search space changed (a parameter varied, edited or removed).
+        search_reset: The search space and settings were replaced (new or opened project).
+
+    The search space (`space`, spec path -> range or choices, the JSON of
+    `lamina.hpsearch.SearchSpace`) and the Search view's settings (`search_settings`)
+    belong to the project: they are saved in its ``search.json``.
     """
 
     spec_changed = Signal()
     project_changed = Signal()
     dirty_changed = Signal(bool)
     selection_changed = Signal(int)
+    space_changed = Signal()
+    search_reset = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -125,6 +151,8 @@ class AppState(QObject):
         self.project_name: str = ""
         self.catalog: dict[str, Any] | None = None
         self._selected = -1
+        self._space: dict[str, dict[str, Any]] = {}
+        self.search_settings: dict[str, Any] = {}
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._clean_changed)
 
@@ -174,6 +202,48 @@ class AppState(QObject):
         spec["layers"] = layers
         return self.apply(spec, text, merge_key)
 
+    # -- the search space -----------------------------------------------------------
+
+    @property
+    def space(self) -> dict[str, dict[str, Any]]:
+        """The varied parameters: spec path -> range or choices (a new dict to edit)."""
+        return {path: dict(value) for path, value in self._space.items()}
+
+    def _set_space(self, space: dict[str, dict[str, Any]]) -> None:
+        self._space = space
+        self.space_changed.emit()
+
+    def set_space(self, space: dict[str, dict[str, Any]], text: str) -> bool:
+        """Replaces the search space (an undoable edit); False if nothing changed."""
+        space = {path: dict(value) for path, value in space.items()}
+        if space == self._space:
+            return False
+        self.undo_stack.push(SpaceCommand(self, self._space, space, text))
+        return True
+
+    def vary(self, path: str, definition: dict[str, Any] | None) -> bool:
+        """Varies the parameter at spec `path` over `definition` (None: stops varying it)."""
+        space = self.space
+        if definition is None:
+            if space.pop(path, None) is None:
+                return False
+            return self.set_space(space, f"Stop varying {path.rsplit('.', 1)[-1]}")
+        space[path] = dict(definition)
+        return self.set_space(space, f"Vary {path.rsplit('.', 1)[-1]}")
+
+    def reset_search(
+        self, space: dict[str, dict[str, Any]], settings: dict[str, Any] | None = None
+    ) -> None:
+        """Replaces the search space and settings without undo (opening a project).
+
+        An entry may be any form of the space JSON (a list of choices, a range object).
+        """
+        from lamina_gui.widgets.vary import as_definition
+
+        self.search_settings = dict(settings or {})
+        self._set_space({str(path): as_definition(value) for path, value in space.items()})
+        self.search_reset.emit()
+
     def reset(
         self,
         spec: Any,
@@ -199,6 +269,7 @@ class AppState(QObject):
         self.project_name = name or data.name
         self._selected = -1
         self._set(data)
+        self.reset_search({})
         self.undo_stack.setClean()
         self.dirty_changed.emit(False)
         self.project_changed.emit()

@@ -62,6 +62,9 @@ _EXPORTS = {
     "visualize_run": "lamina.visualize.runs",
     "save_png": "lamina.visualize",
     "VisualizationError": "lamina.visualize",
+    "search": "lamina.hpsearch.api",
+    "SearchSpace": "lamina.hpsearch",
+    "SearchSettings": "lamina.hpsearch",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -689,3 +689,82 @@ def test_run_id_with_a_path_is_refused(run_id, trained_project, tmp_path):
         find_run(project, run_id)
     assert load_project(project).run(run.name).path == run
     assert _hashes(tmp_path) == before
+
+
+#: id -> (search space, extra arguments of ``lamina search``, what the message must contain)
+#: (issue 15). ``PROJECT`` stands for the project folder, which already holds a project.
+SEARCH_CASES = {
+    "space-item-out-of-range": (
+        {"layers[9].params.units": [2, 4]},
+        [],
+        ['space["layers[9].params.units"]: the spec has 1 items'],
+    ),
+    "space-low-not-below-high": (
+        {"units": {"low": 8, "high": 2}},
+        [],
+        ['space["units"]: low must be < high'],
+    ),
+    "space-log-from-zero": (
+        {"compile.optimizer.params.learning_rate": {"low": 0, "high": 0.1, "log": True}},
+        [],
+        ["log needs low > 0"],
+    ),
+    "space-float-range-for-an-int": (
+        {"units": {"low": 2.5, "high": 8.0}},
+        [],
+        ["'units' of Dense allows ints, got a float range"],
+    ),
+    "space-unknown-parameter": ({"layers[0].params.unitz": [2]}, [], ["no parameter 'unitz'"]),
+    "space-not-an-object": ([1, 2], [], ["SPACE", "JSON object"]),
+    "unknown-sampler": ({"units": [2, 4]}, ["--sampler", "bayes"], ["--sampler", "'bayes'"]),
+    "unknown-pruner": ({"units": [2, 4]}, ["--pruner", "asha"], ["--pruner", "'asha'"]),
+    "unknown-metric": ({"units": [2, 4]}, ["--objective", "val_acc"], ["--objective", "val_acc"]),
+    "bad-direction": ({"units": [2, 4]}, ["--direction", "up"], ["--direction", "'up'"]),
+    "grid-over-a-continuous-range": (
+        {"compile.optimizer.params.learning_rate": {"low": 0.001, "high": 0.1}},
+        ["--sampler", "grid"],
+        ["a grid needs a step or a list", "gives 5 values"],
+    ),
+    "unreachable-storage": (
+        {"units": [2, 4]},
+        ["--storage", "postgresql://ana:hunter2@127.0.0.1:1/lamina"],
+        ["--storage", "postgresql://ana:***@127.0.0.1:1/lamina"],
+    ),
+    "not-a-storage-url": ({"units": [2, 4]}, ["--storage", "mongodb://x"], ["not a storage URL"]),
+    "study-reused-with-another-space": (
+        {"units": [2, 4, 8]},
+        ["--name", "first"],
+        ["--name: the search 'first'", "another space"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(SEARCH_CASES), ids=list(SEARCH_CASES))
+def test_bad_search_input_is_a_located_error(case, tmp_path, capsys, monkeypatch):
+    from lamina.project import create_project
+
+    space_json, extra, expected = SEARCH_CASES[case]
+    spec, space = tmp_path / "spec.json", tmp_path / "space.json"
+    spec.write_text(_spec())
+    project = tmp_path / "project"
+    create_project(project, spec=json.loads(_spec()))
+    monkeypatch.chdir(tmp_path)
+    base = ["search", str(spec), "--space", str(space), "--data", "xor", "--project", str(project)]
+    if case == "study-reused-with-another-space":  # made with another space first
+        space.write_text(json.dumps({"units": [2, 4]}))
+        assert main([*base, "--name", "first", "--prepare"]) == 0
+    space.write_text(json.dumps(space_json))
+    capsys.readouterr()
+    before = _hashes(tmp_path)
+    try:
+        status = main([*base, *extra])
+    except SystemExit as exc:
+        status = exc.code
+    captured = capsys.readouterr()
+    err = captured.err
+    assert status == 2, err
+    assert "internal error" not in err and "Traceback" not in err
+    for part in expected:
+        assert (str(space) if part == "SPACE" else part) in err, err
+    assert "hunter2" not in captured.out + err
+    assert _hashes(tmp_path) == before

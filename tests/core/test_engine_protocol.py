@@ -71,6 +71,13 @@ EXAMPLES: list[p.Message] = [
     p.Boundary(np.zeros((4, 4, 2), dtype=np.float16), [0.0, 1.0, 0.0, 1.0], 3, id=6),
     p.Log("decision boundary skipped", id=6),
     p.Image(2, 10, IMAGE, id=7),
+    p.SearchRequest(SPEC, {"layers[0].params.units": [2, 4]}, {"trials": 2}, "/p", id=12),
+    p.SearchReport("stopped", "s", ["minimize"], ["val_loss"], [{"trial": 0}], [0], id=12),
+    p.SearchStarted("s", ["val_loss"], ["minimize"], 2, ["layers[0].params.units"], id=12),
+    p.TrialStarted(0, {"layers[0].params.units": 2}, id=12),
+    p.TrialEpoch(0, 0, {"loss": 0.5}, id=12),
+    p.TrialFinished(0, "pruned", [0.7], "run-1", "pruned at epoch 1", 1.5, id=12),
+    p.SearchFinished("s", 1, 1, 0, True, [0], id=12),
 ]
 
 

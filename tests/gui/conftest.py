@@ -57,6 +57,7 @@ class FakeEngine:
             p.DatasetSummaryRequest: self._dataset_summary,
             p.TrainRequest: self._train,
             p.VisualizeRequest: self._visualize,
+            p.SearchRequest: self._search,
         }
 
     # -- the client's interface --------------------------------------------------------
@@ -255,6 +256,50 @@ class FakeEngine:
 
         timer.timeout.connect(tick)
         timer.start()
+
+    def _search(self, request: p.SearchRequest) -> None:
+        """Runs `settings["trials"]` canned trials at once: trial 1 pruned, trial 2 failed,
+        the others complete with val_loss 1/(n+1); a path with ``[9]`` is refused, located."""
+        rid, settings = request.id, request.settings
+        bad = [path for path in request.space if "[9]" in path]
+        if bad:
+            where = f'space["{bad[0]}"]'
+            message = f"{where}: the spec has {len(request.spec['layers'])} items"
+            self._reply(rid, p.ErrorReply(message, "search", where))
+            return
+        paths = list(request.space)
+        name, n = settings.get("name", "search"), int(settings.get("trials", 4))
+        self._event(rid, p.SearchStarted(name, ["val_loss"], ["minimize"], n, paths))
+        rows = []
+        for number in range(n):
+            params = {}
+            for path, d in request.space.items():
+                params[path] = d["choices"][0] if "choices" in d else d["low"] + number
+            self._event(rid, p.TrialStarted(number, params))
+            self._event(rid, p.TrialEpoch(number, 0, {"loss": 1.0, "val_loss": 1.0}))
+            state, values, reason = "complete", [1 / (number + 1)], ""
+            if number == 1:
+                state, reason = "pruned", "pruned after epoch 1 (median)"
+            if number == 2:
+                state, values, reason = "failed", None, "the loss became NaN"
+            run_id = f"trial-{number}"
+            self._event(rid, p.TrialFinished(number, state, values, run_id, reason, 0.5))
+            rows.append(
+                {
+                    "trial": number,
+                    "params": params,
+                    "values": values,
+                    "state": state,
+                    "epochs": 1,
+                    "seconds": 0.5,
+                    "run_id": run_id,
+                    "reason": reason,
+                }
+            )
+        best = [n - 1] if n > 3 else [0]
+        self._event(rid, p.SearchFinished(name, n - 2, 1, 1, False, best))
+        report = p.SearchReport("finished", name, ["minimize"], ["val_loss"], rows, best)
+        self._reply(rid, report)
 
     def _visualize(self, request: p.VisualizeRequest) -> None:
         rid, kind = request.id, request.visualization

@@ -1,4 +1,4 @@
-"""The app never imports TensorFlow or lamina's model code: the engine does that work.
+"""The app never imports TensorFlow, lamina's model code or its search: the engine does that.
 
 A static check of every import in ``gui/lamina_gui`` (including imports inside
 functions), so it holds whatever other tests imported into the same process.
@@ -20,6 +20,7 @@ FORBIDDEN = (
     "lamina.build",
     "lamina.training",
     "lamina.visualize",
+    "lamina.hpsearch",  # the search runs in the engine; the app sends a request
     "lamina.plugins",
     "lamina.registry",
     "lamina_builtin",

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLineEdit,
     QScrollArea,
     QVBoxLayout,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from lamina_gui.state import AppState
 from lamina_gui.widgets.param_form import ParamForm
+from lamina_gui.widgets.vary import VaryControl
 
 COMMON_METRICS = ("accuracy", "mae", "mse", "AUC", "Precision", "Recall")
 
@@ -52,7 +54,14 @@ class CompilePanel(QWidget):
         lb.addWidget(self.loss_form)
         opt_box = QGroupBox("Optimizer")
         ob = QVBoxLayout(opt_box)
-        ob.addWidget(self.optimizer)
+        self.optimizer_vary = VaryControl(
+            state, "compile.optimizer.type", self._optimizer_choices, self.optimizer
+        )
+        row = QHBoxLayout()
+        row.addWidget(self.optimizer, 1)
+        row.addWidget(self.optimizer_vary.toggle)
+        ob.addLayout(row)
+        ob.addWidget(self.optimizer_vary.ranges)
         ob.addWidget(self.optimizer_form)
         met_box = QGroupBox("Metrics")
         mb = QFormLayout(met_box)
@@ -76,7 +85,12 @@ class CompilePanel(QWidget):
             lambda n, p: self._params_edited("optimizer", n, p)
         )
         self.metrics.editingFinished.connect(self._metrics_edited)
+        for key, form in (("loss", self.loss_form), ("optimizer", self.optimizer_form)):
+            form.vary_edited.connect(
+                lambda n, d, k=key: self.state.vary(f"compile.{k}.params.{n}", d)
+            )
         state.spec_changed.connect(self.refresh)
+        state.space_changed.connect(self._show_varied)
         self.fill_choices()
 
     def fill_choices(self) -> None:
@@ -91,6 +105,13 @@ class CompilePanel(QWidget):
                 self.optimizer.addItem(e["name"], e["name"])
         self._shown: dict[str, Any] = {}
         self.refresh()
+
+    def _optimizer_choices(self) -> dict[str, Any]:
+        """The first choices of a varied optimizer: the current one, Adam, SGD and RMSprop."""
+        names = [self.optimizer.itemData(i) for i in range(self.optimizer.count())]
+        first = [self.optimizer.currentData(), "Adam", "SGD", "RMSprop"]
+        choices = [n for n in dict.fromkeys(first) if n in names]
+        return {"type": "categorical", "choices": choices}
 
     def _compile(self) -> dict[str, Any]:
         return self.state.spec.compile.model_dump(mode="json")
@@ -124,6 +145,13 @@ class CompilePanel(QWidget):
                 form.set_params(params)
         if not self.metrics.hasFocus():
             self.metrics.setText(", ".join(comp.get("metrics") or []))
+        self._show_varied()
+
+    def _show_varied(self) -> None:
+        space = self.state.space
+        for key, form in (("loss", self.loss_form), ("optimizer", self.optimizer_form)):
+            prefix = f"compile.{key}.params."
+            form.set_varied({p[len(prefix) :]: d for p, d in space.items() if p.startswith(prefix)})
 
     def _set(self, key: str, value: Any, text: str, merge_key: str = "") -> None:
         spec = self.state.spec.to_dict()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from lamina.engine.protocol import EngineInfo, PingRequest
 from lamina_gui.views.common import edit_spec, get_path
+from lamina_gui.widgets.vary import VaryControl
 
 
 class TrainingSettings(QGroupBox):
@@ -64,7 +65,15 @@ class TrainingSettings(QGroupBox):
         form.addRow("Device", self.device_combo)
         form.addRow("Mixed precision", self.mixed_check)
         form.addRow("Epochs", self.epochs_box)
-        form.addRow("Batch size", self.batch_box)
+        batch = QHBoxLayout()
+        batch.addWidget(self.batch_box, 1)
+        self.batch_vary: VaryControl | None = None
+        if hasattr(state, "space_changed"):  # vary the batch size in a search
+            self.batch_vary = VaryControl(state, "training.batch_size", self._batch_range)
+            batch.addWidget(self.batch_vary.toggle)
+        form.addRow("Batch size", batch)
+        if self.batch_vary is not None:
+            form.addRow("", self.batch_vary.ranges)
         form.addRow("Early stop", early)
         for signal in (
             self.device_combo.currentIndexChanged,
@@ -80,6 +89,11 @@ class TrainingSettings(QGroupBox):
         spec_changed = getattr(state, "spec_changed", None)
         if spec_changed is not None:
             spec_changed.connect(self.load_from_spec)
+
+    def _batch_range(self) -> dict[str, Any]:
+        """The first range of a varied batch size: from half to twice the current one."""
+        size = self.batch_box.value()
+        return {"type": "int", "low": max(1, size // 2), "high": max(2, size * 2), "log": True}
 
     def set_running(self, running: bool) -> None:
         """Locks the settings while a run is under way."""

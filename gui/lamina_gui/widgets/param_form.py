@@ -2,8 +2,10 @@
 
 :class:`ParamForm` shows one editor per parameter (see :mod:`lamina_gui.widgets.editors`)
 and reports edits as a new ``params`` dict holding only values that differ from the
-defaults (required parameters are always written). :class:`ItemPanel` puts a form
-for the selected stack item next to its name, trainable flag and check error.
+defaults (required parameters are always written). Beside each numeric and choice
+parameter a "vary" toggle opens its range or choices for a hyperparameter search
+(`vary_edited`). :class:`ItemPanel` puts a form for the selected stack item next to its
+name, trainable flag and check error.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QScrollArea,
@@ -26,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from lamina_gui.state import AppState
 from lamina_gui.widgets.param_editors import make_editor
+from lamina_gui.widgets.vary import RangeEditor, VaryToggle, default_definition, vary_kind
 
 
 def plain_help(text: str) -> str:
@@ -51,9 +55,12 @@ class ParamForm(QWidget):
     Signals:
         params_edited(str, dict): A parameter (named) was edited by the user; the dict
             is the new params (only values differing from defaults).
+        vary_edited(str, object): The user set a parameter (named) to vary over a range
+            or choices (the dict), changed them, or stopped varying it (None).
     """
 
     params_edited = Signal(str, dict)
+    vary_edited = Signal(str, object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -61,6 +68,9 @@ class ParamForm(QWidget):
         self.params: dict[str, Any] = {}
         self.editors: dict[str, Any] = {}
         self.labels: dict[str, QLabel] = {}
+        self.vary_toggles: dict[str, VaryToggle] = {}
+        self.ranges: dict[str, RangeEditor] = {}
+        self.activations: list[str] = []
         self._layout = QFormLayout(self)
         self._layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self._layout.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
@@ -76,6 +86,9 @@ class ParamForm(QWidget):
             self._layout.removeRow(0)
         self.editors.clear()
         self.labels.clear()
+        self.vary_toggles.clear()
+        self.ranges.clear()
+        self.activations = list(activations or [])
         self.entry = entry
         self.params = dict(params)
         if entry is None:
@@ -101,7 +114,11 @@ class ParamForm(QWidget):
             box = QVBoxLayout(cell)
             box.setContentsMargins(0, 0, 0, 2)
             box.setSpacing(0)
-            box.addWidget(editor)
+            if vary_kind(param) is None:
+                box.addWidget(editor)
+            else:
+                box.addLayout(self._vary_row(name, editor))
+                box.addWidget(self.ranges[name])
             if param.get("help"):
                 hint = QLabel(short_help(param["help"], 64))
                 hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -122,6 +139,59 @@ class ParamForm(QWidget):
             self._layout.addRow(label, editor)
             self.editors[name] = editor
             self.labels[name] = label
+
+    def _vary_row(self, name: str, editor: QWidget) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(editor, 1)
+        toggle = VaryToggle()
+        toggle.setObjectName(f"vary_{name}")
+        toggle.toggled.connect(lambda on, n=name: self._vary_toggled(n, on))
+        row.addWidget(toggle)
+        ranges = RangeEditor()
+        ranges.setObjectName(f"range_{name}")
+        ranges.hide()
+        ranges.edited.connect(lambda n=name: self._range_edited(n))
+        self.vary_toggles[name] = toggle
+        self.ranges[name] = ranges
+        return row
+
+    def set_varied(self, varied: dict[str, dict[str, Any]]) -> None:
+        """Shows which parameters vary (name -> range or choices), without emitting."""
+        for name, toggle in self.vary_toggles.items():
+            definition = varied.get(name)
+            toggle.blockSignals(True)
+            toggle.setChecked(definition is not None)
+            toggle.blockSignals(False)
+            self.editors[name].setEnabled(definition is None)
+            ranges = self.ranges[name]
+            ranges.setVisible(definition is not None)
+            if definition is not None:
+                try:
+                    same = ranges.value() == definition
+                except ValueError:
+                    same = False
+                if not same:
+                    ranges.set_value(definition)
+
+    def _vary_toggled(self, name: str, on: bool) -> None:
+        ranges = self.ranges[name]
+        self.editors[name].setEnabled(not on)
+        ranges.setVisible(on)
+        if not on:
+            self.vary_edited.emit(name, None)
+            return
+        param = self._schema(name) or {"type": "float"}
+        value = self.params.get(name, _default(param))
+        ranges.set_value(default_definition(param, value, self.activations))
+        self.vary_edited.emit(name, ranges.value())
+
+    def _range_edited(self, name: str) -> None:
+        try:
+            definition = self.ranges[name].value()
+        except ValueError:
+            return  # the editor shows the problem
+        self.vary_edited.emit(name, definition)
 
     def set_params(self, params: dict[str, Any]) -> None:
         """Shows new values without rebuilding (or emitting)."""
@@ -186,6 +256,7 @@ class ItemPanel(QWidget):
         self.trainable.toggled.connect(self._trainable_edited)
         self.form = ParamForm()
         self.form.params_edited.connect(self._params_edited)
+        self.form.vary_edited.connect(self._vary_edited)
         head = QWidget()
         head_layout = QFormLayout(head)
         head_layout.setContentsMargins(0, 0, 0, 0)
@@ -203,6 +274,7 @@ class ItemPanel(QWidget):
         layout.addWidget(scroll, 1)
         state.selection_changed.connect(self._selection_changed)
         state.spec_changed.connect(self.refresh)
+        state.space_changed.connect(self._show_varied)
         self.errors: dict[int, str] = {}
         self.refresh()
 
@@ -251,6 +323,22 @@ class ItemPanel(QWidget):
         self.trainable.setChecked(item.get("trainable", True))
         self.trainable.blockSignals(False)
         self._show_error()
+        self._show_varied()
+
+    def _prefix(self) -> str:
+        return f"layers[{self.index}].params."
+
+    def _show_varied(self) -> None:
+        if self.index < 0:
+            return
+        prefix = self._prefix()
+        self.form.set_varied(
+            {p[len(prefix) :]: d for p, d in self.state.space.items() if p.startswith(prefix)}
+        )
+
+    def _vary_edited(self, name: str, definition: dict[str, Any] | None) -> None:
+        if self.index >= 0:
+            self.state.vary(self._prefix() + name, definition)
 
     def _edit_item(self, change: dict[str, Any], text: str, merge_key: str = "") -> None:
         layers = self.state.layers

@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "lamina.cli.demo_cmds",
     "lamina.cli.viz_cmds",
     "lamina.cli.runs_cmds",
+    "lamina.cli.search_cmds",
     "lamina.cli.gui_cmds",
 ]
 

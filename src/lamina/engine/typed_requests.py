@@ -29,6 +29,7 @@ from lamina.engine.protocol import (
     Reply,
     Request,
     RunList,
+    SearchRequest,
     TrainRequest,
     VisualizeRequest,
     VisualizeResult,
@@ -96,6 +97,25 @@ class TypedRequests:
         `TrainRequest`'s fields (``project_dir``, ``epochs``, ...).
         """
         return self.send(TrainRequest(spec, **options), on_reply, on_event)
+
+    def search(
+        self,
+        spec: Any,
+        space: dict[str, Any],
+        settings: dict[str, Any] | None = None,
+        on_event: OnRequestEvent | None = None,
+        on_reply: OnReply | None = None,
+        **options: Any,
+    ) -> int:
+        """Starts (or resumes) a hyperparameter search and returns the request id at once.
+
+        Its events (`TrialStarted`, `TrialFinished`, ...) go to `on_event`, its
+        `SearchReport` (or a located `ErrorReply`) to `on_reply`; `options` are
+        `SearchRequest`'s other fields (``project_dir``, ``data``). Cancel the request to
+        stop it: the running trial ends within one batch and the study stays resumable.
+        """
+        request = SearchRequest(spec, dict(space), dict(settings or {}), **options)
+        return self.send(request, on_reply, on_event)
 
     def visualize(
         self, visualization: str, timeout: float = 600, **options: Any

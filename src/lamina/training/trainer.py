@@ -67,6 +67,7 @@ def train(
     checkpoint_interval: float = 30.0,
     mlflow: bool | str = False,
     tensorboard_histograms: int = 0,
+    run_tags: Mapping[str, Any] | None = None,
 ) -> RunResult:
     """Trains a spec on data and returns the result (saving a run if `project` is given).
 
@@ -110,6 +111,10 @@ def train(
         tensorboard_histograms: With a `project`, also write weight histograms into
             the run's TensorBoard records every this many epochs (from the first).
             Defaults to `0` (never).
+        run_tags: Extra top-level entries of the run's ``run.json`` (plain JSON values),
+            e.g. ``{"search": {"name": "s1", "trial": 3}}`` for a search's trial. A dict
+            value is stored by reference, so changes made to it during the run (a
+            pruned trial's state) are written with the run.
 
     Raises:
         DataError: If the data cannot be loaded or do not fit the model.
@@ -155,6 +160,7 @@ def train(
     run.info = new_run_info(
         run.id, created, choice, ts.seed, ds, data_ref(data, data_params, spec), run.timings
     )
+    run.info.update(run_tags or {})
     try:
         with (
             seeded_run(ts.seed),

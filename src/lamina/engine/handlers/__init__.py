@@ -18,7 +18,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from lamina.engine.handlers import catalog, data, runs, training, visualize
+from lamina.engine.handlers import catalog, data, runs, search, training, visualize
 from lamina.engine.handlers.context import (
     STATE,
     CancelFlag,
@@ -40,6 +40,7 @@ from lamina.engine.protocol import (
     Reply,
     Request,
     RequestCancelled,
+    SearchRequest,
     TrainRequest,
     VisualizeRequest,
 )
@@ -71,6 +72,7 @@ HANDLERS: dict[type[Request[Any]], Callable[[Any, Context], Reply]] = {
     ListRunsRequest: runs.list_runs,
     PredictRequest: runs.predict,
     ExportRequest: runs.export,
+    SearchRequest: search.search,
 }
 
 

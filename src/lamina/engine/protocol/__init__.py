@@ -3,6 +3,7 @@
 The app (the client) sends a `Request` subclass (`CheckRequest`, `TrainRequest`, ...);
 the engine answers each with one `Reply` (the request's `REPLY` class, an `ErrorReply`
 or `RequestCancelled`), streams `Event` subclasses before it (`EpochEnd`, `Image`, ...),
+(a `SearchRequest` streams `TrialStarted`, `TrialFinished`, ... and gets a `SearchReport`),
 and reports its state with `EngineStatus`. `to_line` / `from_line` turn them into one
 JSON line and back (`lamina.engine.protocol.wire` says how).
 
@@ -57,6 +58,15 @@ from lamina.engine.protocol.requests import (
     Request,
     TrainRequest,
     VisualizeRequest,
+)
+from lamina.engine.protocol.search import (
+    SearchFinished,
+    SearchReport,
+    SearchRequest,
+    SearchStarted,
+    TrialEpoch,
+    TrialFinished,
+    TrialStarted,
 )
 from lamina.engine.protocol.wire import (
     ARRAY_PREFIX,
@@ -122,8 +132,15 @@ __all__ = [
     "RequestCancelled",
     "RunList",
     "RunStarted",
+    "SearchFinished",
+    "SearchReport",
+    "SearchRequest",
+    "SearchStarted",
     "TrainRequest",
     "TrainResult",
+    "TrialEpoch",
+    "TrialFinished",
+    "TrialStarted",
     "VisualizeRequest",
     "VisualizeResult",
     "decode_array",

@@ -1,0 +1,206 @@
+"""Search spaces, settings, hp.* and password redaction (issue 15), without training."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import lamina
+from lamina.hpsearch import (
+    HyperParameters,
+    SearchError,
+    SearchSettings,
+    SearchSpace,
+    infer_direction,
+    objectives_of,
+    redact,
+)
+from lamina.hpsearch.results import check_objectives
+
+
+def mlp():
+    return lamina.make_spec(
+        [8, 8, 1],
+        [
+            "Flatten",
+            lamina.item("Dense", units=32, activation="relu"),
+            lamina.item("Dropout", rate=0.1),
+            lamina.item("Dense", units=10, activation="softmax"),
+        ],
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+
+
+def cnn():
+    return lamina.make_spec(
+        [8, 8, 1],
+        [
+            lamina.item("Conv2D", filters=4, kernel_size=3, activation="relu"),
+            "Flatten",
+            lamina.item("Dense", units=10, activation="softmax"),
+        ],
+        loss="sparse_categorical_crossentropy",
+    )
+
+
+def error_of(space, spec=None) -> str:
+    with pytest.raises(SearchError) as info:
+        SearchSpace.from_json(space, spec or mlp())
+    return str(info.value)
+
+
+def test_item_out_of_range_is_located() -> None:
+    msg = error_of({"layers[9].params.units": [16, 32]})
+    assert msg.startswith('space["layers[9].params.units"]: the spec has 4 items')
+
+
+def test_low_must_be_below_high() -> None:
+    msg = error_of({"layers[1].params.units": {"low": 64, "high": 16}})
+    assert 'space["layers[1].params.units"]: low must be < high' in msg
+
+
+def test_log_needs_positive_low() -> None:
+    msg = error_of({"compile.optimizer.params.learning_rate": {"low": 0.0, "high": 0.1, "log": True}})
+    assert 'space["compile.optimizer.params.learning_rate"]: log needs low > 0' in msg
+
+
+def test_int_param_given_a_float_range() -> None:
+    msg = error_of({"layers[0].params.kernel_size": {"low": 1.5, "high": 4.0}}, cnn())
+    assert "'kernel_size' of Conv2D allows positive ints, got a float range" in msg
+    assert msg.startswith('space["layers[0].params.kernel_size"]')
+
+
+def test_unknown_parameter_and_bad_choices_are_located() -> None:
+    assert "Dense has no parameter 'unit'" in error_of({"layers[1].params.unit": [1, 2]})
+    assert "unknown optimizer(s) 'Adamm'" in error_of({"compile.optimizer.type": ["Adam", "Adamm"]})
+    msg = error_of({"layers[1].params.activation": ["relu", "nope"]})
+    assert 'space["layers[1].params.activation"]' in msg and "nope" in msg
+    assert "training has no numeric setting 'epochz'" in error_of({"training.epochz": [1, 2]})
+    assert "the list of choices is empty" in error_of({"rate": []})
+
+
+def test_bare_names_resolve_to_the_one_item_leaving_out_the_output() -> None:
+    space = SearchSpace.from_json({"units": [16, 64], "rate": [0.0, 0.5]}, mlp())
+    assert space.paths == ["layers[1].params.units", "layers[2].params.rate"]
+    two_hidden = mlp().with_item(2, lamina.item("Dense", units=8))
+    msg = error_of({"units": [16, 64]}, two_hidden)
+    assert "2 items have a parameter 'units'" in msg and "layers[1].params.units" in msg
+
+
+def test_apply_returns_a_new_spec_and_keeps_the_old() -> None:
+    spec = mlp()
+    space = SearchSpace.from_json(
+        {
+            "units": [16, 64],
+            "compile.optimizer.params.learning_rate": {"low": 1e-4, "high": 1e-1, "log": True},
+            "compile.optimizer.type": ["Adam", "SGD"],
+            "training.batch_size": {"low": 16, "high": 64, "step": 16},
+        },
+        spec,
+    )
+    new = space.apply(
+        spec,
+        {
+            "layers[1].params.units": 64,
+            "compile.optimizer.params.learning_rate": 0.01,
+            "compile.optimizer.type": "SGD",
+            "training.batch_size": 48,
+        },
+    )
+    assert new.layers[1].params["units"] == 64 and spec.layers[1].params["units"] == 32
+    assert new.compile.optimizer.type == "SGD"
+    assert new.compile.optimizer.params["learning_rate"] == 0.01
+    assert new.training.batch_size == 48 and spec.training.batch_size == 32
+    assert lamina.check(new).ok
+
+
+def test_grid_counts_and_refuses_a_continuous_range() -> None:
+    space = SearchSpace.from_json({"units": [16, 64], "rate": [0.0, 0.5]}, mlp())
+    assert space.grid_size() == 4
+    stepped = SearchSpace.from_json({"units": {"low": 16, "high": 64, "step": 16}}, mlp())
+    assert stepped.grid() == {"layers[1].params.units": [16, 32, 48, 64]}
+    cont = SearchSpace.from_json({"rate": {"low": 0.0, "high": 0.5}}, mlp())
+    with pytest.raises(SearchError) as info:
+        cont.grid()
+    msg = str(info.value)
+    assert msg.startswith('space["layers[2].params.rate"]') and "step 0.125 gives 5 values" in msg
+
+
+def test_space_from_a_file_and_malformed_json(tmp_path) -> None:
+    path = tmp_path / "space.json"
+    path.write_text(json.dumps({"units": [16, 64]}))
+    assert SearchSpace.from_json(str(path), mlp()).paths == ["layers[1].params.units"]
+    path.write_text("{units: ")
+    assert str(path) in error_of(str(path)) and "malformed JSON" in error_of(str(path))
+
+
+def test_settings_are_checked_and_directions_inferred() -> None:
+    for kwargs, where in (
+        ({"sampler": "bayes"}, "--sampler"),
+        ({"pruner": "asha"}, "--pruner"),
+        ({"trials": 0}, "--trials"),
+        ({"name": "../x"}, "--name"),
+    ):
+        with pytest.raises(SearchError) as info:
+            SearchSettings(**kwargs)
+        assert str(info.value).startswith(where)
+    assert infer_direction("val_loss") == "minimize"
+    assert infer_direction("val_accuracy") == "maximize"
+    assert infer_direction("val_mae") == "minimize"
+    assert infer_direction("val_auc") == "maximize"
+    assert [o.direction for o in objectives_of(["val_loss", "val_accuracy"])] == [
+        "minimize",
+        "maximize",
+    ]
+    assert objectives_of("val_accuracy", "minimize")[0].direction == "minimize"
+    with pytest.raises(SearchError):
+        SearchSettings(pruner="median", objectives=objectives_of(["val_loss", "val_accuracy"]))
+
+
+def test_unknown_objective_metric_is_refused() -> None:
+    with pytest.raises(SearchError) as info:
+        check_objectives(SearchSettings(objectives=objectives_of("val_acc")), mlp())
+    assert "--objective" in str(info.value) and "val_accuracy" in str(info.value)
+    check_objectives(SearchSettings(objectives=objectives_of("test_accuracy")), mlp())
+
+
+def test_hp_has_keras_tuner_names_and_defaults() -> None:
+    import optuna
+
+    hp = HyperParameters()
+    assert hp.Int("units", 32, 512, step=32) == 32
+    assert hp.Float("lr", 1e-4, 1e-2, sampling="log") == 1e-4
+    assert hp.Choice("act", ["relu", "tanh"]) == "relu"
+    assert hp.Boolean("bn") is False
+    trial = optuna.trial.FixedTrial({"units": 96, "lr": 0.003, "act": "tanh", "bn": True})
+    hp = HyperParameters(trial)
+    assert hp.Int("units", min_value=32, max_value=512, step=32) == 96
+    assert hp.Float("lr", min_value=1e-4, max_value=1e-2, sampling="log") == 0.003
+    assert hp.Choice("act", values=["relu", "tanh"]) == "tanh"
+    assert hp.Boolean("bn", default=False) is True
+    assert hp.values == {"units": 96, "lr": 0.003, "act": "tanh", "bn": True}
+    with pytest.raises(SearchError, match=r"hp.Float\('lr'\): log sampling needs min_value > 0"):
+        HyperParameters().Float("lr", 0.0, 1.0, sampling="log")
+
+
+def test_redact_hides_every_password() -> None:
+    assert redact("postgresql://ana:s3cr@t!@db.example.org:5432/lamina") == (
+        "postgresql://ana:***@db.example.org:5432/lamina"
+    )
+    text = "could not connect: postgresql+psycopg2://u:pw@h/db?sslmode=require&password=pw"
+    out = redact(text)
+    assert "pw" not in out.replace("psycopg2", "") and "u:***@h/db" in out
+    assert redact("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_unreachable_storage_is_named_without_its_password(tmp_path) -> None:
+    from lamina.hpsearch.storage import open_storage
+
+    url = "postgresql://lamina:hunter2@127.0.0.1:1/nodb"
+    with pytest.raises(SearchError) as info:
+        open_storage(url, tmp_path)
+    msg = str(info.value)
+    assert msg.startswith("--storage: cannot open the storage postgresql://lamina:***@127.0.0.1:1/nodb")
+    assert "hunter2" not in msg
