@@ -45,6 +45,7 @@ PUBLIC_MODULES = [
     "lamina.compare",
     "lamina.visualize",
     "lamina.visualize.result",
+    "lamina.visualize.curves",
     "lamina.visualize.runs",
     "lamina.hookspecs",
     "lamina.registry",
