@@ -1,4 +1,4 @@
-"""Regenerates the generated reference pages: the hook reference and the spec's JSON Schema.
+"""Regenerates the generated reference pages: hooks, the spec's JSON Schema and the API.
 
 Run ``python docs/gen_reference.py`` after changing ``lamina/hookspecs.py``,
 ``lamina/entry_fields.py`` or the spec;
@@ -81,11 +81,14 @@ def hooks_markdown() -> str:
 
 
 def main() -> None:
+    import gen_api  # docs/gen_api.py: the plain-Markdown API reference
+
     from lamina.spec import json_schema
 
     (HERE / "reference").mkdir(exist_ok=True)
     (HERE / "reference" / "hooks.md").write_text(hooks_markdown())
     (HERE / "reference" / "spec.schema.json").write_text(json.dumps(json_schema(), indent=2) + "\n")
+    gen_api.main()
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ plug-in with a ``register`` callback, and the plug-in calls ``register(obj, ...)
 each thing it adds. The callback's keyword arguments are the same for every hook:
 
 - ``name``: the registered name used in specs, saved files and the app palette.
-  Defaults to the object's ``__name__``.
+  Defaults to the object's ``__name__``. Prefix it with the plug-in's name and a dot
+  (``"my_plugin.MyLayer"``): a name another plug-in took first is refused.
 - ``category``: a grouping shown in the palette (e.g. ``"convolution"``).
 - ``summary``: a one-line summary. Defaults to the first line of the docstring.
 - ``doc``: the full documentation of the entry. Defaults to the docstring.
@@ -54,7 +55,7 @@ def register_layers(register: Register) -> None:
     Example:
         >>> @hookimpl
         ... def register_layers(register):
-        ...     register(MyLayer, category="convolution",
+        ...     register(MyLayer, name="my_plugin.MyLayer", category="convolution",
         ...              example={"params": {"filters": 4}, "input_shape": [8, 8, 1]})
     """
 
@@ -69,7 +70,7 @@ def register_activations(register: Register) -> None:
     Example:
         >>> @hookimpl
         ... def register_activations(register):
-        ...     register(lambda x: x * tf.sigmoid(x), name="swish_")
+        ...     register(lambda x: x * tf.sigmoid(x), name="my_plugin.swish")
     """
 
 
@@ -85,7 +86,7 @@ def register_losses(register: Register) -> None:
     Example:
         >>> @hookimpl
         ... def register_losses(register):
-        ...     register(my_loss, summary="Mean quartic error.")
+        ...     register(my_loss, name="my_plugin.quartic", summary="Mean quartic error.")
     """
 
 
@@ -99,7 +100,8 @@ def register_optimizers(register: Register) -> None:
     Example:
         >>> @hookimpl
         ... def register_optimizers(register):
-        ...     register(MyOptimizer, params={"learning_rate": {"min": 0.0}})
+        ...     register(MyOptimizer, name="my_plugin.MyOptimizer",
+        ...              params={"learning_rate": {"min": 0.0}})
     """
 
 
@@ -118,7 +120,7 @@ def register_heads(register: Register) -> None:
     Example:
         >>> @hookimpl
         ... def register_heads(register):
-        ...     register(normal_head, name="NormalHead", loss="negative_log_likelihood",
+        ...     register(normal_head, name="my_plugin.NormalHead", loss="negative_log_likelihood",
         ...              check_targets=check, predict_distribution=predict)
     """
 
@@ -133,7 +135,7 @@ def register_architectures(register: Register) -> None:
     Example:
         >>> @hookimpl
         ... def register_architectures(register):
-        ...     register(mlp, name="mlp", summary="A multi-layer perceptron.")
+        ...     register(mlp, name="my_plugin.mlp", summary="A multi-layer perceptron.")
     """
 
 
@@ -146,7 +148,7 @@ def register_datasets(register: Register) -> None:
     Example:
         >>> @hookimpl
         ... def register_datasets(register):
-        ...     register(load_my_survey, name="my_survey", category="images")
+        ...     register(load_my_survey, name="my_plugin.survey", category="images")
     """
 
 
@@ -154,11 +156,14 @@ def register_datasets(register: Register) -> None:
 def register_visualizations(register: Register) -> None:
     """Register visualizations: functions ``(model, **params) -> lamina.visualize.Result``.
 
-    A visualization returns arrays plus metadata (no Qt, no plotting required); the
-    result can be rendered to a PNG by lamina.
+    A visualization returns arrays, typed curves (``Result.panels``) and metadata (no
+    Qt, no plotting); lamina renders the result to a PNG and shows it in the app. The
+    first argument, the model, is not a parameter of the form; a parameter named
+    ``input`` receives one sample (``lamina viz --input``: a sample index of the run's
+    data or a ``.npy`` file; the app's sample chooser).
 
     Example:
         >>> @hookimpl
         ... def register_visualizations(register):
-        ...     register(filters, name="filters", category="weights")
+        ...     register(my_filters, name="my_plugin.filters", category="weights")
     """

@@ -36,6 +36,7 @@ def test_example_plugin_appears_in_lamina_catalog(capsys):
         "example.photometry_mlp": "architecture",
         "example.star_colours": "dataset",
         "example.weight_norms": "visualization",
+        "example.magnitude_response": "visualization",
     }
 
 

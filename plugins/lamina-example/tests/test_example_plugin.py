@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 from lamina_example import plugin
-from lamina_example.plugin import AsinhStretch, weight_norms
+from lamina_example.plugin import AsinhStretch, magnitude_response, weight_norms
 
 from lamina.testing import check_entry, check_layer, check_loss_roundtrip
-from lamina.visualize.result import Result
+from lamina.visualize import Result
 
 NAMES = {
     "example.AsinhStretch",
@@ -16,6 +16,7 @@ NAMES = {
     "example.photometry_mlp",
     "example.star_colours",
     "example.weight_norms",
+    "example.magnitude_response",
 }
 
 
@@ -54,6 +55,24 @@ def test_weight_norms_on_a_tiny_model(lamina_registry_factory, tmp_path):
     tallest = int(np.argmax(result.meta["norms"]))
     assert result.images[:, tallest * 6].sum() == 32  # the largest norm fills the height
     assert result.save_png(tmp_path / "norms.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_magnitude_response_is_the_prediction_against_the_magnitude_change(
+    lamina_registry_factory,
+):
+    import lamina
+
+    lamina_registry_factory(("example", plugin))
+    model = lamina.build_model(lamina.architecture("example.photometry_mlp"))
+    star = np.array([1.0, 2.0, 3.0, 2.5, 2.0], dtype="float32")
+    result = magnitude_response(model, star, span=5.0, steps=11)
+    (panel,) = result.panels
+    (curve,) = panel.curves
+    assert panel.x_axis_label == "magnitude change [mag]"
+    assert curve.x.tolist() == pytest.approx(np.linspace(-5, 5, 11).tolist())
+    fainter = star * 10.0 ** (-0.4 * 5.0)  # +5 mag: 100 times fainter
+    expected = model.predict(np.stack([star, fainter]), verbose=0)[:, 0]
+    assert curve.y[[5, 10]] == pytest.approx(expected, rel=1e-5)
 
 
 def test_the_template_trains_on_the_dataset_with_the_head_loss(lamina_registry_factory):

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from lamina.visualize.curves import Curve, CurvePanel, LineMarker
 from lamina.visualize.errors import VisualizationError
 from lamina.visualize.result import Result
 
@@ -43,12 +44,28 @@ def training_curves(model: Any = None, history: Any = None) -> Result:
         "series": series,
         "best_epoch": best,
         "suptitle": "training curves",
+        "columns": len(series),
     }
     if best is not None:
         val = series["loss"]["validation"]
         meta["overfitting"] = best < len(val) - 1 and val[-1] > val[best]
         meta["suptitle"] += f" (best epoch {best + 1})"
-    return Result("training_curves", np.zeros((0,)), list(series), meta)
+    panels = [_metric_panel(metric, lines, best) for metric, lines in series.items()]
+    return Result("training_curves", np.zeros((0,)), list(series), meta, panels=panels)
+
+
+def _metric_panel(metric: str, lines: dict[str, list[float]], best: int | None) -> CurvePanel:
+    """One metric's training and validation curves against the epoch (1..N)."""
+    curves = [
+        Curve(values, np.arange(1, len(values) + 1), label) for label, values in lines.items()
+    ]
+    markers, spans = [], []
+    if best is not None:
+        markers.append(LineMarker(best + 1, "best"))
+        n_val = len(lines.get("validation", []))
+        if best + 1 < n_val:
+            spans.append((best + 1, n_val, "over-fitting"))
+    return CurvePanel(curves, title=metric, x_label="epoch", markers=markers, spans=spans)
 
 
 def confusion_matrix(

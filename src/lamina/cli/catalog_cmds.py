@@ -16,6 +16,12 @@ def add_parsers(sub: Any) -> None:
     """Adds ``plugins``, ``catalog`` and ``schema`` to the command line."""
     p = sub.add_parser("plugins", help="list loaded and failed plug-ins, with reasons")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument(
+        "--entries",
+        metavar="NAME",
+        help="list what plug-in NAME contributed (kind, name, summary) and where each "
+        "entry appears in the app",
+    )
     p.set_defaults(func=run_plugins)
 
     p = sub.add_parser("catalog", help="list catalogue entries")
@@ -33,6 +39,8 @@ def run_plugins(args: argparse.Namespace) -> int:
     """Prints the loaded and failed plug-ins (``lamina plugins``)."""
     from lamina.api import list_plugins
 
+    if args.entries:
+        return run_plugin_entries(args.entries, args.json)
     infos = list_plugins()
     if args.json:
         print(json.dumps([vars(i) for i in infos], indent=2))
@@ -47,6 +55,31 @@ def run_plugins(args: argparse.Namespace) -> int:
     failed = [i for i in infos if not i.ok]
     if failed:
         print(f"{len(failed)} plug-in(s) with problems; all other entries loaded.")
+    return 0
+
+
+def run_plugin_entries(plugin: str, as_json: bool) -> int:
+    """Prints one plug-in's entries and where the app shows them (``--entries NAME``)."""
+    from lamina.api import registry
+    from lamina.entry_places import plugin_entries
+
+    reg = registry()
+    entries = plugin_entries(plugin, reg)
+    info = reg.plugins[plugin]
+    if as_json:
+        out = {**vars(info), "entries": [e.to_dict() for e in entries]}
+        print(json.dumps(out, indent=2))
+        return 0
+    table = Table(title=f"plug-in {plugin}: {len(entries)} entries")
+    for col in ("kind", "name", "summary", "in the app"):
+        table.add_column(col, overflow="fold")
+    for e in entries:
+        table.add_row(e.kind, e.name, e.summary, "\n".join(e.places))
+    Console(width=160).print(table)
+    for problem in info.problems:
+        print(f"problem: {problem}")
+    if not info.loaded:
+        print(f"plug-in {plugin} failed to load: none of its entries are in the catalogue.")
     return 0
 
 

@@ -12,10 +12,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from lamina.visualize.curves import Curve, CurvePanel, LineMarker
 from lamina.visualize.errors import VisualizationError
 from lamina.visualize.result import Result
 
-__all__ = ["Result", "VisualizationError", "save_png", "visualize"]
+__all__ = [
+    "Curve",
+    "CurvePanel",
+    "LineMarker",
+    "Result",
+    "VisualizationError",
+    "save_png",
+    "visualize",
+]
 
 
 def save_png(result: Result, path: Any, **kwargs: Any) -> Any:

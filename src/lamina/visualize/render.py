@@ -2,7 +2,10 @@
 
 The renderer reads these ``meta`` keys:
 
-- ``plot``: ``"images"`` (default), ``"curves"``, ``"histograms"`` or ``"matrix"``.
+- ``plot``: ``"images"`` (default), ``"histograms"`` or ``"matrix"``. A result with
+  ``panels`` (`lamina.visualize.CurvePanel`) and no images is drawn as curves
+  (`lamina.visualize.render_curves`).
+- ``columns``: how many columns of curve panels (default: one column up to 4 panels).
 - ``cmap``: colour map of grey images; ``colorbar``: draw one colour bar per image
   (for maps whose values mean something: heat maps, activations).
 - ``symmetric``: centre the colour scale on zero (weights).
@@ -96,31 +99,6 @@ def _images(result: Result, plt: Any, panel: float) -> Any:
     return fig
 
 
-def _curves(result: Result, plt: Any) -> Any:
-    series: dict[str, dict[str, list[float]]] = result.meta["series"]
-    n = max(1, len(series))
-    fig, axes = plt.subplots(1, n, figsize=(4.2 * n, 3.4), squeeze=False)
-    best = result.meta.get("best_epoch")
-    for ax, (metric, lines) in zip(axes.flat, series.items(), strict=False):
-        for label, values in lines.items():
-            epochs = np.arange(1, len(values) + 1)
-            ax.plot(epochs, values, marker="o", markersize=3, label=label)
-        if best is not None:
-            ax.axvline(best + 1, color="grey", linestyle="--", linewidth=1)
-            if "validation" in lines and best + 1 < len(lines["validation"]):
-                ax.axvspan(
-                    best + 1,
-                    len(lines["validation"]),
-                    color="red",
-                    alpha=0.07,
-                    label="over-fitting",
-                )
-        ax.set_title(metric)
-        ax.set_xlabel("epoch")
-        ax.legend(fontsize=8)
-    return fig
-
-
 def _histograms(result: Result, plt: Any) -> Any:
     hists = result.meta["histograms"]
     rows, cols = _grid(max(1, len(hists)))
@@ -164,19 +142,19 @@ def _matrix(result: Result, plt: Any) -> Any:
     return fig
 
 
-def save_png(result: Result, path: str | Path, panel: float = 1.8, dpi: int = 100) -> Path:
-    """Renders a result to a PNG file and returns its path.
+def render_figure(result: Result, panel: float = 1.8) -> Any:
+    """Returns the matplotlib figure of a result (the caller closes it).
 
     Args:
         result: The visualization's result.
-        path: Where to write the PNG (parent folders are created).
         panel: Size of one image panel in inches.
-        dpi: Resolution.
     """
     plt = _pyplot()
     kind = result.meta.get("plot", "images")
-    if kind == "curves":
-        fig = _curves(result, plt)
+    if result.panels and (kind == "curves" or not result.image_list):
+        from lamina.visualize.render_curves import draw_panels
+
+        fig = draw_panels(result.panels, plt, columns=result.meta.get("columns"))
     elif kind == "histograms":
         fig = _histograms(result, plt)
     elif kind == "matrix":
@@ -187,6 +165,20 @@ def save_png(result: Result, path: str | Path, panel: float = 1.8, dpi: int = 10
     width = fig.get_size_inches()[0]
     fig.suptitle(textwrap.fill(title, max(30, int(width * 11))), fontsize=10)
     fig.tight_layout()
+    return fig
+
+
+def save_png(result: Result, path: str | Path, panel: float = 1.8, dpi: int = 100) -> Path:
+    """Renders a result to a PNG file and returns its path.
+
+    Args:
+        result: The visualization's result.
+        path: Where to write the PNG (parent folders are created).
+        panel: Size of one image panel in inches.
+        dpi: Resolution.
+    """
+    plt = _pyplot()
+    fig = render_figure(result, panel)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=dpi)

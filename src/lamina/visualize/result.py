@@ -1,4 +1,4 @@
-"""The result of a visualization: arrays plus metadata, no plotting."""
+"""The result of a visualization: arrays, curve panels and metadata, no plotting."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from lamina.visualize.curves import CurvePanel
 
 
 @dataclass
@@ -21,15 +23,20 @@ class Result:
         meta: Everything else: ``cmap``, ``colorbar``, ``background`` (an image the
             maps are overlaid on), ``series`` (curves), ``histograms``, indices,
             values, peak positions...
+        panels: Curves for what is not an image (spectra, time series, learning
+            curves): one `CurvePanel` per set of axes, drawn after the images (or alone
+            when there are none).
     """
 
     kind: str
     images: np.ndarray
     titles: list[str] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    panels: list[CurvePanel] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.images = np.asarray(self.images)
+        self.panels = list(self.panels)
 
     @property
     def image_list(self) -> list[np.ndarray]:

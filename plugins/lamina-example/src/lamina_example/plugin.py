@@ -11,13 +11,14 @@ from lamina_example.heads import PositiveHead
 from lamina_example.layers import AsinhStretch
 from lamina_example.losses import log_cosh_relative
 from lamina_example.optimizers import SignSGD
-from lamina_example.visualizations import weight_norms
+from lamina_example.visualizations import magnitude_response, weight_norms
 
 __all__ = [
     "AsinhStretch",
     "PositiveHead",
     "SignSGD",
     "log_cosh_relative",
+    "magnitude_response",
     "photometry_mlp",
     "star_colours",
     "weight_norms",
@@ -96,4 +97,10 @@ def register_visualizations(register: Any) -> None:
         name="example.weight_norms",
         category="weights",
         params={"height": {"min": 8, "max": 512}, "bar_width": {"min": 1, "max": 64}},
+    )
+    register(
+        magnitude_response,
+        name="example.magnitude_response",
+        category="diagnostics",
+        params={"span": {"min": 0.1, "max": 20.0}, "steps": {"min": 2, "max": 1000}},
     )

@@ -50,10 +50,13 @@ def visualize(request: VisualizeRequest, ctx: Context) -> VisualizeResult:
         registry=registry(),
     )
     images = np.asarray(res.images)
+    meta = dict(res.meta)
+    if res.panels:  # curves travel as plain dicts (`CurvePanel.from_dict` reads them)
+        meta["panels"] = [panel.to_dict() for panel in res.panels]
     return VisualizeResult(
         kind=res.kind,
         images=images if images.size else None,
         titles=list(res.titles),
-        meta=jsonable(res.meta, small=100_000),
+        meta=jsonable(meta, small=100_000),
         run_dir=str(run.path),
     )
