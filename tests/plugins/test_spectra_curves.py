@@ -71,7 +71,7 @@ def _emission_sample(run):
     from lamina.data.sources import load_data
 
     ds = load_data(run.info["data_ref"])
-    return ds, int(np.flatnonzero(ds.y == 1)[0])
+    return ds, int(np.flatnonzero((ds.y == 1) & (ds.extras["halpha_ew"] > 30))[0])
 
 
 @pytest.mark.parametrize("name", list(KINDS))
