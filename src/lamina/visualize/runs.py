@@ -99,7 +99,9 @@ def visualize_run(
     ``input`` comes from sample `sample` of the run's data, ``data`` from its first
     `n_samples` samples, ``history`` and ``labels`` from the run's record, and ``axis``
     (the x axis of 1-D signals, with named lines) from the data set's declaration
-    (`lamina.visualize.axis.SignalAxis.of`).
+    (`lamina.visualize.axis.SignalAxis.of`). A ``stretch`` parameter (``"asinh"``,
+    ``"zscale"``...) is kept in ``meta["stretch"]`` for the renderer, and a map of a sky
+    cutout gets its WCS (``meta["wcs"]``), so it is drawn on RA/Dec axes.
 
     Args:
         run: A `lamina.project.Run`.
@@ -123,6 +125,7 @@ def visualize_run(
     signature = inspect.signature(entry.obj)
     names = set(signature.parameters)
     params = dict(params or {})
+    stretch = params.pop("stretch", None) if "stretch" not in names else None
     first = next(iter(signature.parameters.values()), None)
     needs_model = first is not None and first.default is inspect.Parameter.empty
     if needs_model and model is None:
@@ -145,4 +148,28 @@ def visualize_run(
         params["axis"] = run_axis(run, samples, load_dataset)
     if "on_step" in names and on_step is not None:
         params["on_step"] = on_step
-    return visualize(kind, model, registry=registry, **params)
+    result = visualize(kind, model, registry=registry, **params)
+    if stretch:
+        from lamina.visualize.sky import check_stretch
+
+        result.meta["stretch"] = check_stretch(stretch)
+    if sample is not None and result.image_list and run.info.get("data_ref"):
+        _attach_wcs(result, run, int(sample), load_dataset)
+    return result
+
+
+def _attach_wcs(
+    result: Result, run: Any, sample: int, load_dataset: Callable[[Any], Any] | None
+) -> None:
+    """Gives a map of a sky cutout the cutout's WCS (``meta["wcs"]``): RA/Dec axes.
+
+    Only maps the size of the input (attributions over it) get it, and only when the
+    data set keeps one FITS header per sample in ``extras["wcs"]``.
+    """
+    ds = run_dataset(run, load_dataset)
+    headers = ds.extras.get("wcs")
+    if headers is None or sample >= len(headers) or np.ndim(ds.x) != 4:
+        return
+    shape = tuple(ds.x.shape[1:3])
+    if all(np.shape(img)[:2] == shape for img in result.image_list):
+        result.meta["wcs"] = str(headers[sample])
