@@ -114,8 +114,10 @@ def test_stretches_come_from_astropy_and_nan_is_drawn_as_bad():
     try:
         shown = fig.axes[0].get_images()[0]
         assert isinstance(shown.norm, ImageNormalize)
-        assert shown.get_array().mask[3, 4]  # NaN is masked: drawn in the "bad" colour
-        assert not np.allclose(shown.cmap.get_bad()[:3], shown.cmap(0.0)[:3])
+        rgba = shown.cmap(shown.norm(shown.get_array()))  # what matplotlib paints
+        bad = shown.cmap.get_bad()
+        np.testing.assert_allclose(rgba[3, 4], bad)  # the NaN pixel: the "bad" colour
+        assert not np.allclose(rgba[0, 0], bad) and not np.allclose(bad[:3], shown.cmap(0.0)[:3])
     finally:
         plt.close(fig)
 
@@ -207,3 +209,18 @@ def test_without_astropy_fits_features_give_one_clear_error(field, monkeypatch):
     with pytest.raises(VisualizationError) as vinfo:
         wcs_of("SIMPLE = T")
     assert install in str(vinfo.value)
+
+
+def test_cutouts_file_source_takes_comma_separated_bands(field):
+    from lamina.plugins import get_registry
+
+    entry = get_registry().get("dataset", "cutouts")
+    images = f"{field['g']}, {field['r']}"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CutoutWarning)
+        ds = entry.obj(images=images, catalog=str(field["catalogue"]), size=24)
+        ref = _load(field)
+    np.testing.assert_array_equal(ds.x, ref.x)
+    np.testing.assert_array_equal(ds.y, ref.y)
+    with pytest.raises(DataError, match="column 'kind' not found; columns: ra, dec, x, y"):
+        entry.obj(images=images, catalog=str(field["catalogue"]), target="kind")

@@ -48,7 +48,7 @@ def _grid(n: int) -> tuple[int, int]:
 
 
 def _images(result: Result, plt: Any, panel: float, stretch: str | None = None) -> Any:
-    from lamina.visualize.sky import check_stretch, label_sky_axes, norm_for, wcs_of
+    from lamina.visualize.sky import check_stretch, label_sky_axes, stretched, wcs_of
 
     meta = result.meta
     stretch = check_stretch(stretch or meta.get("stretch"))
@@ -81,8 +81,11 @@ def _images(result: Result, plt: Any, panel: float, stretch: str | None = None) 
     for ax in axes.flat[len(panels) :] if wcs is not None else axes.flat:
         ax.axis("off")
 
-    def norm(img: np.ndarray) -> Any:
-        return norm_for(img, stretch) if stretch and img.ndim == 2 else None
+    def shade(img: np.ndarray) -> tuple[np.ndarray, Any]:
+        """A grey image with the chosen stretch (NaN kept, drawn in the "bad" colour)."""
+        if stretch and img.ndim == 2:
+            return stretched(img, stretch)
+        return (_rgb(img) if img.ndim == 3 else img), None
 
     for ax, (title, shown, under) in zip(axes.flat, panels, strict=False):
         if shown is None:
@@ -91,12 +94,8 @@ def _images(result: Result, plt: Any, panel: float, stretch: str | None = None) 
         # FITS rows count upwards: a sky cutout is drawn with its first row at the bottom
         origin = "lower" if wcs is not None else "upper"
         if under is not None:
-            ax.imshow(
-                _rgb(under) if under.ndim == 3 else under,
-                cmap=grey,
-                norm=norm(under),
-                origin=origin,
-            )
+            data, norm = shade(under)
+            ax.imshow(data, cmap=grey, norm=norm, origin=origin)
             top, bottom = (under.shape[0] - 0.5, -0.5)
             im = ax.imshow(
                 img,
@@ -113,8 +112,8 @@ def _images(result: Result, plt: Any, panel: float, stretch: str | None = None) 
                 m = float(np.abs(img).max()) or 1.0
                 kwargs = {"vmin": -m, "vmax": m}
             is_input = title == meta.get("background_title", "input")
-            if is_input and norm(img) is not None:
-                kwargs["norm"] = norm(img)
+            if is_input and stretch:
+                img, kwargs["norm"] = shade(img)
             this_cmap = cmap if not is_input else grey
             im = ax.imshow(
                 img,

@@ -70,7 +70,20 @@ def norm_for(image: np.ndarray, stretch: str) -> Any:
     finite = data[np.isfinite(data)]
     if finite.size == 0:
         finite = np.zeros(1)
-    return v.ImageNormalize(finite, interval=interval, stretch=kind, clip=True)
+    # no clipping inside the norm and invalid=None: both would turn NaN into a value (see
+    # `stretched`, which clips the data and keeps NaN)
+    return v.ImageNormalize(finite, interval=interval, stretch=kind, clip=False, invalid=None)
+
+
+def stretched(image: np.ndarray, stretch: str) -> tuple[np.ndarray, Any]:
+    """Returns `image` clipped to the stretch's interval (NaN kept) and its norm.
+
+    Draw it with ``imshow(data, norm=norm)`` and a colour map whose "bad" colour marks
+    blank pixels.
+    """
+    norm = norm_for(image, stretch)
+    data = np.clip(np.asarray(image, dtype="float64"), norm.vmin, norm.vmax)
+    return data, norm
 
 
 def wcs_of(header: Any) -> Any:
