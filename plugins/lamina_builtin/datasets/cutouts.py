@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from lamina.data import Dataset
 
 from .sky_field import sky_cutouts
 
+#: A tiny two-band field (48x48 pixels, 4 sources): the example of the file source.
+SAMPLES = Path(__file__).resolve().parent / "samples"
+EXAMPLE = {
+    "images": f"{SAMPLES / 'field_g.fits'},{SAMPLES / 'field_r.fits'}",
+    "catalog": str(SAMPLES / "field_catalogue.csv"),
+    "size": 12,
+}
+
 
 def cutouts_file(
-    images: str,
-    catalog: str,
+    images: str = "",
+    catalog: str = "",
     size: int = 32,
     target: str = "label",
     ra: str = "ra",
@@ -88,5 +97,5 @@ def register_sky_datasets(register: Callable[..., Any]) -> None:
             "max_nan": {"min": 0.0, "max": 1.0},
             "on_problem": {"type": "choice", "choices": ["skip", "error"]},
         },
-        example={},
+        example={"params": EXAMPLE} if has_astropy else {},
     )

@@ -141,13 +141,15 @@ def sky_cutouts(size: int = 24, mask_channel: bool = False, seed: int = 0) -> Da
     require_astropy("sky_cutouts", "the synthetic sky field")
     folder = Path(tempfile.gettempdir()) / f"lamina-sky-field-{seed}"
     paths = make_sky_field(folder, seed=seed)
-    return load_cutouts(
+    ds = load_cutouts(
         [paths["g"], paths["r"]],
         paths["catalogue"],
         size=size,
         mask_channel=mask_channel,
         name="sky_cutouts",
     )
+    ds.source = "sky_cutouts"
+    return ds
 
 
 if __name__ == "__main__":
