@@ -265,7 +265,7 @@ def test_fits_missing_file_and_missing_astropy(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "astropy.io.fits", None)
     with pytest.raises(DataError) as info:
         load_fits(path)
-    assert "pip install lamina[fits]" in str(info.value) and str(path) in str(info.value)
+    assert 'pip install "lamina[fits]"' in str(info.value) and str(path) in str(info.value)
 
 
 # --------------------------------------------------------------------------- image folders

@@ -87,3 +87,21 @@ def test_training_curves_are_panels_against_whole_epochs():
         assert fig.axes[0].get_xlabel() == "epoch"
     finally:
         plt.close(fig)
+
+
+def test_engine_preview_of_spectra_carries_the_axis_and_redshifts():
+    from lamina_builtin.datasets.spectra import spectra
+
+    from lamina.engine.handlers.data import dataset_summary
+    from lamina.engine.protocol import DatasetSummaryRequest
+
+    reply = dataset_summary(
+        DatasetSummaryRequest({"type": "spectra", "params": {"n": 20, "length": 64}}), None
+    )
+    axis = reply.to_dict()["summary"]["axis"]
+    assert (axis["name"], axis["unit"], axis["signal"]) == ("wavelength", "Å", "flux")
+    assert axis["lines"] == {"Hβ": 4861.0, "[O III]": 5007.0, "Hα": 6563.0}
+    ds = spectra(n=20, length=64)
+    shown = reply.preview["indices"]
+    np.testing.assert_allclose(axis["redshift"], ds.extras["redshift"][shown], rtol=1e-6)
+    np.testing.assert_allclose(axis["values"], ds.extras["wavelength"], rtol=1e-6)

@@ -32,8 +32,9 @@ GENERATORS = {
     "bright_spot",
     "shapes_segmentation",
     "digits",
+    "sky_cutouts",
 }
-FILE_SOURCES = {"csv", "numpy", "hdf5", "fits", "image_folder"}
+FILE_SOURCES = {"csv", "numpy", "hdf5", "fits", "image_folder", "cutouts"}
 
 
 def _registered() -> dict[str, dict]:
@@ -96,6 +97,7 @@ SMALL = {
     "bimodal": {"n": 50},
     "galaxies": {"n": 31, "size": 32},
     "spectra": {"n": 30, "length": 64},
+    "sky_cutouts": {"size": 12},
     "sequences": {"n": 30, "length": 20},
     "bright_spot": {"n": 30, "size": 16},
     "shapes_segmentation": {"n": 6, "size": 32},
@@ -114,6 +116,7 @@ SHAPES = {
     "bimodal": ((50, 1), (50, 1)),
     "galaxies": ((31, 32, 32, 1), (31,)),
     "spectra": ((30, 64, 1), (30,)),
+    "sky_cutouts": ((194, 12, 12, 2), (194,)),
     "sequences": ((30, 20, 1), (30, 1)),
     "bright_spot": ((30, 16, 16, 1), (30,)),
     "shapes_segmentation": ((6, 32, 32, 1), (6, 32, 32, 1)),

@@ -39,6 +39,7 @@ from lamina.engine.protocol import (
 )
 from lamina_gui.views.common import catalog_entries, entries_by_name, request_id
 from lamina_gui.views.visualize_inputs import image_input, layer_names
+from lamina_gui.widgets.curve_plot import CurvePanels
 from lamina_gui.widgets.image_grid import ImageGrid, decode_image_array
 
 
@@ -200,6 +201,9 @@ class VisualizeView(QWidget):
         right = QVBoxLayout()
         right.addLayout(zoom)
         right.addWidget(self.grid, 1)
+        self.curves = CurvePanels()  # 1-D results (spectra): curves instead of images
+        self.curves.hide()
+        right.addWidget(self.curves, 1)
 
         root = QHBoxLayout(self)
         root.addWidget(holder)
@@ -392,7 +396,12 @@ class VisualizeView(QWidget):
         images = result.get("images")
         arr = None if images is None else decode_image_array(images)
         titles = list(result.get("titles") or [])
-        if arr is None or arr.size == 0:
+        self.curves.setVisible(bool(meta.get("panels")))
+        self.grid.setVisible(not meta.get("panels"))
+        if meta.get("panels"):
+            self.curves.set_panels(meta["panels"], meta.get("columns"))
+            self.status_label.setText(f"{result.get('kind')}: {self.curves.count()} curve panel(s)")
+        elif arr is None or arr.size == 0:
             self.grid.clear()
             self.status_label.setText(
                 f"{result.get('kind')}: no images (see the Train view's plots)"
@@ -407,7 +416,7 @@ class VisualizeView(QWidget):
             f"{k}: {v}"
             for k, v in meta.items()
             if isinstance(v, (int, float)) or (isinstance(v, str) and len(v) <= 60)
-            if k not in ("cmap", "symmetric", "colorbar")
+            if k not in ("cmap", "symmetric", "colorbar", "panels")
         ]
         self.meta_label.setText("   ".join(facts[:6]))
         self.shown.emit({k: result.get(k) for k in ("kind", "titles", "meta", "run_dir")})
@@ -425,5 +434,7 @@ class VisualizeView(QWidget):
             self.export_png(path)
 
     def export_png(self, path: str) -> bool:
-        """Saves the image grid (all of it, with titles) as a PNG."""
+        """Saves the image grid (all of it, with titles), or the curves, as a PNG."""
+        if self.curves.isVisible():
+            return self.curves.save_png(path)
         return self.grid.save_png(path)

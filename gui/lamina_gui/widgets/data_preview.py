@@ -8,6 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QStackedWidget, QTableWidget, QTableWidgetItem, QWidget
 
+from lamina_gui.widgets.curve_plot import CurvePanels, signal_panels
 from lamina_gui.widgets.image_grid import ImageGrid, decode_image_array
 
 
@@ -26,7 +27,8 @@ class DataPreview(QStackedWidget):
         self.plot = pg.PlotWidget(background="w")
         self.plot.showGrid(x=True, y=True, alpha=0.3)
         self.plot.addLegend(offset=(5, 5))
-        for w in (self.image_grid, self.table, self.plot):
+        self.curves = CurvePanels()  # signals of a data set that declares its axis
+        for w in (self.image_grid, self.table, self.plot, self.curves):
             self.addWidget(w)
 
     def kind(self) -> str:
@@ -57,6 +59,10 @@ class DataPreview(QStackedWidget):
             self._kind = "scatter"
             self._scatter(x, y, names, summary.get("feature_names") or ["x1", "x2"])
             self.setCurrentWidget(self.plot)
+        elif (kind == "series" or (not kind and x.ndim == 3)) and summary.get("axis"):
+            self._kind = "spectrum"
+            self.curves.set_panels(signal_panels(x, labels, summary["axis"], max_panels=4))
+            self.setCurrentWidget(self.curves)
         elif kind == "series" or (not kind and x.ndim == 3):
             self._kind = "spectrum"
             for i in range(min(len(x), 8)):

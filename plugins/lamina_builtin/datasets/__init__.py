@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from .bright_spot import bright_spot
+from .cutouts import cutouts_file, register_sky_datasets
 from .digits import digits
 from .files import csv_file, fits_file, hdf5_file, image_folder, numpy_file
 from .galaxies import galaxies
 from .regression1d import bimodal, heteroscedastic
 from .sequences import sequences
 from .shapes_segmentation import shapes_segmentation
+from .sky_field import sky_cutouts
 from .spectra import spectra
 from .toy2d import blobs, circles, gaussian_surface, moons, plane, spirals, xor
 
@@ -31,6 +33,7 @@ __all__ = [
     "blobs",
     "bright_spot",
     "circles",
+    "cutouts_file",
     "digits",
     "galaxies",
     "gaussian_surface",
@@ -40,6 +43,7 @@ __all__ = [
     "register_builtin_datasets",
     "sequences",
     "shapes_segmentation",
+    "sky_cutouts",
     "spectra",
     "spirals",
     "xor",
@@ -146,6 +150,7 @@ BUILTIN_DATASETS: list[tuple[Callable[..., Any], str, str, dict, dict]] = [
             "noise": _NOISE,
             "line_strength": {"min": 0.0, "max": 10.0},
             "max_redshift": {"min": 0.0, "max": 1.0},
+            "emission": {"type": "choice", "choices": ["all", "halpha"]},
         },
         {"n": 12, "length": 64},
     ),
@@ -251,3 +256,4 @@ def register_builtin_datasets(register: Callable[..., Any]) -> None:
             params=overrides,
             example=_example(name, example),
         )
+    register_sky_datasets(register)

@@ -30,8 +30,23 @@ ABSORPTION_LINES = {
     "Na D 5893": 5893.0,
 }
 
+#: The named lines drawn as markers on spectra (rest-frame Angstrom; shifted by each
+#: spectrum's redshift when drawn).
+MARKED_LINES = {"Hβ": 4861.0, "[O III]": 5007.0, "Hα": 6563.0}
+
+#: How the data set declares its x axis (see `lamina.visualize.axis`).
+AXIS = {
+    "name": "wavelength",
+    "unit": "Å",
+    "values": "wavelength",
+    "signal": "flux",
+    "lines": MARKED_LINES,
+    "redshift": "redshift",
+}
+
 WAVELENGTH_RANGE = (3600.0, 9200.0)
 TASKS = ("classification", "redshift")
+EMISSION = ("all", "halpha")
 
 
 def _binned_gaussians(
@@ -62,6 +77,7 @@ def spectra(
     line_strength: float = 1.0,
     max_redshift: float = 0.3,
     seed: int = 0,
+    emission: str = "all",
 ) -> Dataset:
     """Synthetic galaxy spectra with or without emission lines, at random redshifts.
 
@@ -71,7 +87,8 @@ def spectra(
     random equivalent widths. Everything is shifted by a random redshift and observed
     on a linear grid from 3600 to 9200 Angstrom with Gaussian noise. The observed
     wavelengths are in ``extras["wavelength"]``, the redshifts in
-    ``extras["redshift"]``.
+    ``extras["redshift"]``; ``extras["axis"]`` declares the wavelength axis (in Å) and
+    the lines Hα, Hβ and [O III] 5007 drawn on every plot of a spectrum.
 
     Args:
         n: Number of spectra. Defaults to `400`.
@@ -85,11 +102,17 @@ def spectra(
             Defaults to `1.0`.
         max_redshift: Redshifts are uniform in [0, max_redshift]. Defaults to `0.3`.
         seed: Random seed. Defaults to `0`.
+        emission: ``"all"``: every emission line listed above; ``"halpha"``: only
+            H-alpha (with its [NII] neighbour), a controlled case in which the class
+            lives in one known line, so an attribution map must point at it.
+            Defaults to `"all"`.
     """
     n = check_positive("n", n, 2)
     length = check_positive("length", length, 16)
     if task not in TASKS:
         raise ValueError(f"`task` must be one of {TASKS}. Received: task={task!r}")
+    if emission not in EMISSION:
+        raise ValueError(f"`emission` must be one of {EMISSION}. Received: emission={emission!r}")
     noise = check_non_negative("noise", noise)
     line_strength = check_non_negative("line_strength", line_strength)
     max_redshift = check_non_negative("max_redshift", max_redshift)
@@ -120,7 +143,9 @@ def spectra(
     flux = np.maximum(flux, 0.05 * continuum)
 
     halpha_ew = rng.uniform(3.0, 60.0, n) * line_strength * has_lines
-    for rest_wave, ratio in EMISSION_LINES.values():
+    for name, (rest_wave, ratio) in EMISSION_LINES.items():
+        if emission == "halpha" and not name.startswith(("H-alpha", "[NII]")):
+            continue
         centre = rest_wave * (1 + z)
         ew = halpha_ew * ratio * rng.uniform(0.5, 1.5, n)
         level = _at(continuum, wave, centre)
@@ -133,6 +158,7 @@ def spectra(
         "redshift": z.astype(np.float32),
         "halpha_ew": halpha_ew.astype(np.float32),
         "per_sample": ["redshift", "halpha_ew"],
+        "axis": AXIS,
     }
     description = (
         f"{n} synthetic spectra of {length} pixels (3600-9200 Angstrom), "

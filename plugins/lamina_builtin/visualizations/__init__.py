@@ -21,7 +21,7 @@ from lamina_builtin.visualizations.top9 import top9
 from lamina_builtin.visualizations.weights import filters, weight_histograms
 
 _IMG = {"input_shape": [16, 16, 1]}
-_HIDE: dict[str, Any] = {"model": None}
+_HIDE: dict[str, Any] = {"model": None, "axis": None}
 _ARRAY = {"type": "any", "help": "A numpy array given by the caller."}
 
 #: (function, name, category, summary, example params, schema overrides)

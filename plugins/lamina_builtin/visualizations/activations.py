@@ -14,10 +14,15 @@ from lamina.visualize.layers import (
     to_tensor_output,
 )
 from lamina.visualize.result import Result
+from lamina_builtin.visualizations.signals import as_curves
 
 
 def feature_maps(
-    model: Any, input: Any, layer: str | int | None = None, max_maps: int = 64
+    model: Any,
+    input: Any,
+    layer: str | int | None = None,
+    max_maps: int = 64,
+    axis: Any = None,
 ) -> Result:
     """Activations of a layer for one input, one image per channel.
 
@@ -25,6 +30,9 @@ def feature_maps(
         input: One input sample (numpy array of the model's input shape).
         layer: Layer name or index; defaults to the last layer with a spatial output.
         max_maps: Show at most this many channels. Defaults to `64`.
+        axis: The axis of a 1-D input (`lamina.visualize.axis.SignalAxis` or its dict),
+            filled from the data set by ``lamina viz`` and the app; 1-D results are
+            drawn as curves against it. Defaults to `None` (the index).
     """
     chosen = resolve_layer(model, layer, spatial=layer is None)
     x = prepare_input(model, input)
@@ -36,7 +44,7 @@ def feature_maps(
     else:  # a vector -> one strip
         images = act.reshape(1, 1, -1)
     titles = [f"{chosen.name}[{i}] max {images[i].max():.2g}" for i in range(images.shape[0])]
-    return Result(
+    res = Result(
         "feature_maps",
         images.astype("float32"),
         titles,
@@ -47,6 +55,7 @@ def feature_maps(
             "suptitle": f"feature maps of {chosen.name}",
         },
     )
+    return as_curves(res, x, axis)
 
 
 def activation_histograms(

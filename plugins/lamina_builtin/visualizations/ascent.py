@@ -24,6 +24,7 @@ from lamina.visualize.layers import (
     to_display,
 )
 from lamina.visualize.result import Result
+from lamina_builtin.visualizations.signals import as_curves
 
 OnStep = Callable[[int, np.ndarray], Any]
 
@@ -145,6 +146,7 @@ def deep_dream(
     jitter: int = 2,
     seed: int = 0,
     on_step: OnStep | None = None,
+    axis: Any = None,
 ) -> Result:
     """Deep dream: change the input by gradient ascent to excite a layer (or one filter).
 
@@ -164,6 +166,9 @@ def deep_dream(
         jitter: Largest random shift per step in pixels. Defaults to `2`.
         seed: Seed of the start noise and the jitter. Defaults to `0`.
         on_step: Optional callback ``on_step(step, image)`` for progress.
+        axis: The axis of a 1-D input (`lamina.visualize.axis.SignalAxis` or its dict),
+            filled from the data set by ``lamina viz`` and the app; 1-D results are
+            drawn as curves against it. Defaults to `None` (the index).
     """
     chosen = resolve_layer(model, layer, spatial=layer is None)
     check_filter(chosen, filter)
@@ -198,7 +203,7 @@ def deep_dream(
         values += vals
     result = np.asarray(base + _resize(detail, size))[0]
     label = f"{chosen.name}" + (f"[{filter}]" if filter is not None else "")
-    return Result(
+    res = Result(
         "deep_dream",
         np.stack([_norm(to_display(start[0])), _norm(to_display(result))]),
         ["start", f"dream: {label}"],
@@ -211,6 +216,7 @@ def deep_dream(
             "suptitle": f"deep dream on {label}, {octaves} octave(s) x {steps} steps",
         },
     )
+    return as_curves(res, start, axis)
 
 
 def _score_fn(model: Any) -> Callable[[Any], Any]:
@@ -229,6 +235,7 @@ def class_model(
     jitter: int = 1,
     seed: int = 0,
     on_step: OnStep | None = None,
+    axis: Any = None,
 ) -> Result:
     """Class model (Simonyan et al.): the image maximising ``S_c(I) - l2 ||I||^2 - tv TV(I)``.
 
@@ -250,6 +257,9 @@ def class_model(
         jitter: Largest random shift per step in pixels. Defaults to `1`.
         seed: Seed of the start noise and the jitter. Defaults to `0`.
         on_step: Optional callback ``on_step(step, image)`` for progress.
+        axis: The axis of a 1-D input (`lamina.visualize.axis.SignalAxis` or its dict),
+            filled from the data set by ``lamina viz`` and the app; 1-D results are
+            drawn as curves against it. Defaults to `None` (the index).
     """
     shape = input_shape(model)
     if None in shape:
@@ -286,7 +296,7 @@ def class_model(
     )
     img = out[0]
     final = float(tf.reshape(scores(out), (-1,))[class_index])
-    return Result(
+    res = Result(
         "class_model",
         _norm(to_display(img))[None],
         [f"class {class_index}"],
@@ -299,6 +309,7 @@ def class_model(
             "suptitle": f"class model of class {class_index} (L2 {l2}, TV {tv})",
         },
     )
+    return as_curves(res, None, axis)
 
 
 def _norm(a: np.ndarray) -> np.ndarray:

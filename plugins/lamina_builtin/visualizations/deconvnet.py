@@ -35,6 +35,7 @@ from lamina.visualize.layers import (
 from lamina.visualize.result import Result
 from lamina_builtin.visualizations._relu import is_relu, swapped_relus
 from lamina_builtin.visualizations.gradients import peak, stack_pair
+from lamina_builtin.visualizations.signals import as_curves
 
 _IDENTITY = {
     "Dropout",
@@ -166,6 +167,7 @@ def deconvnet(
     layer: str | int | None = None,
     filter: int | None = None,
     unit: str = "max",
+    axis: Any = None,
 ) -> Result:
     """Deconvnet projection (Zeiler & Fergus) of one feature map back to pixel space.
 
@@ -180,6 +182,9 @@ def deconvnet(
             strongest activation (the top unit).
         unit: ``"max"`` projects only the strongest activation of the map (as in the
             paper's figures); ``"all"`` projects the whole map. Defaults to `"max"`.
+        axis: The axis of a 1-D input (`lamina.visualize.axis.SignalAxis` or its dict),
+            filled from the data set by ``lamina viz`` and the app; 1-D results are
+            drawn as curves against it. Defaults to `None` (the index).
     """
     chosen = resolve_layer(model, layer, spatial=layer is None)
     check_filter(chosen, filter)
@@ -219,7 +224,7 @@ def deconvnet(
     strength = np.abs(recon).sum(axis=-1)
     img = to_display(recon)
     where = f" at {tuple(int(p) for p in pos)}" if pos else ""
-    return Result(
+    res = Result(
         "deconvnet",
         stack_pair(to_display(x[0]), img),
         ["input", f"{chosen.name}[{filter}]{where}"],
@@ -236,3 +241,4 @@ def deconvnet(
             "suptitle": f"deconvnet projection of {chosen.name}[{filter}]",
         },
     )
+    return as_curves(res, x, axis)

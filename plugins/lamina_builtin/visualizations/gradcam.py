@@ -16,6 +16,7 @@ from lamina.visualize.layers import (
 )
 from lamina.visualize.result import Result
 from lamina_builtin.visualizations.gradients import peak
+from lamina_builtin.visualizations.signals import as_curves
 
 
 def _resize(cam: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -31,6 +32,7 @@ def gradcam(
     class_index: int | None = None,
     layer: str | int | None = None,
     plus_plus: bool = False,
+    axis: Any = None,
 ) -> Result:
     """Class activation map of a convolutional layer, weighted by the class's gradients.
 
@@ -44,6 +46,9 @@ def gradcam(
         layer: A spatial layer (name or index); defaults to the last one.
         plus_plus: Use Grad-CAM++ weights (better for several instances of a class).
             Defaults to `False`.
+        axis: The axis of a 1-D input (`lamina.visualize.axis.SignalAxis` or its dict),
+            filled from the data set by ``lamina viz`` and the app; 1-D results are
+            drawn as curves against it. Defaults to `None` (the index).
     """
     chosen = resolve_layer(model, layer, spatial=True)
     x = prepare_input(model, input)
@@ -74,7 +79,7 @@ def gradcam(
     background = to_display(x[0])
     if full.ndim == 1:
         full, background = full[None, :], np.asarray(background).reshape(1, -1)
-    return Result(
+    res = Result(
         "gradcam",
         full[None].astype("float32"),
         [f"{name} class {class_index}"],
@@ -90,3 +95,4 @@ def gradcam(
             "suptitle": f"{name} at {chosen.name}, class {class_index}",
         },
     )
+    return as_curves(res, x, axis)

@@ -19,6 +19,7 @@ from lamina.visualize.layers import (
 )
 from lamina.visualize.result import Result
 from lamina_builtin.visualizations._relu import swapped_relus
+from lamina_builtin.visualizations.signals import as_curves
 
 
 def _target(model: Any, x: Any, class_index: int | None, layer: Any, filter: int | None) -> Any:
@@ -51,6 +52,7 @@ def saliency(
     smooth_samples: int = 0,
     noise: float = 0.15,
     seed: int = 0,
+    axis: Any = None,
 ) -> Result:
     """Image-specific class saliency (Simonyan et al.): ``|dS_c / dI|``, max over channels.
 
@@ -65,6 +67,9 @@ def saliency(
         smooth_samples: Noisy copies for SmoothGrad (0 = vanilla gradient). Defaults to `0`.
         noise: SmoothGrad noise, as a fraction of the input's value range. Defaults to `0.15`.
         seed: Random seed of the SmoothGrad noise. Defaults to `0`.
+        axis: The axis of a 1-D input (`lamina.visualize.axis.SignalAxis` or its dict),
+            filled from the data set by ``lamina viz`` and the app; 1-D results are
+            drawn as curves against it. Defaults to `None` (the index).
     """
     x = prepare_input(model, input)
     if class_index is None:
@@ -82,7 +87,7 @@ def saliency(
         g = np.abs(g[0])
         method = "vanilla gradient"
     sal = g.max(axis=-1)
-    return Result(
+    res = Result(
         "saliency",
         stack_pair(to_display(x[0]), sal),
         ["input", f"saliency {label}"],
@@ -96,6 +101,7 @@ def saliency(
             "suptitle": f"saliency ({method}), {label}",
         },
     )
+    return as_curves(res, x, axis)
 
 
 def guided_backprop(
@@ -104,6 +110,7 @@ def guided_backprop(
     class_index: int | None = None,
     layer: str | int | None = None,
     filter: int | None = None,
+    axis: Any = None,
 ) -> Result:
     """Guided backpropagation (Springenberg et al.): gradients through "guided" ReLUs.
 
@@ -115,6 +122,9 @@ def guided_backprop(
         class_index: The class (when no layer is given); defaults to the predicted class.
         layer: Optional layer whose filter is explained instead of a class.
         filter: The filter of `layer` (its maximum over positions); all filters if None.
+        axis: The axis of a 1-D input (`lamina.visualize.axis.SignalAxis` or its dict),
+            filled from the data set by ``lamina viz`` and the app; 1-D results are
+            drawn as curves against it. Defaults to `None` (the index).
     """
     x = prepare_input(model, input)
     chosen = resolve_layer(model, layer) if layer is not None else None
@@ -124,7 +134,7 @@ def guided_backprop(
         g, label = _grad(model, x, class_index, chosen, filter)
     g = g[0]
     img = to_display(g)
-    return Result(
+    res = Result(
         "guided_backprop",
         stack_pair(to_display(x[0]), img),
         ["input", f"guided backprop {label}"],
@@ -136,6 +146,7 @@ def guided_backprop(
             "suptitle": f"guided backpropagation, {label}",
         },
     )
+    return as_curves(res, x, axis)
 
 
 def stack_pair(a: np.ndarray, b: np.ndarray) -> np.ndarray:

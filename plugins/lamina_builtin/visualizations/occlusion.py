@@ -19,6 +19,7 @@ from lamina.visualize.layers import (
 )
 from lamina.visualize.result import Result
 from lamina_builtin.visualizations.gradients import peak
+from lamina_builtin.visualizations.signals import as_curves
 
 
 def _starts(n: int, patch: int, stride: int) -> list[int]:
@@ -39,6 +40,7 @@ def occlusion(
     layer: str | int | None = None,
     filter: int | None = None,
     batch_size: int = 256,
+    axis: Any = None,
 ) -> Result:
     """Occlusion map: how much the class probability drops when each region is hidden.
 
@@ -57,6 +59,9 @@ def occlusion(
         layer: Optional layer whose mean response is also mapped.
         filter: Optional filter of `layer`.
         batch_size: Occluded copies per forward pass. Defaults to `256`.
+        axis: The axis of a 1-D input (`lamina.visualize.axis.SignalAxis` or its dict),
+            filled from the data set by ``lamina viz`` and the app; 1-D results are
+            drawn as curves against it. Defaults to `None` (the index).
     """
     x = prepare_input(model, input)
     if patch < 1 or stride < 1:
@@ -136,4 +141,4 @@ def occlusion(
     if len(spatial) == 1:
         imgs = imgs[:, None, :]
         meta["background"] = np.asarray(meta["background"]).reshape(1, -1)
-    return Result("occlusion", imgs, titles, meta)
+    return as_curves(Result("occlusion", imgs, titles, meta), x, axis)

@@ -14,6 +14,7 @@ from lamina.visualize.layers import (
     to_display,
 )
 from lamina.visualize.result import Result
+from lamina_builtin.visualizations.signals import as_curves
 
 _PASS = {
     "BatchNormalization",
@@ -100,6 +101,7 @@ def top9(
     k: int = 9,
     patches: bool = True,
     batch_size: int = 256,
+    axis: Any = None,
 ) -> Result:
     """The `k` inputs of a dataset that activate one filter most (Zeiler & Fergus's top-9).
 
@@ -114,6 +116,9 @@ def top9(
         k: How many inputs to show. Defaults to `9`.
         patches: Show receptive-field patches rather than whole inputs. Defaults to `True`.
         batch_size: Inputs per forward pass. Defaults to `256`.
+        axis: The axis of a 1-D input (`lamina.visualize.axis.SignalAxis` or its dict),
+            filled from the data set by ``lamina viz`` and the app; 1-D results are
+            drawn as curves against it. Defaults to `None` (the index).
     """
     chosen = resolve_layer(model, layer, spatial=layer is None)
     check_filter(chosen, filter)
@@ -150,7 +155,7 @@ def top9(
             img = np.pad(img, [*pads, (0, 0)], constant_values=np.nan)
         images.append(to_display(img))
     titles = [f"#{i} act {scores[i]:.3g}" for i in top]
-    return Result(
+    res = Result(
         "top9",
         np.stack(images).astype("float32"),
         titles,
@@ -166,3 +171,4 @@ def top9(
             "suptitle": f"top-{k} inputs for {chosen.name}[{filter}]",
         },
     )
+    return as_curves(res, x, axis)

@@ -9,6 +9,7 @@ import numpy as np
 from lamina.visualize.errors import VisualizationError
 from lamina.visualize.layers import layer_names, resolve_layer
 from lamina.visualize.result import Result
+from lamina_builtin.visualizations.signals import as_curves
 
 
 def _kernel_layers(model: Any) -> list[Any]:
@@ -43,6 +44,7 @@ def filters(
     mode: str = "auto",
     channel: int = 0,
     max_filters: int = 64,
+    axis: Any = None,
 ) -> Result:
     """Learned kernels of a convolution layer (or Dense weights) as a grid of images.
 
@@ -58,6 +60,9 @@ def filters(
         mode: ``"auto"``, ``"colour"``, ``"sum"`` or ``"channel"``. Defaults to `"auto"`.
         channel: Input channel shown with ``mode="channel"``. Defaults to `0`.
         max_filters: Show at most this many filters. Defaults to `64`.
+        axis: The axis of the 1-D input of a Conv1D layer (a
+            `lamina.visualize.axis.SignalAxis` or its dict): its kernels are drawn as
+            small curves against the offset along it. Defaults to `None` (pixels).
     """
     if layer is None:
         candidates = _kernel_layers(model)
@@ -102,6 +107,7 @@ def filters(
     elif w.ndim == 3:  # Conv1D (k, cin, cout) -> (cout, cin, k)
         images = np.transpose(w, (2, 1, 0))[:max_filters]
         meta["mode"] = "input channels x kernel length"
+        meta["kernel"] = w[..., :max_filters]
     else:  # Dense (in, units)
         units = w.shape[1]
         shape, fed_by_input, source = _flattened_shape(chosen)
@@ -118,7 +124,7 @@ def filters(
             meta["mode"] = "dense weights (one row per unit)"
     titles = [f"{chosen.name}[{i}]" for i in range(images.shape[0])]
     meta["suptitle"] = f"filters of {chosen.name} ({meta['mode']})"
-    return Result("filters", images.astype("float32"), titles, meta)
+    return as_curves(Result("filters", images.astype("float32"), titles, meta), None, axis)
 
 
 def weight_histograms(model: Any, layers: list[str] | None = None, bins: int = 40) -> Result:

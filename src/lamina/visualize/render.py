@@ -11,6 +11,9 @@ The renderer reads these ``meta`` keys:
 - ``symmetric``: centre the colour scale on zero (weights).
 - ``background``: an image shown first and under every map (heat-map overlay).
 - ``suptitle``: a title for the figure.
+- ``stretch``: an intensity stretch of the input and the maps' background (astropy:
+  linear, log, asinh, sqrt, zscale, percentile; `lamina.visualize.sky`).
+- ``wcs``: a FITS header; the images are drawn on RA/Dec axes (WCSAxes).
 """
 
 from __future__ import annotations
@@ -44,8 +47,12 @@ def _grid(n: int) -> tuple[int, int]:
     return math.ceil(n / cols), cols
 
 
-def _images(result: Result, plt: Any, panel: float) -> Any:
+def _images(result: Result, plt: Any, panel: float, stretch: str | None = None) -> Any:
+    from lamina.visualize.sky import check_stretch, label_sky_axes, stretched, wcs_of
+
     meta = result.meta
+    stretch = check_stretch(stretch or meta.get("stretch"))
+    wcs = wcs_of(meta["wcs"]) if meta.get("wcs") else None
     imgs = result.image_list
     background = meta.get("background")
     panels: list[tuple[str, np.ndarray | None, np.ndarray | None]] = []
@@ -58,42 +65,68 @@ def _images(result: Result, plt: Any, panel: float) -> Any:
     colorbar = bool(meta.get("colorbar"))
     scale = 1.25 if colorbar else 1.0
     width = max(panel * cols * scale, 4.0)
-    fig, axes = plt.subplots(rows, cols, figsize=(width, panel * rows + 0.5), squeeze=False)
-    # NaN (outside the input) is drawn in a colour of its own
-    cmap = plt.get_cmap(meta.get("cmap", "gray")).with_extremes(
-        bad=meta.get("bad_color", "#4a90d9")
+    if wcs is not None:  # a sky cutout: RA/Dec axes, a little more room for the labels
+        width, panel = width * 1.25, panel * 1.25
+    fig, axes = plt.subplots(
+        rows,
+        cols,
+        figsize=(width, panel * rows + 0.5),
+        squeeze=False,
+        subplot_kw={"projection": wcs} if wcs is not None else None,
     )
-    for ax in axes.flat:
+    # NaN (outside the input, blank sky pixels) is drawn in a colour of its own
+    bad = meta.get("bad_color", "#4a90d9")
+    cmap = plt.get_cmap(meta.get("cmap", "gray")).with_extremes(bad=bad)
+    grey = plt.get_cmap("gray").with_extremes(bad=bad)
+    for ax in axes.flat[len(panels) :] if wcs is not None else axes.flat:
         ax.axis("off")
+
+    def shade(img: np.ndarray) -> tuple[np.ndarray, Any]:
+        """A grey image with the chosen stretch (NaN kept, drawn in the "bad" colour)."""
+        if stretch and img.ndim == 2:
+            return stretched(img, stretch)
+        return (_rgb(img) if img.ndim == 3 else img), None
+
     for ax, (title, shown, under) in zip(axes.flat, panels, strict=False):
         if shown is None:
             continue
         img = shown
+        # FITS rows count upwards: a sky cutout is drawn with its first row at the bottom
+        origin = "lower" if wcs is not None else "upper"
         if under is not None:
-            ax.imshow(_rgb(under) if under.ndim == 3 else under, cmap="gray")
+            data, norm = shade(under)
+            ax.imshow(data, cmap=grey, norm=norm, origin=origin)
+            top, bottom = (under.shape[0] - 0.5, -0.5)
             im = ax.imshow(
                 img,
                 cmap=cmap,
                 alpha=0.55,
-                extent=(-0.5, under.shape[1] - 0.5, under.shape[0] - 0.5, -0.5),
+                origin=origin,
+                extent=(-0.5, under.shape[1] - 0.5, *((bottom, top) if wcs else (top, bottom))),
             )
         elif img.ndim == 3:
-            im = ax.imshow(_rgb(img))
+            im = ax.imshow(_rgb(img), origin=origin)
         else:
             kwargs: dict[str, Any] = {}
             if meta.get("symmetric"):
                 m = float(np.abs(img).max()) or 1.0
                 kwargs = {"vmin": -m, "vmax": m}
-            this_cmap = cmap if title != meta.get("background_title", "input") else "gray"
+            is_input = title == meta.get("background_title", "input")
+            if is_input and stretch:
+                img, kwargs["norm"] = shade(img)
+            this_cmap = cmap if not is_input else grey
             im = ax.imshow(
                 img,
                 cmap=this_cmap,
                 aspect="auto" if img.shape[0] < 3 else None,
                 interpolation="nearest",
+                origin=origin,
                 **kwargs,
             )
         if title:
             ax.set_title(title, fontsize=8)
+        if wcs is not None:
+            label_sky_axes(ax)
         if colorbar and img.ndim == 2 and (under is not None or panels[0][2] is None):
             fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
     return fig
@@ -142,12 +175,14 @@ def _matrix(result: Result, plt: Any) -> Any:
     return fig
 
 
-def render_figure(result: Result, panel: float = 1.8) -> Any:
+def render_figure(result: Result, panel: float = 1.8, stretch: str | None = None) -> Any:
     """Returns the matplotlib figure of a result (the caller closes it).
 
     Args:
         result: The visualization's result.
         panel: Size of one image panel in inches.
+        stretch: An intensity stretch of the input and of the maps' background
+            (`lamina.visualize.sky.STRETCHES`); defaults to ``meta["stretch"]`` or none.
     """
     plt = _pyplot()
     kind = result.meta.get("plot", "images")
@@ -160,7 +195,7 @@ def render_figure(result: Result, panel: float = 1.8) -> Any:
     elif kind == "matrix":
         fig = _matrix(result, plt)
     else:
-        fig = _images(result, plt, panel)
+        fig = _images(result, plt, panel, stretch)
     title = result.meta.get("suptitle") or result.kind
     width = fig.get_size_inches()[0]
     fig.suptitle(textwrap.fill(title, max(30, int(width * 11))), fontsize=10)
@@ -168,7 +203,13 @@ def render_figure(result: Result, panel: float = 1.8) -> Any:
     return fig
 
 
-def save_png(result: Result, path: str | Path, panel: float = 1.8, dpi: int = 100) -> Path:
+def save_png(
+    result: Result,
+    path: str | Path,
+    panel: float = 1.8,
+    dpi: int = 100,
+    stretch: str | None = None,
+) -> Path:
     """Renders a result to a PNG file and returns its path.
 
     Args:
@@ -176,9 +217,11 @@ def save_png(result: Result, path: str | Path, panel: float = 1.8, dpi: int = 10
         path: Where to write the PNG (parent folders are created).
         panel: Size of one image panel in inches.
         dpi: Resolution.
+        stretch: An intensity stretch for sky images (``"asinh"``, ``"zscale"``, ...:
+            `lamina.visualize.sky.STRETCHES`); defaults to ``meta["stretch"]``.
     """
     plt = _pyplot()
-    fig = render_figure(result, panel)
+    fig = render_figure(result, panel, stretch)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=dpi)

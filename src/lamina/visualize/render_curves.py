@@ -82,7 +82,7 @@ def draw_panel(ax: Any, panel: CurvePanel, legend: bool = True, small: bool = Fa
         ymin, ymax = twin.get_ylim()
         twin.set_ylim(min(ymin, 0.0), max(ymax, 0.0))
     for start, stop, label in panel.spans:
-        handles.append(ax.axvspan(start, stop, color="red", alpha=0.07, label=label or None))
+        handles.append(ax.axvspan(start, stop, color="red", alpha=0.1, label=label or None))
     if hi > lo:
         ax.set_xlim(lo, hi)
     for marker in panel.markers:

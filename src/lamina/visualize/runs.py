@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from lamina.data.standardize import apply_standardizer
 from lamina.inference import unwrap
+from lamina.visualize.axis import SignalAxis
 from lamina.visualize.errors import VisualizationError
 from lamina.visualize.result import Result
 
@@ -33,12 +35,7 @@ def sample_inputs(
     Raises:
         VisualizationError: If the run does not record its data or an index is out of range.
     """
-    ref = run.info.get("data_ref")
-    if not ref:
-        raise VisualizationError("the run does not record its data; pass an input array")
-    from lamina.data.sources import load_data
-
-    ds = (load_dataset or load_data)(ref)
+    ds = run_dataset(run, load_dataset)
     wanted = [indices] if isinstance(indices, int) else list(indices)
     bad = [i for i in wanted if not 0 <= i < len(ds)]
     if bad:
@@ -48,6 +45,41 @@ def sample_inputs(
         )
     x = apply_standardizer(ds.x[indices], unwrap(run).standardizer)
     return np.asarray(x, dtype=np.float32)
+
+
+def run_dataset(run: Any, load_dataset: Callable[[Any], Any] | None = None) -> Any:
+    """Returns the data set a run was trained on.
+
+    Raises:
+        VisualizationError: If the run does not record its data.
+    """
+    ref = run.info.get("data_ref")
+    if not ref:
+        raise VisualizationError("the run does not record its data; pass an input array")
+    from lamina.data.sources import load_data
+
+    return (load_dataset or load_data)(ref)
+
+
+def run_axis(
+    run: Any, samples: list[int], load_dataset: Callable[[Any], Any] | None = None
+) -> SignalAxis | None:
+    """Returns the signal axis the run's data set declares (None without one or without data).
+
+    The y axis says "standardised" when the run standardises its inputs (the curves show
+    what the model saw).
+
+    Args:
+        run: A `lamina.project.Run`.
+        samples: The samples the visualization sees (their redshifts are kept).
+        load_dataset: ``ref -> Dataset``; defaults to `lamina.data.load_data`.
+    """
+    if not run.info.get("data_ref"):
+        return None
+    axis = SignalAxis.of(run_dataset(run, load_dataset), samples)
+    if axis is not None and getattr(unwrap(run), "standardizer", None) is not None:
+        axis = replace(axis, signal=f"{axis.signal or 'input'} (standardised)")
+    return axis
 
 
 def visualize_run(
@@ -65,7 +97,11 @@ def visualize_run(
     """Runs visualization `kind` on a saved run, filling what it needs from the run.
 
     ``input`` comes from sample `sample` of the run's data, ``data`` from its first
-    `n_samples` samples, ``history`` and ``labels`` from the run's record.
+    `n_samples` samples, ``history`` and ``labels`` from the run's record, and ``axis``
+    (the x axis of 1-D signals, with named lines) from the data set's declaration
+    (`lamina.visualize.axis.SignalAxis.of`). A ``stretch`` parameter (``"asinh"``,
+    ``"zscale"``...) is kept in ``meta["stretch"]`` for the renderer, and a map of a sky
+    cutout gets its WCS (``meta["wcs"]``), so it is drawn on RA/Dec axes.
 
     Args:
         run: A `lamina.project.Run`.
@@ -89,6 +125,7 @@ def visualize_run(
     signature = inspect.signature(entry.obj)
     names = set(signature.parameters)
     params = dict(params or {})
+    stretch = params.pop("stretch", None) if "stretch" not in names else None
     first = next(iter(signature.parameters.values()), None)
     needs_model = first is not None and first.default is inspect.Parameter.empty
     if needs_model and model is None:
@@ -101,6 +138,38 @@ def visualize_run(
         params["input"] = sample_inputs(run, int(sample), load_dataset)
     if "data" in names and params.get("data") is None and model is not None:
         params["data"] = sample_inputs(run, list(range(n_samples)), load_dataset)[:n_samples]
+    if "axis" in names and params.get("axis") is None:
+        if "input" in names and sample is not None:
+            samples = [int(sample)]
+        elif "data" in names:
+            samples = list(range(n_samples))
+        else:
+            samples = []
+        params["axis"] = run_axis(run, samples, load_dataset)
     if "on_step" in names and on_step is not None:
         params["on_step"] = on_step
-    return visualize(kind, model, registry=registry, **params)
+    result = visualize(kind, model, registry=registry, **params)
+    if stretch:
+        from lamina.visualize.sky import check_stretch
+
+        result.meta["stretch"] = check_stretch(stretch)
+    if sample is not None and result.image_list and run.info.get("data_ref"):
+        _attach_wcs(result, run, int(sample), load_dataset)
+    return result
+
+
+def _attach_wcs(
+    result: Result, run: Any, sample: int, load_dataset: Callable[[Any], Any] | None
+) -> None:
+    """Gives a map of a sky cutout the cutout's WCS (``meta["wcs"]``): RA/Dec axes.
+
+    Only maps the size of the input (attributions over it) get it, and only when the
+    data set keeps one FITS header per sample in ``extras["wcs"]``.
+    """
+    ds = run_dataset(run, load_dataset)
+    headers = ds.extras.get("wcs")
+    if headers is None or sample >= len(headers) or np.ndim(ds.x) != 4:
+        return
+    shape = tuple(ds.x.shape[1:3])
+    if all(np.shape(img)[:2] == shape for img in result.image_list):
+        result.meta["wcs"] = str(headers[sample])

@@ -27,7 +27,7 @@ def import_fits(source: str) -> Any:
         from astropy.io import fits
     except ImportError as exc:
         raise DataError(
-            "reading FITS files needs astropy, an optional extra: pip install lamina[fits]",
+            'reading FITS files needs astropy, an optional extra: pip install "lamina[fits]"',
             source=source,
         ) from exc
     return fits

@@ -56,8 +56,14 @@ def dataset_summary(request: DatasetSummaryRequest, ctx: Context) -> DatasetSumm
         idx = [int(i) for i in np.linspace(0, len(ds) - 1, min(len(ds), 2000)).astype(int)]
     else:
         idx = preview_indices(ds, int(request.n_preview))
+    summary = ds.summary()
+    if kind == "series":  # the x axis (wavelength...) and named lines, for curves
+        from lamina.visualize.axis import SignalAxis
+
+        axis = SignalAxis.of(ds, idx)
+        summary["axis"] = None if axis is None else axis.to_dict()
     return DatasetSummary(
-        summary=plain(ds.summary()),
+        summary=plain(summary),
         preview={
             "kind": kind,
             "indices": idx,
