@@ -172,9 +172,23 @@ def fit_model(
 
 
 def _chosen(steps: AutoStepsPerExecution | None) -> dict[str, Any]:
-    """What ``run.json`` records of the automatic choice: the numbers used, in order."""
-    used = [] if steps is None else [n for _, n in steps.choices]
-    return {"auto": True, "used": [n for i, n in enumerate(used) if i == 0 or n != used[i - 1]]}
+    """What ``run.json`` records of the automatic choice: each change, with its reason.
+
+    ``changes`` holds ``[seconds per batch measured, batches per call chosen]`` for
+    every call after which the number changed; ``used`` the numbers in order.
+    """
+    changes: list[list[float]] = []
+    current = 1
+    for seconds, n in [] if steps is None else steps.choices:
+        if n != current:
+            changes.append([round(seconds, 6), n])
+            current = n
+    return {
+        "auto": True,
+        "target_seconds": None if steps is None else steps.target,
+        "used": [1] + [int(n) for _, n in changes],
+        "changes": changes,
+    }
 
 
 def _ending(model: Any, fit: FitCallbacks, emit: RunLog, info: dict[str, Any]) -> tuple[str, str]:
