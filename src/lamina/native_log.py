@@ -84,7 +84,7 @@ def native_stderr_filter() -> Iterator[None]:
             sys.stderr.flush()
         os.dup2(saved, 2)  # the pipe's last writer is gone: the reader sees its end
         reader.join(timeout=5)
-        if was_enabled:
+        if was_enabled and sys.__stderr__ is not None:
             faulthandler.enable(file=sys.__stderr__)
         else:
             faulthandler.disable()

@@ -10,26 +10,18 @@ Example:
     >>> plot_curves([rows[0].path, rows[1].path], "curves.png")
 """
 
-from importlib import import_module
-from typing import Any
-
-#: public name -> module that defines it (imported on first use, so that the command
-#: line's parser, which needs only `COLUMNS`, stays fast)
-_EXPORTS = {
-    "COLUMNS": "lamina.compare.columns",
-    "Change": "lamina.compare.spec_diff",
-    "RunRow": "lamina.compare.runs_table",
-    "best_values": "lamina.compare.runs_table",
-    "differing_paths": "lamina.compare.spec_diff",
-    "fill_changed": "lamina.compare.runs_table",
-    "flatten_spec": "lamina.compare.spec_diff",
-    "lower_is_better": "lamina.compare.runs_table",
-    "plot_curves": "lamina.compare.curves",
-    "read_row": "lamina.compare.runs_table",
-    "resolve_run_path": "lamina.compare.runs_table",
-    "run_table": "lamina.compare.runs_table",
-    "spec_diff": "lamina.compare.spec_diff",
-}
+from lamina.compare.curves import plot_curves
+from lamina.compare.runs_table import (
+    COLUMNS,
+    RunRow,
+    best_values,
+    fill_changed,
+    lower_is_better,
+    read_row,
+    resolve_run_path,
+    run_table,
+)
+from lamina.compare.spec_diff import Change, differing_paths, flatten_spec, spec_diff
 
 __all__ = [
     "COLUMNS",
@@ -46,16 +38,3 @@ __all__ = [
     "run_table",
     "spec_diff",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'lamina.compare' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lamina.compare.columns import COLUMNS
 from lamina.compare.spec_diff import differing_paths, flatten_spec
 from lamina.errors import LaminaError
 from lamina.project import PROJECT_FILE, ProjectError, Run, load_project
+from lamina.run_columns import COLUMNS
 from lamina.spec import ModelSpec
 
 #: Substrings of metric names where lower is better (others: higher is better).
