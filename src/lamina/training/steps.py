@@ -49,12 +49,57 @@ def prepare_functions(model: Any, first: int) -> None:
     Keras builds a one-batch function when ``steps_per_execution`` is 1 when the
     function is made; a later change of the number would then be ignored by the
     function but not by Keras's batch counting (wrong numbers). So the functions are
-    made now with the number above 1, and the fit starts from `first`.
+    made now, looping as many times as the number says when they are called.
+
+    Keras's own loop (an autograph ``for`` whose outputs are undefined before it)
+    traces the training step twice; for models with Keras's own ``train_step`` and
+    ``test_step`` lamina makes the loop with ``tf.while_loop`` instead, which traces it
+    once (a bare ``fit`` traces it once too) and returns the same metrics.
     """
     model.steps_per_execution = max(2, first)
-    model.train_function = None
-    model.make_test_function(force=True)
+    if _plain_steps(model):
+        model.train_function = _looped(model, model.train_step, model._train_counter)
+        model.test_function = _looped(model, model.test_step, model._test_counter)
+    else:
+        model.train_function = None
+        model.make_test_function(force=True)
     model.make_predict_function(force=True)
+
+
+def _plain_steps(model: Any) -> bool:
+    """True if the model trains and tests with Keras's own steps, on one device, traced."""
+    from lamina.keras import tf
+
+    base = keras.Model
+    own = all(
+        getattr(type(model), name) is getattr(base, name)
+        for name in ("train_step", "test_step", "compute_metrics", "get_metrics_result")
+    )
+    return (
+        own
+        and not model.jit_compile
+        and not model.run_eagerly
+        and not tf.distribute.has_strategy()
+        and getattr(model, "_cluster_coordinator", None) is None
+    )
+
+
+def _looped(model: Any, step: Any, counter: Any) -> Any:
+    """A ``tf.function`` running `step` ``steps_per_execution`` times; returns the metrics."""
+    from lamina.keras import tf
+
+    def function(iterator: Any) -> Any:
+        def body(i: Any) -> tuple[Any]:
+            outputs = step(next(iterator))
+            with tf.control_dependencies(tf.nest.flatten(outputs)):
+                counter.assign_add(1)
+            return (i + 1,)
+
+        steps = tf.cast(model._steps_per_execution, tf.int64)
+        tf.while_loop(lambda i: i < steps, body, (tf.constant(0, tf.int64),))
+        return model.get_metrics_result()
+
+    return tf.function(function, reduce_retracing=True)
 
 
 class AutoStepsPerExecution(keras.callbacks.Callback):
