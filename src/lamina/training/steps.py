@@ -63,7 +63,7 @@ def prepare_functions(model: Any, first: int) -> None:
     else:
         model.train_function = None
         model.make_test_function(force=True)
-    model.make_predict_function(force=True)
+    model.predict_function = None  # made when first used, for the number then in use
 
 
 def _plain_steps(model: Any) -> bool:
@@ -157,8 +157,11 @@ class AutoStepsPerExecution(keras.callbacks.Callback):
 
     def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
         """Leaves the model as compiled: one batch per call."""
-        self.model.steps_per_execution.assign(1)
+        self._set(1)
 
     def _set(self, steps: int) -> None:
         self.steps, self._pending = steps, None
         self.model.steps_per_execution.assign(steps)
+        # Keras makes a one-batch predict function when the number is 1: an epoch hook's
+        # predict gets a new function for the new number
+        self.model.predict_function = None
