@@ -11,9 +11,10 @@ from lamina.training.steps import TARGET_SECONDS, choose_steps
 
 
 def test_choose_steps_keeps_a_call_within_the_target():
-    assert choose_steps(0.001, 36) == 36  # 100 would fit: capped at an epoch
-    assert choose_steps(0.001, 500) == 100
-    assert choose_steps(0.03, 500) == 3
+    assert TARGET_SECONDS <= 0.25  # cancel within 0.5 s, >= 2 batch events per second
+    assert choose_steps(0.001, 36, target=0.1) == 36  # 100 would fit: capped at an epoch
+    assert choose_steps(0.001, 500, target=0.1) == 100
+    assert choose_steps(0.03, 500, target=0.1) == 3
     assert choose_steps(0.5, 500) == 1  # a batch longer than the target: one per call
     assert choose_steps(0.0, 7) == 7
     for seconds in np.geomspace(1e-5, 1.0, 40):
