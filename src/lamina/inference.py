@@ -223,7 +223,10 @@ def evaluate(
     y_fit = one_hot_targets(parts.spec, y_arr, model_output_size(model))
     out: dict[str, Any] = {"n": int(n)}
     if getattr(model, "optimizer", None) is not None and y_fit is not None:
-        values = model.evaluate(x, y_fit, batch_size=batch_size, verbose=0, return_dict=True)
+        if isinstance(x, (list, tuple)):  # several inputs (graphs)
+            values = model.evaluate(x, y_fit, batch_size=batch_size, verbose=0, return_dict=True)
+        else:
+            values = model.evaluate(_batches(x, y_fit, batch_size), verbose=0, return_dict=True)
         out.update({k: float(v) for k, v in values.items()})
     if task == "classification" and y_arr is not None and y_arr.ndim == 1:
         probs = np.asarray(model.predict(x, batch_size=batch_size, verbose=0))
@@ -235,3 +238,14 @@ def evaluate(
         out.update(classification_report(y_arr, pred, class_names, n_classes))
         out.setdefault("accuracy", float(np.mean(pred == y_arr)))
     return out
+
+
+def _batches(x: Any, y: Any, batch_size: int) -> Any:
+    """The test part as the validation part was fed to ``fit`` (a ``tf.data`` pipeline).
+
+    Batches of the same kind as the validation's reuse the test function ``fit`` traced
+    (arrays would trace it again); the batches and their order are those of arrays.
+    """
+    from lamina.data.pipeline import make_tf_dataset
+
+    return make_tf_dataset(x, y, batch_size=batch_size, shuffle=False)

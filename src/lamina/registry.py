@@ -351,28 +351,7 @@ class Registry:
         pool: list[str] = []
         for k in kinds or (kind,):
             pool += list(self._entries[k]) + list(self._aliases[k])
-        close = difflib.get_close_matches(name, pool, n=3, cutoff=0.6)
-        lowered = [n for n in pool if n.lower() == str(name).lower()]
-        hint = close or lowered
-        text = f"unknown {kind} {name!r}"
-        if hint:
-            text += f"; did you mean {', '.join(repr(h) for h in dict.fromkeys(lowered + close))}?"
-        else:
-            text += f"; see `lamina catalog{f' --kind {kind}' if kind in KINDS else ''}`"
-        return text + self._failed_plugins_note(str(name))
-
-    def _failed_plugins_note(self, name: str) -> str:
-        """Says which plug-ins failed (and why): one of them may provide `name`."""
-        failed = [p for p in self.plugins.values() if not p.ok]
-        owner = [p for p in failed if name.split(".")[0] == p.name]
-        notes = [
-            f"plug-in {p.name!r} {'failed to load' if not p.loaded else 'had problems'}: "
-            + "; ".join(p.problems)
-            for p in (owner or failed)[:3]
-        ]
-        return "".join(f". Note: {note}" for note in notes) + (
-            " (see `lamina plugins`)" if notes else ""
-        )
+        return unknown_text(kind, name, pool, list(self.plugins.values()))
 
     def entries(self, kind: str | None = None, category: str | None = None) -> list[Entry]:
         """Returns entries, optionally of one kind and/or category, sorted by kind and name."""
@@ -401,6 +380,21 @@ class Registry:
             self._checker = ValueChecker(activations=frozenset(names))
         return self._checker
 
+    def lookup_tables(self) -> dict[str, Any]:
+        """Returns what the CLI's cached catalogue needs to answer as this registry does.
+
+        Per kind: the names in registration order, the aliases, and per entry the
+        ``repr`` of each parameter's default (plain JSON data).
+        """
+        return {
+            "names": {k: list(table) for k, table in self._entries.items()},
+            "aliases": {k: dict(table) for k, table in self._aliases.items()},
+            "default_reprs": {
+                k: {n: [repr(p.default) for p in e.params] for n, e in table.items()}
+                for k, table in self._entries.items()
+            },
+        }
+
     def to_dict(self) -> dict[str, Any]:
         """Returns the catalogue's metadata (no code) as JSON-serialisable data."""
         return {
@@ -416,3 +410,37 @@ class Registry:
                 for p in self.plugins.values()
             ],
         }
+
+
+def unknown_text(kind: str, name: str, pool: list[str], plugins: list[PluginInfo]) -> str:
+    """Returns 'unknown <kind> X; did you mean ...' for a name not in `pool`.
+
+    Args:
+        kind: The kind asked for (or ``"entry"``).
+        name: The unknown name.
+        pool: The known names and aliases, in registration order.
+        plugins: Every plug-in found; those that failed are named (one may provide `name`).
+    """
+    close = difflib.get_close_matches(name, pool, n=3, cutoff=0.6)
+    lowered = [n for n in pool if n.lower() == str(name).lower()]
+    hint = close or lowered
+    text = f"unknown {kind} {name!r}"
+    if hint:
+        text += f"; did you mean {', '.join(repr(h) for h in dict.fromkeys(lowered + close))}?"
+    else:
+        text += f"; see `lamina catalog{f' --kind {kind}' if kind in KINDS else ''}`"
+    return text + _failed_plugins_note(str(name), plugins)
+
+
+def _failed_plugins_note(name: str, plugins: list[PluginInfo]) -> str:
+    """Says which plug-ins failed (and why): one of them may provide `name`."""
+    failed = [p for p in plugins if not p.ok]
+    owner = [p for p in failed if name.split(".")[0] == p.name]
+    notes = [
+        f"plug-in {p.name!r} {'failed to load' if not p.loaded else 'had problems'}: "
+        + "; ".join(p.problems)
+        for p in (owner or failed)[:3]
+    ]
+    return "".join(f". Note: {note}" for note in notes) + (
+        " (see `lamina plugins`)" if notes else ""
+    )

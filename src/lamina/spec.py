@@ -182,6 +182,7 @@ class TrainingSpec(_Strict):
     class_weight: Literal["balanced"] | dict[str, float] | None = None
     device: str = "auto"
     mixed_precision: bool = False
+    steps_per_execution: int | None = Field(default=None, ge=1)
 
 
 class ModelSpec(_Strict):

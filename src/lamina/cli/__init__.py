@@ -3,18 +3,21 @@
 Each sub-command lives in a small module of this package that defines
 ``add_parsers(subparsers)``; the parser's ``func`` default runs it and returns an
 exit code. Known errors (bad spec, bad data, unknown names) print one located message
-and exit 2; nothing prints a traceback unless ``--debug`` is given.
+and exit 2; nothing prints a traceback unless ``--debug`` is given, and TensorFlow's C++
+start-up lines are left out (`lamina.native_log`) unless ``--debug`` is given.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from importlib import import_module
 
 from lamina import __version__
 from lamina.errors import LaminaError
+from lamina.native_log import ENV_DEBUG, debug_requested, native_stderr_filter
 
 #: modules that add sub-commands, in help order
 COMMAND_MODULES = [
@@ -43,7 +46,11 @@ def make_parser() -> argparse.ArgumentParser:
         description="lamina: compose, train and look inside Keras models, built from plug-ins.",
     )
     parser.add_argument("--version", action="version", version=f"lamina {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="show tracebacks of errors and TensorFlow's C++ start-up lines",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         import_module(name).add_parsers(sub)
@@ -62,8 +69,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
+    if args.debug:  # the app and its engine inherit it
+        os.environ[ENV_DEBUG] = "1"
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "0"
     try:
-        return int(args.func(args) or 0)
+        if debug_requested():
+            return int(args.func(args) or 0)
+        with native_stderr_filter():
+            return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

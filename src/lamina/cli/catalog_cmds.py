@@ -37,11 +37,11 @@ def add_parsers(sub: Any) -> None:
 
 def run_plugins(args: argparse.Namespace) -> int:
     """Prints the loaded and failed plug-ins (``lamina plugins``)."""
-    from lamina.api import list_plugins
+    from lamina.cli.catalog_view import cli_catalog
 
     if args.entries:
         return run_plugin_entries(args.entries, args.json)
-    infos = list_plugins()
+    infos = list(cli_catalog().plugins.values())
     if args.json:
         print(json.dumps([vars(i) for i in infos], indent=2))
         return 0
@@ -85,9 +85,9 @@ def run_plugin_entries(plugin: str, as_json: bool) -> int:
 
 def run_catalog(args: argparse.Namespace) -> int:
     """Prints catalogue entries, or one entry with its parameters (``lamina catalog``)."""
-    from lamina.api import registry
+    from lamina.cli.catalog_view import cli_catalog
 
-    reg = registry()
+    reg = cli_catalog()
     if args.name:
         return _show_entry(reg, args.name, args.kind, args.json)
     entries = reg.entries(args.kind, args.category)
@@ -105,6 +105,7 @@ def run_catalog(args: argparse.Namespace) -> int:
 
 def _show_entry(reg: Any, name: str, kind: str | None, as_json: bool) -> int:
     from lamina.cli import CommandError
+    from lamina.cli.catalog_view import default_text
 
     matches = [e for k in ([kind] if kind else KINDS) if (e := reg.find(k, name))]
     if not matches:
@@ -121,7 +122,7 @@ def _show_entry(reg: Any, name: str, kind: str | None, as_json: bool) -> int:
         for col in ("parameter", "type", "default", "help"):
             table.add_column(col, overflow="fold")
         for p in entry.params:
-            default = "(required)" if p.required else repr(p.default)
+            default = "(required)" if p.required else default_text(p)
             table.add_row(p.name, p.type, default, p.help)
         Console(width=160).print(table)
     return 0
@@ -129,7 +130,7 @@ def _show_entry(reg: Any, name: str, kind: str | None, as_json: bool) -> int:
 
 def run_schema(args: argparse.Namespace) -> int:
     """Prints the JSON Schema of the model spec (``lamina schema``)."""
-    from lamina.spec import json_schema
+    from lamina.catalog_cache import spec_schema_text
 
-    print(json.dumps(json_schema(), indent=2))
+    print(spec_schema_text())
     return 0

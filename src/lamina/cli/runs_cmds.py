@@ -11,7 +11,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from lamina.compare import COLUMNS
+from lamina.run_columns import COLUMNS
 
 
 def add_parsers(sub: Any) -> None:

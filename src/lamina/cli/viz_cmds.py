@@ -6,8 +6,6 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 
 def add_parsers(sub: Any) -> None:
     """Adds ``viz`` to the command line."""
@@ -67,6 +65,8 @@ def run_viz(args: argparse.Namespace) -> int:
                 raise CommandError(f"--input {path}: file not found")
             if path.suffix != ".npy":
                 raise CommandError(f"--input {path}: expected a sample index or a .npy file")
+            import numpy as np
+
             x = np.load(path, allow_pickle=False).astype("float32")
             params["input"] = apply_standardizer(x, run.standardizer())
     result = visualize_run(run, args.kind, params, sample=sample, which=args.which)

@@ -11,21 +11,8 @@ from typing import Any
 from lamina.compare.spec_diff import differing_paths, flatten_spec
 from lamina.errors import LaminaError
 from lamina.project import PROJECT_FILE, ProjectError, Run, load_project
+from lamina.run_columns import COLUMNS
 from lamina.spec import ModelSpec
-
-#: Columns of the run table, in order (``--sort`` takes these names).
-COLUMNS = (
-    "run",
-    "date",
-    "status",
-    "spec",
-    "changed",
-    "best_val",
-    "test",
-    "epochs",
-    "seconds",
-    "device",
-)
 
 #: Substrings of metric names where lower is better (others: higher is better).
 _LOWER_IS_BETTER = ("loss", "error", "mse", "mae", "mape", "msle", "crossentropy", "nll")

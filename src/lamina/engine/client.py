@@ -49,6 +49,7 @@ from lamina.engine.protocol import (
     to_line,
 )
 from lamina.engine.typed_requests import OnReply, OnRequestEvent, TypedRequests
+from lamina.native_log import ENV_DEBUG, is_noise
 
 #: Receives every reply, event and status (from the client's reader thread).
 OnEvent = Callable[[Reply | Event | EngineStatus], None]
@@ -319,8 +320,11 @@ class EngineClient(TypedRequests):
         except OSError:
             log = None
         try:
+            show_all = self.env.get(ENV_DEBUG, "") not in ("", "0")
             for raw in iter(stream.readline, b""):
                 text = raw.decode("utf-8", errors="replace")
+                if not show_all and is_noise(text):
+                    continue  # TensorFlow's C++ start-up lines (see lamina.native_log)
                 child.stderr_tail.append(text.rstrip("\n"))
                 if log is not None:
                     log.write(text)

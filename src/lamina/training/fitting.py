@@ -2,7 +2,8 @@
 
 The callbacks send events and honour the cancel token (`EventCallback`), keep the
 best weights and checkpoint them (`BestWeights`), stop early and lower the learning
-rate on plateaus (the spec's settings), and run the caller's epoch hooks.
+rate on plateaus (the spec's settings), run the caller's epoch hooks, and choose how
+many batches run per call into TensorFlow (`lamina.training.steps`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from lamina.training.prepare import PreparedData
 from lamina.training.result import EpochContext
 from lamina.training.run_folder import save_checkpoint
 from lamina.training.run_log import RunLog
+from lamina.training.steps import AutoStepsPerExecution, prepare_functions
 
 
 @dataclass
@@ -31,12 +33,14 @@ class FitCallbacks:
         events: Sends the events; knows the history, a cancel and a NaN stop.
         best: Keeps (and checkpoints) the best weights.
         early: Keras's ``EarlyStopping``, or None.
+        steps: Chooses ``steps_per_execution`` (None when the spec fixes it).
     """
 
     callbacks: list[Any]
     events: EventCallback
     best: BestWeights
     early: Any
+    steps: AutoStepsPerExecution | None = None
 
 
 def make_callbacks(
@@ -88,7 +92,8 @@ def make_callbacks(
         on_checkpoint=on_checkpoint,
         interval=checkpoint_interval,
     )
-    callbacks: list[Any] = [events, best]
+    steps = AutoStepsPerExecution() if ts.steps_per_execution is None else None
+    callbacks: list[Any] = [cb for cb in (steps, events, best) if cb is not None]
     early = None
     if es is not None:
         early = keras.callbacks.EarlyStopping(
@@ -114,7 +119,7 @@ def make_callbacks(
             )
     if epoch_hooks and make_context is not None:
         callbacks.append(_epoch_hook_callback(epoch_hooks, make_context))
-    return FitCallbacks(callbacks=callbacks, events=events, best=best, early=early)
+    return FitCallbacks(callbacks=callbacks, events=events, best=best, early=early, steps=steps)
 
 
 def _epoch_hook_callback(
@@ -145,6 +150,9 @@ def fit_model(
     Records the fit's timings, the epochs run, the best epoch and an early stop in
     `info` (``run.json``); sends `EarlyStopped` if the fit stopped early.
     """
+    fixed = data.spec.training.steps_per_execution
+    if fixed is None or fixed > 1:
+        prepare_functions(model, fixed or 1)
     t_fit = time.perf_counter()
     model.fit(
         data.train,
@@ -158,8 +166,29 @@ def fit_model(
     timings["epoch_seconds"] = list(fit.events.epoch_seconds)
     status, reason = _ending(model, fit, emit, info)
     info["epochs_run"] = len(fit.events.epoch_seconds)
+    info["steps_per_execution"] = fixed or _chosen(fit.steps)
     info["best_epoch"] = fit.best.best_epoch
     return status, reason
+
+
+def _chosen(steps: AutoStepsPerExecution | None) -> dict[str, Any]:
+    """What ``run.json`` records of the automatic choice: each change, with its reason.
+
+    ``changes`` holds ``[seconds per batch measured, batches per call chosen]`` for
+    every call after which the number changed; ``used`` the numbers in order.
+    """
+    changes: list[list[float]] = []
+    current = 1
+    for seconds, n in [] if steps is None else steps.choices:
+        if n != current:
+            changes.append([round(seconds, 6), n])
+            current = n
+    return {
+        "auto": True,
+        "target_seconds": None if steps is None else steps.target,
+        "used": [1] + [int(n) for _, n in changes],
+        "changes": changes,
+    }
 
 
 def _ending(model: Any, fit: FitCallbacks, emit: RunLog, info: dict[str, Any]) -> tuple[str, str]:

@@ -36,11 +36,13 @@ def ping(request: PingRequest, ctx: Context) -> EngineInfo:
 
 def catalog(request: CatalogRequest, ctx: Context) -> Catalog:
     """The catalogue's metadata; also written to the app's cache of it."""
-    from lamina.engine.catalog_cache import save_catalog
+    from lamina.catalog_cache import save_registry
+    from lamina.catalog_key import catalog_key
 
-    data = registry().to_dict()
+    loaded = registry()
+    data = loaded.to_dict()
     try:
-        save_catalog(data)
+        save_registry(loaded, catalog_key())
     except OSError as exc:  # a read-only home must not break the palette
         print(f"lamina engine: cannot write the catalogue cache: {exc}", file=sys.stderr)
     return Catalog(**data)
