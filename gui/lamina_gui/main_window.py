@@ -275,6 +275,9 @@ class MainWindow(QMainWindow):
         self.compile_panel.fill_choices()
         self.item_panel.form.entry = None  # rebuild with the new schemas
         self.item_panel.refresh()
+        for view in getattr(self, "views", {}).values():
+            if catalog and hasattr(view, "set_catalog"):
+                view.set_catalog(catalog)  # e.g. the Data view made before the engine's came
 
     def _show_engine_state(self, state: str, message: str) -> None:
         color, text = _STATE_STYLE.get(state, ("#777", f"engine {state}"))
@@ -341,6 +344,9 @@ class MainWindow(QMainWindow):
         runs = self.views.get("Runs")
         if runs is not None and hasattr(runs, "refresh"):
             runs.refresh()
+        visualize = self.views.get("Visualize")
+        if visualize is not None and hasattr(visualize, "refresh_runs"):
+            visualize.refresh_runs()
 
     def open_in_visualize(self, run_dir: str) -> None:
         """Switches to the Visualize tab with the run saved in `run_dir` chosen."""
@@ -397,8 +403,10 @@ class MainWindow(QMainWindow):
     # -- closing --------------------------------------------------------------------
 
     def maybe_save(self) -> bool:
-        """Asks what to do with unsaved changes; returns False to cancel."""
-        if not self.state.dirty:
+        """Asks what to do with unsaved changes (or runs of an unsaved model); returns
+        False to cancel."""
+        runs = len(self.state.scratch_runs()) if self.state.project_path is None else 0
+        if not self.state.dirty and not runs:
             return True
         buttons = (
             QMessageBox.StandardButton.Save
@@ -408,7 +416,8 @@ class MainWindow(QMainWindow):
         answer = QMessageBox.question(
             self,
             "Unsaved changes",
-            f"Save the changes to {self.state.project_name or 'the model'}?",
+            f"Save the changes to {self.state.project_name or 'the model'}"
+            + (f" and keep its {runs} training run(s) in the project?" if runs else "?"),
             buttons,
             QMessageBox.StandardButton.Save,
         )

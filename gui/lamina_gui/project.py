@@ -77,7 +77,7 @@ class ProjectController(QObject):
     def new(self) -> None:
         """A new, empty, unsaved model."""
         self.state.reset(empty_spec())
-        self.message.emit("new model")
+        self.message.emit("New model")
 
     def open_path(self, path: str | Path) -> bool:
         """Opens a project folder, its ``project.json``, or a spec ``.json`` file.
@@ -159,11 +159,36 @@ class ProjectController(QObject):
         except (ProjectError, SpecError, OSError) as exc:
             self._error("Cannot save", f"Cannot save to {folder}:\n{exc}")
             return False
+        kept = self._keep_scratch_runs(folder)
         self.state.mark_saved(project_path=folder)
         self._add_recent(folder)
         self._drop_autosave()
-        self.message.emit(f"saved {folder / PROJECT_FILE}")
+        runs = f" with its {kept} run(s)" if kept else ""
+        self.message.emit(f"Saved the project{runs} in {folder}")
         return True
+
+    def _keep_scratch_runs(self, folder: Path) -> int:
+        """Moves the runs of the unsaved model (its scratch project) into the project
+        `folder`; returns how many. A run still being written stays where it is."""
+        moved = 0
+        for run in self.state.scratch_runs():
+            if not (run / "run.json").is_file():
+                continue
+            target = folder / "runs" / run.name
+            if target.exists():
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                shutil.move(str(run), str(target))
+            except OSError as exc:
+                self.message.emit(f"Run {run.name} stays in {run.parent}: {exc}")
+                continue
+            moved += 1
+        scratch = self.state.scratch_path
+        if scratch is not None and not self.state.scratch_runs():
+            shutil.rmtree(scratch, ignore_errors=True)
+            self.state.scratch_path = None
+        return moved
 
     def save_spec_file(self, path: str | Path) -> bool:
         """Writes the spec alone as JSON, atomically."""

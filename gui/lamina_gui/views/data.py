@@ -97,6 +97,9 @@ class DataView(QWidget):
         self.bridge: Any = bridge
         self.entries = entries_by_name(state, catalog, "dataset")
         self._pending: int | None = None
+        #: The data reference of the last preview asked for (another edit re-asks only
+        #: if the data changed).
+        self._previewed: dict[str, Any] | None = None
         self._updating = False
         self._preview_timer = QTimer(self, singleShot=True, interval=300)
         self._preview_timer.timeout.connect(self.refresh_preview)
@@ -112,11 +115,19 @@ class DataView(QWidget):
         self.entries = {e["name"]: e for e in catalog_entries(catalog, "dataset")}
         self._fill_sources()
         self.load_from_spec()
+        if self.isVisible():
+            self._preview_if_stale()
 
     def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
         if not self.entries and getattr(self.state, "catalog", None):
             self.set_catalog(self.state.catalog)
+        QTimer.singleShot(0, self, self._preview_if_stale)  # e.g. a reopened project
         super().showEvent(event)
+
+    def _preview_if_stale(self) -> None:
+        """Asks for the preview if the data shown are not the spec's (the tab opened)."""
+        if self.data_ref() != self._previewed and not self._preview_timer.isActive():
+            self.refresh_preview()
 
     # ---------------------------------------------------------------- layout
     def _build(self) -> None:
@@ -251,9 +262,8 @@ class DataView(QWidget):
     def _on_spec_changed(self, *args: Any) -> None:
         if self._updating:
             return
-        before = self.data_ref()
         self.load_from_spec()
-        if self.data_ref() != before or self._pending is None:
+        if self.data_ref() != self._previewed and self.isVisible():
             self._preview_timer.start()
 
     def data_ref(self) -> dict[str, Any] | None:
@@ -358,6 +368,7 @@ class DataView(QWidget):
     def refresh_preview(self) -> None:
         """Asks the engine for the summary and a few samples of the chosen dataset."""
         data = self.data_ref()
+        self._previewed = data
         if data is None:
             self._show_message("Choose a dataset to see a preview.")
             return

@@ -68,6 +68,7 @@ class TrainingView(QWidget):
         self.state: Any = state
         self.bridge: Any = bridge
         self.request_id: int | None = None
+        self.last_run_dir: str | None = None
         self.history: dict[str, list[float]] = {}
         self.epoch_events = 0
         self.steps_per_epoch: int | None = None
@@ -89,6 +90,41 @@ class TrainingView(QWidget):
         }
         self._build()
         self.settings.refresh_devices()
+        signal = getattr(state, "project_changed", None)
+        if signal is not None:
+            signal.connect(self.show_last_run)
+        self.show_last_run()
+
+    def show_last_run(self) -> None:
+        """Shows the curves, test metrics and confusion matrix of the last saved run of
+        the project (or of the unsaved model's scratch project), e.g. after reopening."""
+        if self.running:
+            return
+        from lamina.project import ProjectError, load_project
+
+        runs_project = getattr(self.state, "runs_project", None)
+        folder = runs_project() if callable(runs_project) else None
+        if folder is None:
+            return
+        try:
+            run = load_project(folder).latest_run()
+            if run is None:
+                return
+            history, metrics, info = run.history, run.metrics, run.info
+        except (ProjectError, OSError) as exc:
+            self._append_log(f"The last run cannot be shown: {exc}")
+            return
+        self._reset_run()
+        self.last_run_dir = str(run.path)
+        self.history = {k: [float(v) for v in vals] for k, vals in history.items()}
+        self._redraw_curves()
+        epochs = len(self.history.get("loss", []))
+        self.overall_bar.setRange(0, max(epochs, 1))
+        self.overall_bar.setValue(epochs)
+        self.status_label.setText(
+            f"Last run {run.id}: {info.get('status', 'finished')} after {epochs} epoch(s)."
+        )
+        self.show_results({"metrics": metrics})
 
     # ---------------------------------------------------------------- layout
     def _build(self) -> None:
@@ -190,7 +226,11 @@ class TrainingView(QWidget):
             self._fail("Choose a dataset in the Data view first.")
             return None
         self._reset_run()
-        project = getattr(self.state, "project_path", None)
+        runs_project = getattr(self.state, "runs_project", None)
+        if callable(runs_project):
+            project = runs_project(create=True)
+        else:
+            project = getattr(self.state, "project_path", None)
         request = TrainRequest(
             spec,
             data=spec.get("data"),
@@ -200,7 +240,7 @@ class TrainingView(QWidget):
         self.request_id = self.bridge.request(request, self._on_reply, on_event=self._on_event)
         self._set_running(True)
         self.status_label.setText("Starting…")
-        self._append_log(f"train request {self.request_id} sent")
+        self._append_log("Training started")
         self.started.emit(self.request_id)
         return self.request_id
 
@@ -334,9 +374,13 @@ class TrainingView(QWidget):
         x0, x1, y0, y1 = (float(v) for v in event.extent)
         self.boundary_image.setRect(pg.QtCore.QRectF(x0, y0, x1 - x0, y1 - y0))
         self.boundary.setTitle(f"epoch {int(event.epoch or 0) + 1}", color="#333")
+        self.boundary_epoch = int(event.epoch or 0)
+        if event.points is not None:
+            self._draw_points(decode_image_array(event.points), event.labels)
+        elif not self.boundary_updates:
+            self._request_points()  # an engine that sends no points: ask for them
         if not self.boundary_updates:
             self.tabs.setTabVisible(self.boundary_tab, True)
-            self._request_points()
         self.boundary_updates += 1
 
     def _request_points(self) -> None:
@@ -362,8 +406,11 @@ class TrainingView(QWidget):
         preview = reply.preview if isinstance(reply, DatasetSummary) else None
         if not isinstance(preview, dict) or preview.get("kind") != "points":
             return
-        x = decode_image_array(preview["x"])
-        y = None if preview.get("y") is None else decode_image_array(preview["y"])
+        self._draw_points(decode_image_array(preview["x"]), preview.get("y"))
+
+    def _draw_points(self, x: np.ndarray, labels: Any) -> None:
+        """Draws the data points over the boundary, coloured by class."""
+        y = None if labels is None else decode_image_array(labels)
         k = int(y.max()) + 1 if y is not None and y.dtype.kind in "iu" and y.size else 1
         colours = class_colours(max(k, 2))
         dark = (colours * 0.55).astype(int)  # darker than the regions they sit on
@@ -392,6 +439,8 @@ class TrainingView(QWidget):
             result: dict[str, Any] = {"status": "cancelled", "reason": reply.reason}
         else:
             result = reply.to_dict()
+        if result.get("run_dir"):
+            self.last_run_dir = str(result["run_dir"])
         status = result.get("status", "finished")
         if status == "failed":
             self._fail(str(result.get("reason") or "training failed"))

@@ -236,15 +236,23 @@ class VisualizeView(QWidget):
 
     def refresh_runs(self) -> None:
         """Lists the runs of the open project (``list_runs``)."""
-        project = getattr(self.state, "project_path", None)
+        runs_project = getattr(self.state, "runs_project", None)
+        if callable(runs_project):
+            project = runs_project()
+        else:
+            project = getattr(self.state, "project_path", None)
         if project:
             self.bridge.request(ListRunsRequest(str(project)), self._on_runs)
+        elif self.state.project_path is None:
+            self._set_runs([])
 
     def _on_runs(self, reply: Any) -> None:
         if not isinstance(reply, RunList):  # an ErrorReply
             self.status_label.setText(str(reply))
             return
-        runs = [r for r in reply.runs if r.get("status") != "running"]
+        self._set_runs([r for r in reply.runs if r.get("status") != "running"])
+
+    def _set_runs(self, runs: list[dict[str, Any]]) -> None:
         self.run_combo.blockSignals(True)
         self.run_combo.clear()
         for r in reversed(runs):
@@ -257,6 +265,11 @@ class VisualizeView(QWidget):
         self.run_combo.blockSignals(False)
         if runs:
             self.set_run_dir(self.run_combo.currentData())
+            if self.status_label.text().startswith("Choose a run"):
+                self.status_label.clear()  # the message is answered
+                self.status_label.setStyleSheet("")
+        else:
+            self.run_dir = None
 
     def set_run_dir(self, run_dir: str | None) -> None:
         """Uses the run saved in `run_dir`; its spec gives the layer names."""
