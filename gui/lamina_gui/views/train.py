@@ -69,6 +69,8 @@ class TrainingView(QWidget):
         self.bridge: Any = bridge
         self.request_id: int | None = None
         self.last_run_dir: str | None = None
+        #: Epochs of the run continued from, drawn before this run's
+        self.epoch_offset = 0
         self.history: dict[str, list[float]] = {}
         self.epoch_events = 0
         self.steps_per_epoch: int | None = None
@@ -125,6 +127,7 @@ class TrainingView(QWidget):
             f"Last run {run.id}: {info.get('status', 'finished')} after {epochs} epoch(s)."
         )
         self.show_results({"metrics": metrics})
+        self._set_running(False)
 
     # ---------------------------------------------------------------- layout
     def _build(self) -> None:
@@ -134,12 +137,20 @@ class TrainingView(QWidget):
         self.start_button = QPushButton("Start")
         self.start_button.setObjectName("start_button")
         self.start_button.clicked.connect(self.start)
+        self.continue_button = QPushButton("Continue")
+        self.continue_button.setObjectName("continue_button")
+        self.continue_button.setToolTip(
+            "Train on from the last run's final weights (Start begins from fresh weights)"
+        )
+        self.continue_button.clicked.connect(self.continue_training)
+        self.continue_button.setEnabled(False)
         self.stop_button = QPushButton("Stop")
         self.stop_button.setObjectName("stop_button")
         self.stop_button.clicked.connect(self.stop)
         self.stop_button.setEnabled(False)
         buttons = QHBoxLayout()
         buttons.addWidget(self.start_button)
+        buttons.addWidget(self.continue_button)
         buttons.addWidget(self.stop_button)
         self.status_label = QLabel("Idle.", wordWrap=True)
         self.settings.problem.connect(self.status_label.setText)
@@ -217,15 +228,30 @@ class TrainingView(QWidget):
         """True while a train request is under way."""
         return self.request_id is not None
 
-    def start(self) -> int | None:
-        """Sends the spec to the engine to train; returns the request id."""
+    def continue_training(self) -> int | None:
+        """Trains on from the final weights of the last run (its curves go on)."""
+        if self.last_run_dir is None:
+            return None
+        return self.start(continue_from=self.last_run_dir)
+
+    def start(self, continue_from: str | None = None) -> int | None:
+        """Sends the spec to the engine to train; returns the request id.
+
+        Args:
+            continue_from: The folder of a run whose final weights the model starts
+                from (its curves stay and the new epochs are added); None for fresh
+                weights.
+        """
         if self.running:
             return self.request_id
         spec = self.state.spec.to_dict()
         if not spec.get("data"):
             self._fail("Choose a dataset in the Data view first.")
             return None
+        earlier = {k: list(v) for k, v in self.history.items()} if continue_from else {}
         self._reset_run()
+        self.history = earlier
+        self.epoch_offset = len(earlier.get("loss", []))
         runs_project = getattr(self.state, "runs_project", None)
         if callable(runs_project):
             project = runs_project(create=True)
@@ -236,11 +262,15 @@ class TrainingView(QWidget):
             data=spec.get("data"),
             batch_events=True,
             project_dir=str(project) if project else None,
+            continue_from=continue_from,
         )
         self.request_id = self.bridge.request(request, self._on_reply, on_event=self._on_event)
         self._set_running(True)
         self.status_label.setText("Starting…")
-        self._append_log("Training started")
+        if continue_from:
+            self._append_log(f"Training on from run {Path(continue_from).name}")
+        else:
+            self._append_log("Training started")
         self.started.emit(self.request_id)
         return self.request_id
 
@@ -276,6 +306,7 @@ class TrainingView(QWidget):
 
     def _set_running(self, running: bool) -> None:
         self.start_button.setEnabled(not running)
+        self.continue_button.setEnabled(not running and self.last_run_dir is not None)
         self.stop_button.setEnabled(running)
         self.settings.set_running(running)
 
@@ -323,7 +354,8 @@ class TrainingView(QWidget):
             for k, v in (event.metrics or {}).items()
             if isinstance(v, (int, float)) and k != "lr"
         )
-        self._append_log(f"epoch {epoch + 1}: {shown} ({float(event.seconds or 0):.1f} s)")
+        number = self.epoch_offset + epoch + 1
+        self._append_log(f"epoch {number}: {shown} ({float(event.seconds or 0):.1f} s)")
 
     #: Delay between repainting the loss plot and the metric plot: painting both in one
     #: event-loop turn blocked the window for ~25 ms (twice that while the engine keeps
@@ -441,6 +473,7 @@ class TrainingView(QWidget):
             result = reply.to_dict()
         if result.get("run_dir"):
             self.last_run_dir = str(result["run_dir"])
+            self._set_running(False)
         status = result.get("status", "finished")
         if status == "failed":
             self._fail(str(result.get("reason") or "training failed"))

@@ -169,6 +169,7 @@ def train(request: TrainRequest, ctx: Context) -> TrainResult:
         data_params=request.data_params,
         batch_events=request.batch_events,
         run_label=request.run_label,
+        continue_from=request.continue_from,
         epoch_hooks=[boundary] if boundary is not None else (),
     )
     if boundary is not None:
