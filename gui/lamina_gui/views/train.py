@@ -15,6 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -42,6 +43,7 @@ from lamina_gui.widgets.plots import (
     boundary_image,
     class_colours,
     draw_uncertainty,
+    plain_axes,
 )
 
 
@@ -175,6 +177,10 @@ class TrainingView(QWidget):
         self.confusion = ConfusionTable()
         self.confusion.setObjectName("confusion_matrix")
         self.confusion.hide()
+        self.normalise_check = QCheckBox("normalised (rows: fraction of each true class)")
+        self.normalise_check.toggled.connect(self.confusion.set_normalised)
+        self.normalise_check.hide()
+        left.addWidget(self.normalise_check)
         left.addWidget(self.confusion, 1)
         left.addStretch(0)
 
@@ -183,6 +189,10 @@ class TrainingView(QWidget):
         curves = QWidget()
         cl = QVBoxLayout(curves)
         cl.setContentsMargins(0, 0, 0, 0)
+        self.log_check = QCheckBox("log-scale loss")
+        self.log_check.setObjectName("log_scale_loss")
+        self.log_check.toggled.connect(lambda on: self.loss_plot.setLogMode(y=on))
+        cl.addWidget(self.log_check)
         cl.addWidget(self.loss_plot)
         cl.addWidget(self.metric_plot)
 
@@ -190,9 +200,12 @@ class TrainingView(QWidget):
         self.tabs.addTab(curves, "Curves")
         self.boundary = pg.PlotWidget(background="w")
         self.boundary.setAspectLocked(True)
+        plain_axes(self.boundary)
+        self.boundary_legend = self.boundary.addLegend(offset=(5, 5))
+        self.boundary_legend_items: list[Any] = []
         self.boundary_image = pg.ImageItem()
         self.boundary.addItem(self.boundary_image)
-        self.boundary_points = pg.ScatterPlotItem(size=6, pen=pg.mkPen("w", width=1))
+        self.boundary_points = pg.ScatterPlotItem(size=7, pen=pg.mkPen("#222", width=1))
         self.boundary.addItem(self.boundary_points)
         self.boundary_updates = 0
         self.boundary_tab = self.tabs.addTab(self.boundary, "Decision boundary")
@@ -296,6 +309,7 @@ class TrainingView(QWidget):
         self.results_label.clear()
         self.confusion.hide()
         self.confusion_label.hide()
+        self.normalise_check.hide()
         self.boundary_image.clear()
         self.boundary_points.clear()
         self._forget_points()
@@ -409,6 +423,7 @@ class TrainingView(QWidget):
         self.boundary_epoch = int(event.epoch or 0)
         if event.points is not None:
             self._draw_points(decode_image_array(event.points), event.labels)
+            self._boundary_legend(event.class_names or [])
         elif not self.boundary_updates:
             self._request_points()  # an engine that sends no points: ask for them
         if not self.boundary_updates:
@@ -445,10 +460,24 @@ class TrainingView(QWidget):
         y = None if labels is None else decode_image_array(labels)
         k = int(y.max()) + 1 if y is not None and y.dtype.kind in "iu" and y.size else 1
         colours = class_colours(max(k, 2))
-        dark = (colours * 0.55).astype(int)  # darker than the regions they sit on
         labels = y.astype(int) if k > 1 and y is not None else np.zeros(len(x), dtype=int)
-        brushes = [pg.mkBrush(*dark[c]) for c in labels]
+        # the class colours of the Data view, outlined to stand out on the pale regions
+        brushes = [pg.mkBrush(*colours[c]) for c in labels]
         self.boundary_points.setData(x[:, 0], x[:, 1], brush=brushes)
+
+    def _boundary_legend(self, names: list[str]) -> None:
+        """One legend entry per class, in the colours of the Data view."""
+        for item in self.boundary_legend_items:
+            self.boundary_legend.removeItem(item)
+            self.boundary.removeItem(item)
+        self.boundary_legend_items = []
+        colours = class_colours(max(len(names), 2))
+        for c, name in enumerate(names):
+            item = pg.ScatterPlotItem(
+                size=9, brush=pg.mkBrush(*colours[c]), pen=pg.mkPen("#222", width=1)
+            )
+            self.boundary_legend.addItem(item, str(name))
+            self.boundary_legend_items.append(item)
 
     def _on_failed(self, event: ev.Failed) -> None:
         self._append_log(f"failed: {event.reason}")
@@ -512,6 +541,7 @@ class TrainingView(QWidget):
             self.confusion.show_matrix(np.asarray(cm), metrics.get("class_names") or [])
             self.confusion.show()
             self.confusion_label.show()
+            self.normalise_check.show()
         self.prob_plot.clear()
         self.calib_plot.clear()
         shown = draw_uncertainty(

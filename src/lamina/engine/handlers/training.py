@@ -123,6 +123,7 @@ class BoundarySender:
                 y = np.asarray(ds.y[::step])
                 y = y.argmax(axis=1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(len(y))
                 event.labels = y
+            event.class_names = [str(n) for n in (getattr(ds, "class_names", None) or [])]
         self.ctx.emit(event)
         self.sent_epoch = int(context.epoch)
         self.last = time.monotonic()

@@ -17,7 +17,7 @@ def visualize(request: VisualizeRequest, ctx: Context) -> VisualizeResult:
     Methods that improve an image step by step stream `Image` events (about 25 of
     them) and stop at the next step when cancelled.
     """
-    from lamina.visualize.runs import visualize_run
+    from lamina.visualize.runs import sample_facts, visualize_run
 
     kind = request.visualization
     entry = registry().get("visualization", kind)
@@ -50,10 +50,17 @@ def visualize(request: VisualizeRequest, ctx: Context) -> VisualizeResult:
         registry=registry(),
     )
     images = np.asarray(res.images)
+    meta = dict(res.meta)
+    if request.sample is not None and "input" in parameters and "input" not in params:
+        try:
+            model = STATE.model(run, request.which) if needs_model else None
+            meta["sample"] = sample_facts(run, int(request.sample), model, STATE.dataset)
+        except Exception as exc:  # noqa: BLE001 - the labels are extra: never fail for them
+            meta["sample"] = {"index": int(request.sample), "note": str(exc)[:200]}
     return VisualizeResult(
         kind=res.kind,
         images=images if images.size else None,
         titles=list(res.titles),
-        meta=jsonable(res.meta, small=100_000),
+        meta=jsonable(meta, small=100_000),
         run_dir=str(run.path),
     )

@@ -140,7 +140,8 @@ class Boundary(Event):
 
     `grid` holds the model's outputs on a (res, res, outputs) grid over `extent`
     ``[x0, x1, y0, y1]`` (rows go up in y). The first boundary of a run also carries
-    the data's `points` (n, 2) and their `labels` (n,), to draw over it.
+    the data's `points` (n, 2), their `labels` (n,) and the `class_names`, to draw
+    over it.
     """
 
     grid: np.ndarray
@@ -148,6 +149,7 @@ class Boundary(Event):
     epoch: int = 0
     points: np.ndarray | None = None
     labels: np.ndarray | None = None
+    class_names: list[str] | None = None
 
 
 @message("log")
