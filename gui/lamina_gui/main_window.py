@@ -31,6 +31,7 @@ from lamina_gui.project import ProjectController
 from lamina_gui.state import AppState
 from lamina_gui.views.compile_panel import CompilePanel
 from lamina_gui.views.compose import Composer
+from lamina_gui.widgets.field_errors import highlight_field, item_params
 from lamina_gui.widgets.palette import Palette
 from lamina_gui.widgets.param_form import ItemPanel
 from lamina_gui.widgets.stack_model import item_errors
@@ -235,6 +236,8 @@ class MainWindow(QMainWindow):
         self.state.dirty_changed.connect(self._update_title)
         self.state.project_changed.connect(self._update_title)
         self.state.spec_changed.connect(self._spec_changed)
+        self.field_errors: dict[int, str] = {}
+        self.state.selection_changed.connect(self._highlight_field)
 
     # -- engine ---------------------------------------------------------------------
 
@@ -289,6 +292,8 @@ class MainWindow(QMainWindow):
     def _report(self, report: Any) -> None:
         self.composer.set_report(report, self.checker.error)
         self.item_panel.set_errors(item_errors(report))
+        self.field_errors = item_params(report)
+        self._highlight_field()
         if report is None:
             self.check_label.setText(
                 f"<span style='color:#a60'>{self.checker.error or 'not checked'}</span>"
@@ -298,6 +303,12 @@ class MainWindow(QMainWindow):
         else:
             n = len(report.get("problems", []))
             self.check_label.setText(f"<span style='color:#b00'>⚠ {n} problem(s)</span>")
+
+    def _highlight_field(self, *_args: Any) -> None:
+        """Marks the parameter the selected item's error is about in its form."""
+        index = self.state.selected
+        message = self.item_panel.errors.get(index, "")
+        highlight_field(self.item_panel.form, self.field_errors.get(index), message)
 
     # -- messages -------------------------------------------------------------------
 
