@@ -36,6 +36,7 @@ from lamina_gui.views.common import (
     get_path,
     request_id,
 )
+from lamina_gui.views.data_model_link import DataModelLink, adapted, mismatches
 from lamina_gui.widgets.data_preview import DataPreview, describe_summary, preview_arrays
 from lamina_gui.widgets.param_form import ParamForm
 
@@ -199,6 +200,10 @@ class DataView(QWidget):
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error_label.hide()
         right.addWidget(self.error_label)
+        self.link = DataModelLink()
+        self.link.adapt_clicked.connect(self.adapt_model)
+        self._summary: dict[str, Any] | None = None
+        right.addWidget(self.link)
         self.preview = DataPreview()
         right.addWidget(self.preview, 3)
         self.counts_table = QTableWidget(0, 2)
@@ -260,6 +265,7 @@ class DataView(QWidget):
             self._updating = False
 
     def _on_spec_changed(self, *args: Any) -> None:
+        self.check_link()
         if self._updating:
             return
         self.load_from_spec()
@@ -422,7 +428,27 @@ class DataView(QWidget):
         self.counts_table.setVisible(bool(counts))
         self._show_given_split(summary.get("split_counts") or {})
         self.preview.show_samples(summary, kind, x, y)
+        self._summary = summary
+        self.check_link()
         self.preview_shown.emit(summary)
+
+    def check_link(self) -> None:
+        """Warns if the model does not take these data (input shape, classes)."""
+        if self._summary is None:
+            self.link.show_problems([])
+            return
+        self.link.show_problems(mismatches(self.state.spec.to_dict(), self._summary))
+
+    def adapt_model(self) -> None:
+        """Sets the model's input shape and output size from the data (one undoable edit)."""
+        if self._summary is None:
+            return
+        spec = adapted(self.state.spec.to_dict(), self._summary)
+        try:
+            self.state.apply(spec, "Adapt the model to the data")
+        except ValueError as exc:
+            self._show_problem(str(exc))
+        self.check_link()
 
     def _show_given_split(self, counts: dict[str, int]) -> None:
         """A part the data name themselves is theirs: its fraction box is switched off."""
