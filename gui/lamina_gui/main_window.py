@@ -11,12 +11,14 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+import shiboken6
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QToolBar,
@@ -28,6 +30,7 @@ from lamina.engine.protocol import Catalog, CatalogRequest
 from lamina_gui.bridge import EngineBridge
 from lamina_gui.checker import LiveChecker
 from lamina_gui.project import ProjectController
+from lamina_gui.settings import app_settings
 from lamina_gui.state import AppState
 from lamina_gui.views.compile_panel import CompilePanel
 from lamina_gui.views.compose import Composer
@@ -206,13 +209,16 @@ class MainWindow(QMainWindow):
         tools = QToolBar("Main")
         tools.setObjectName("main-toolbar")
         tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        # the toolbar's Undo/Redo keep their short names (and width); the menu's say what
+        self.undo_tool = self._stack_tool("Undo", self.state.undo_stack.undo)
+        self.redo_tool = self._stack_tool("Redo", self.state.undo_stack.redo)
         for a in (
             self.new_action,
             self.open_action,
             self.save_action,
             None,
-            self.undo_action,
-            self.redo_action,
+            self.undo_tool,
+            self.redo_tool,
             None,
             self.check_action,
             self.restart_action,
@@ -225,6 +231,28 @@ class MainWindow(QMainWindow):
                 tools.addAction(a)
         self.addToolBar(tools)
         self._fill_recent()
+
+    def _stack_tool(self, verb: str, slot: Any) -> QAction:
+        """A toolbar action that undoes or redoes, named just `verb`; its tooltip says
+        what it would undo or redo."""
+        stack = self.state.undo_stack
+        action = QAction(verb, self)
+        action.triggered.connect(slot)
+        can = stack.canUndo if verb == "Undo" else stack.canRedo
+        text = stack.undoText if verb == "Undo" else stack.redoText
+        changed = stack.canUndoChanged if verb == "Undo" else stack.canRedoChanged
+        action.setEnabled(can())
+
+        def update(*_args: Any) -> None:
+            if not (shiboken6.isValid(stack) and shiboken6.isValid(action)):
+                return  # the window is being deleted
+            action.setEnabled(can())
+            action.setToolTip(f"{verb} {text()}".strip())
+
+        changed.connect(update)
+        stack.indexChanged.connect(update)
+        update()
+        return action
 
     def _wire(self) -> None:
         self.palette.entry_activated.connect(self.composer.add_entry)
@@ -338,7 +366,12 @@ class MainWindow(QMainWindow):
             widget = QLabel(f"The {title} view is not available: {exc}")
             widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
         holder = self.tabs.widget(self._tab_index(title))
-        holder.layout().addWidget(widget)
+        # in a scroll area: a view larger than the window scrolls instead of growing it
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(widget)
+        holder.layout().addWidget(scroll)
         self.views[title] = widget
         self._wire_view(title, widget)
         return widget
@@ -440,7 +473,7 @@ class MainWindow(QMainWindow):
         if not self.maybe_save():
             event.ignore()
             return
-        QSettings("lamina", "lamina").setValue("geometry", self.saveGeometry())
+        app_settings().setValue("geometry", self.saveGeometry())
         self.projects.autosave_timer.stop()
         if self.owns_bridge:
             self.bridge.stop()

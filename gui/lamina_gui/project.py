@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from lamina.paths import lamina_home
 from lamina.project import PROJECT_FILE, ProjectError, load_project, save_project
 from lamina.spec import SpecError, load_spec, save_spec
+from lamina_gui.settings import app_settings
 from lamina_gui.state import AppState, empty_spec
 
 AUTOSAVE_NAME = ".autosave.spec.json"
@@ -30,7 +31,15 @@ DEMO_DIR = Path(__file__).resolve().parent / "demo"
 
 
 def settings() -> QSettings:
-    return QSettings("lamina", "lamina")
+    """The app's settings (in lamina's home)."""
+    return app_settings()
+
+
+def project_folder(path: str | Path) -> Path:
+    """The project folder a Save As answer names: the path itself, or the folder of a
+    ``project.json`` chosen in it."""
+    path = Path(path)
+    return path.parent if path.name == PROJECT_FILE else path
 
 
 class ProjectController(QObject):
@@ -105,7 +114,7 @@ class ProjectController(QObject):
         except (ProjectError, SpecError, ValueError, OSError) as exc:
             self._error("Cannot open", f"Cannot open {path}:\n{exc}")
             return False
-        self.message.emit(f"opened {path}")
+        self.message.emit(f"Opened {path}")
         return True
 
     @staticmethod
@@ -200,14 +209,23 @@ class ProjectController(QObject):
             return False
         self.state.mark_saved(spec_file=path)
         self._add_recent(path)
-        self.message.emit(f"saved {path}")
+        self.message.emit(f"Saved {path}")
         return True
 
     def save_as_dialog(self) -> bool:
-        path = QFileDialog.getExistingDirectory(
-            self.widget, "Save as project: choose or create a folder"
+        """Asks for the project's name and place (an ordinary Save As dialog); the
+        project is the folder of that name, made if needed."""
+        name = self.state.project_name or self.state.spec.name or "model"
+        start = self.state.project_path or (lamina_home() / "projects" / name)
+        path, _ = QFileDialog.getSaveFileName(
+            self.widget, "Save the project as", str(start), "lamina project (folder)"
         )
-        return self.save_project(path) if path else False
+        if not path:
+            return False
+        folder = project_folder(path)
+        if not self.state.project_name or self.state.project_path is None:
+            self.state.project_name = folder.name
+        return self.save_project(folder)
 
     # -- autosave -------------------------------------------------------------------
 
@@ -224,7 +242,7 @@ class ProjectController(QObject):
         try:
             save_spec(self.state.spec, path)
         except OSError as exc:
-            self.message.emit(f"autosave failed: {exc}")
+            self.message.emit(f"Could not keep a safety copy of the model: {exc}")
             return None
         return path
 
