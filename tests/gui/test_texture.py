@@ -106,3 +106,11 @@ def test_settings_live_in_lamina_home(
     app_settings().sync()
     ini = app_home / "settings.ini"
     assert ini.is_file() and str(tmp_path / "p") in ini.read_text()
+
+
+def test_help_under_a_field_ends_on_a_whole_word() -> None:
+    from lamina_gui.widgets.param_form import short_help
+
+    text = "The number of output filters in the convolution, an integer. More."
+    assert short_help(text, 40) == "The number of output filters in the…"
+    assert short_help(text, 200) == "The number of output filters in the convolution, an integer."

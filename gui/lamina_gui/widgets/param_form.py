@@ -38,7 +38,10 @@ def short_help(text: str, limit: int = 64) -> str:
     text = " ".join(plain_help(text).split())
     end = text.find(". ")
     first = text if end < 0 else text[: end + 1]
-    return first if len(first) <= limit else first[: limit - 1] + "…"
+    if len(first) <= limit:
+        return first
+    cut = first[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(",;:") + "…"  # whole words
 
 
 def _default(param: dict[str, Any]) -> Any:
@@ -103,7 +106,8 @@ class ParamForm(QWidget):
             box.setSpacing(0)
             box.addWidget(editor)
             if param.get("help"):
-                hint = QLabel(short_help(param["help"], 64))
+                hint = QLabel(short_help(param["help"], 120))
+                hint.setWordWrap(True)  # wrapped, not cut at the form's edge
                 hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
                 hint.setStyleSheet("color: #777; font-size: 11px;")
                 hint.setToolTip(tip)
