@@ -61,3 +61,28 @@ def test_the_data_view_warns_and_adapts_the_model_in_one_click(
     state.undo_stack.undo()
     assert list(state.spec.input.shape) == [28, 28, 1]
     assert not view.link.isHidden()
+
+
+def test_unrelated_edits_do_not_ask_for_the_preview_again(
+    qtbot: Any, make_state: Any, make_bridge: Any
+) -> None:
+    from lamina.engine import protocol as p
+    from lamina_gui.views.data import DataView
+
+    bridge = make_bridge(CATALOG)
+    state = make_state(CATALOG, SPEC)
+    view = DataView(state, bridge)
+    qtbot.addWidget(view)
+    view.show()
+    with qtbot.waitSignal(view.preview_shown, timeout=3000):
+        view.source_combo.setCurrentIndex(view.source_combo.findData("digits"))
+
+    def asked() -> int:
+        return sum(isinstance(r, p.DatasetSummaryRequest) for r in bridge.client.requests)
+
+    before = asked()
+    spec = state.spec.to_dict()
+    spec["training"]["epochs"] = 7
+    state.apply(spec, "an unrelated edit")
+    assert not view._preview_timer.isActive()  # no preview is on its way
+    assert asked() == before
