@@ -82,10 +82,21 @@ class Lookers:
         self.seconds: dict[str, list[float]] = {"preview": [], "filters": []}
         self.data.preview_shown.connect(lambda _s: self._answered("preview"))
         self.viz.shown.connect(lambda _s: self._answered("filters"))
+        self.draw_ms: dict[str, list[float]] = {"preview": [], "filters": []}
+        self.data.show_summary = self._timed(self.data.show_summary, "preview")
+        self.viz.show_result = self._timed(self.viz.show_result, "filters")
         self.timer = QTimer()
         self.timer.setInterval(700)
         self.timer.timeout.connect(self._ask)
         self.turn = 0
+
+    def _timed(self, draw: object, what: str) -> object:
+        def timed(result: object) -> None:
+            t = time.perf_counter()
+            draw(result)  # type: ignore[operator]
+            self.draw_ms[what].append((time.perf_counter() - t) * 1000)
+
+        return timed
 
     def start(self) -> None:
         self.timer.start()
@@ -111,9 +122,11 @@ class Lookers:
     def report(self) -> None:
         for what, secs in self.seconds.items():
             if secs:
+                draw = self.draw_ms[what]
                 print(
                     f"{what} during training: {len(secs)} answered, median "
-                    f"{statistics.median(secs):.3f} s, longest {max(secs):.3f} s"
+                    f"{statistics.median(secs):.3f} s, longest {max(secs):.3f} s; drawing it "
+                    f"took median {statistics.median(draw):.1f} ms, longest {max(draw):.1f} ms"
                 )
             else:
                 print(f"{what} during training: none answered")
