@@ -61,7 +61,7 @@ def test_a_heat_map_is_drawn_over_its_input_with_opacity_and_colour_bar(viz: Any
     sample = {"index": 3, "true": "spiral", "predicted": "spiral", "confidence": 0.9}
     meta = {"background": background, "cmap": "jet", "colorbar": True, "sample": sample}
     viz.show_result({"kind": "gradcam", "images": heat[None], "titles": ["t"], "meta": meta})
-    expected = overlay_heatmap(background, heat, 0.55, "jet")
+    expected = overlay_heatmap(background, heat, 0.45, "jet")
     assert np.array_equal(viz.grid.image(0), expected)
     assert not viz.colour_bar.isHidden() and not viz.opacity_slider.isHidden()
     assert viz.colour_bar.high.text() == f"{heat.max():.3g}"

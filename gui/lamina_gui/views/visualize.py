@@ -207,7 +207,7 @@ class VisualizeView(QWidget):
         self.meta_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         zoom.addWidget(self.meta_label, 3)
         self.opacity_label = QLabel("Heat-map opacity")
-        self.opacity_slider = QSlider(Qt.Orientation.Horizontal, minimum=0, maximum=100, value=55)
+        self.opacity_slider = QSlider(Qt.Orientation.Horizontal, minimum=0, maximum=100, value=45)
         self.opacity_slider.setObjectName("opacity_slider")
         self.opacity_slider.setMaximumWidth(160)
         self.opacity_slider.valueChanged.connect(self._redraw_overlay)

@@ -55,17 +55,20 @@ class ColourBar(QWidget):
         self.title = QLabel(wordWrap=True)
         self.title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.title.setMaximumWidth(90)
+        self.bar.setFixedHeight(200)
         labels = QVBoxLayout()
-        labels.addWidget(self.high)
+        labels.setContentsMargins(0, 0, 0, 0)
+        labels.addWidget(self.high, 0, Qt.AlignmentFlag.AlignTop)
         labels.addStretch(1)
-        labels.addWidget(self.low)
+        labels.addWidget(self.low, 0, Qt.AlignmentFlag.AlignBottom)
         row = QHBoxLayout()
         row.addWidget(self.bar)
         row.addLayout(labels)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.title)
-        layout.addLayout(row, 1)
+        layout.addLayout(row)
+        layout.addStretch(1)  # the bar and its labels stay together at the top
         self.cmap = ""
 
     def set_map(self, cmap: str, low: float, high: float, title: str = "") -> None:

@@ -188,15 +188,16 @@ def boundary_image(grid: np.ndarray, flip: bool = True) -> np.ndarray:
         p = np.clip(q, 0.0, 1.0) if q.min() >= 0 and q.max() <= 1 else _unit(q)
         a, b = class_colours(2)
         white = np.array([255, 255, 255])
-        # pale near 0.5, saturated where sure
+        # white near 0.5, a pastel of the class where sure (the points, in the full
+        # colour of their class, stand out on it)
         sure = np.abs(p - 0.5)[..., None] * 2
         base = np.where((p >= 0.5)[..., None], b, a)
-        rgb = white * (1 - 0.75 * sure) + base * 0.75 * sure
+        rgb = white * (1 - 0.45 * sure) + base * 0.45 * sure
     else:  # softmax: the colour of the most likely class, paler where unsure
         palette = class_colours(grid.shape[-1])
         k = grid.argmax(-1)
         conf = _unit(grid.max(-1))[..., None]
-        rgb = palette[k] * (0.3 + 0.5 * conf) + 255 * (0.7 - 0.5 * conf)
+        rgb = palette[k] * (0.15 + 0.3 * conf) + 255 * (0.85 - 0.3 * conf)
     rgb = np.clip(rgb, 0, 255).astype(np.uint8)
     return np.flipud(rgb) if flip else rgb
 
