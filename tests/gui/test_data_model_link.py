@@ -66,8 +66,9 @@ def test_the_data_view_warns_and_adapts_the_model_in_one_click(
 def test_unrelated_edits_do_not_ask_for_the_preview_again(
     qtbot: Any, make_state: Any, make_bridge: Any
 ) -> None:
-    from lamina.engine import protocol as p
     from lamina_gui.views.data import DataView
+
+    from lamina.engine import protocol as p
 
     bridge = make_bridge(CATALOG)
     state = make_state(CATALOG, SPEC)
