@@ -86,3 +86,10 @@ def test_the_first_boundary_draws_its_points(view: Any) -> None:
     assert list(x) == [0.0, 1.0, 2.0] and list(y) == [1.0, 0.0, 2.0]
     brushes = [b.color().name() for b in view.boundary_points.data["brush"]]
     assert brushes[1] == brushes[2] != brushes[0]
+
+
+def test_loss_on_a_log_scale_on_request(view: Any) -> None:
+    assert not view.loss_plot.getAxis("left").logMode
+    view.log_check.setChecked(True)
+    assert view.loss_plot.getAxis("left").logMode
+    assert not view.metric_plot.getAxis("left").logMode
