@@ -93,3 +93,17 @@ def test_loss_on_a_log_scale_on_request(view: Any) -> None:
     view.log_check.setChecked(True)
     assert view.loss_plot.getAxis("left").logMode
     assert not view.metric_plot.getAxis("left").logMode
+
+
+def test_the_boundary_keeps_its_pastel_colours(view: Any) -> None:
+    """The regions are drawn with their own colours (pyqtgraph must not stretch them to
+    full saturation, which hid the points of the same colour)."""
+    view.request_id = 5
+    grid = np.zeros((4, 4, 2), dtype=np.float16)
+    grid[..., 1] = 1.0  # sure of class 1 everywhere
+    event = p.Boundary(grid, [0, 1, 0, 1], 0)
+    event.id = 5
+    view._on_event(p.from_line(p.to_line(event)))
+    assert tuple(view.boundary_image.levels) == (0, 255)
+    pixel = view.boundary_image.image[0, 0]
+    assert pixel.min() > 100  # a pastel, not the saturated class colour

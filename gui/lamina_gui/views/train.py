@@ -420,7 +420,8 @@ class TrainingView(QWidget):
     def _on_boundary(self, event: ev.Boundary) -> None:
         grid = decode_image_array(event.grid).astype(np.float32)
         # pyqtgraph images are indexed [x, y] with y up: transpose the (y, x) grid
-        self.boundary_image.setImage(np.transpose(boundary_image(grid, flip=False), (1, 0, 2)))
+        rgb = np.transpose(boundary_image(grid, flip=False), (1, 0, 2))
+        self.boundary_image.setImage(rgb, levels=(0, 255))  # its own colours, not stretched
         x0, x1, y0, y1 = (float(v) for v in event.extent)
         self.boundary_image.setRect(pg.QtCore.QRectF(x0, y0, x1 - x0, y1 - y0))
         self.boundary.setTitle(f"epoch {int(event.epoch or 0) + 1}", color="#333")
