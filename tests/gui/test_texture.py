@@ -114,3 +114,10 @@ def test_help_under_a_field_ends_on_a_whole_word() -> None:
     text = "The number of output filters in the convolution, an integer. More."
     assert short_help(text, 40) == "The number of output filters in the…"
     assert short_help(text, 200) == "The number of output filters in the convolution, an integer."
+
+
+def test_help_does_not_end_at_an_abbreviation() -> None:
+    from lamina_gui.widgets.param_form import short_help
+
+    text = "The size of the output space (i.e. the number of filters). More."
+    assert short_help(text, 200) == "The size of the output space (i.e. the number of filters)."
