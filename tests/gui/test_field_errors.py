@@ -71,3 +71,10 @@ def test_cards_after_an_error_show_a_dash_not_zero() -> None:
     assert params_label(BAD["items"][0]) == "– params"
     assert params_label(BAD["items"][1]) == "– params"
     assert params_label({"index": 0, "params": 1234}) == "1 234 params"
+
+
+def test_the_totals_after_an_error_show_a_dash(make_window: Any, make_bridge: Any) -> None:
+    window = make_window(make_bridge(CATALOG), spec=SPEC)
+    window._report(BAD)
+    text = window.composer.totals.text()
+    assert "<b>–</b> parameters" in text and "0</b> parameters" not in text
