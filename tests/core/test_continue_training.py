@@ -52,3 +52,9 @@ def test_continue_from_weights_that_do_not_fit_is_a_located_error(digits, tmp_pa
     assert info.value.location == str(first.path)
     assert "do not fit this model" in str(info.value)
     assert len(list((tmp_path / "runs").iterdir())) == 1  # nothing written for it
+
+
+def test_continue_from_something_that_is_no_run_is_a_located_error(digits, tmp_path):
+    with pytest.raises(ContinueError) as info:
+        lamina.train(SPEC, data=digits(50), epochs=1, continue_from=False)
+    assert info.value.location == "continue_from"

@@ -35,4 +35,5 @@ def test_start_takes_a_mouse_click_right_after_the_tab_opens(
     train = window.view("Train")
     with qtbot.waitSignal(train.finished, timeout=10_000):
         qtbot.mouseClick(train.start_button, Qt.MouseButton.LeftButton)
-    assert any(isinstance(r, p.TrainRequest) for r in bridge.client.requests)
+    (request,) = [r for r in bridge.client.requests if isinstance(r, p.TrainRequest)]
+    assert request.continue_from is None  # not the button's `checked` flag

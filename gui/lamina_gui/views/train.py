@@ -142,7 +142,7 @@ class TrainingView(QWidget):
 
         self.start_button = QPushButton("Start")
         self.start_button.setObjectName("start_button")
-        self.start_button.clicked.connect(self.start)
+        self.start_button.clicked.connect(lambda _checked=False: self.start())
         self.continue_button = QPushButton("Continue")
         self.continue_button.setObjectName("continue_button")
         self.continue_button.setToolTip(
@@ -261,6 +261,8 @@ class TrainingView(QWidget):
         """
         if self.running:
             return self.request_id
+        if not isinstance(continue_from, str):
+            continue_from = None  # e.g. a button's `checked` flag
         spec = self.state.spec.to_dict()
         if not spec.get("data"):
             self._fail("Choose a dataset in the Data view first.")

@@ -30,6 +30,12 @@ def load_previous_weights(model: Any, previous: Any) -> dict[str, Any]:
     """
     from lamina.project import ProjectError, Run, load_run
 
+    if not isinstance(previous, (str, Path, Run)):
+        raise ContinueError(
+            f"continue_from must be a run or a run folder. Received: {previous!r}",
+            location="continue_from",
+            hint="pass the folder of a saved run (project/runs/<id>)",
+        )
     try:
         run = previous if isinstance(previous, Run) else load_run(Path(previous))
         path = run.weights_path("final")
