@@ -12,7 +12,6 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 
@@ -49,9 +48,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
     from lamina_gui.main_window import MainWindow
+    from lamina_gui.settings import app_settings
     from lamina_gui.views.plugins_dialog import PluginsDialog
 
-    QSettings("lamina", "lamina").setValue("started_before", True)
+    app_settings().setValue("started_before", True)
     window = MainWindow()
     window.resize(1400, 860)
     window.show()

@@ -28,7 +28,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the app until its window closes; returns the exit code."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "lamina"])
@@ -38,7 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from lamina_gui.main_window import MainWindow
 
     window = MainWindow(start_engine=not args.no_engine)
-    settings = QSettings("lamina", "lamina")
+    from lamina_gui.settings import app_settings
+
+    settings = app_settings()
     geometry = settings.value("geometry")
     if geometry is not None:
         window.restoreGeometry(geometry)

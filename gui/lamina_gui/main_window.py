@@ -11,12 +11,14 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+import shiboken6
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QToolBar,
@@ -28,9 +30,11 @@ from lamina.engine.protocol import Catalog, CatalogRequest
 from lamina_gui.bridge import EngineBridge
 from lamina_gui.checker import LiveChecker
 from lamina_gui.project import ProjectController
+from lamina_gui.settings import app_settings
 from lamina_gui.state import AppState
 from lamina_gui.views.compile_panel import CompilePanel
 from lamina_gui.views.compose import Composer
+from lamina_gui.widgets.field_errors import highlight_field, item_params
 from lamina_gui.widgets.palette import Palette
 from lamina_gui.widgets.param_form import ItemPanel
 from lamina_gui.widgets.stack_model import item_errors
@@ -206,13 +210,16 @@ class MainWindow(QMainWindow):
         tools = QToolBar("Main")
         tools.setObjectName("main-toolbar")
         tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        # the toolbar's Undo/Redo keep their short names (and width); the menu's say what
+        self.undo_tool = self._stack_tool("Undo", self.state.undo_stack.undo)
+        self.redo_tool = self._stack_tool("Redo", self.state.undo_stack.redo)
         for a in (
             self.new_action,
             self.open_action,
             self.save_action,
             None,
-            self.undo_action,
-            self.redo_action,
+            self.undo_tool,
+            self.redo_tool,
             None,
             self.check_action,
             self.restart_action,
@@ -226,6 +233,28 @@ class MainWindow(QMainWindow):
         self.addToolBar(tools)
         self._fill_recent()
 
+    def _stack_tool(self, verb: str, slot: Any) -> QAction:
+        """A toolbar action that undoes or redoes, named just `verb`; its tooltip says
+        what it would undo or redo."""
+        stack = self.state.undo_stack
+        action = QAction(verb, self)
+        action.triggered.connect(slot)
+        can = stack.canUndo if verb == "Undo" else stack.canRedo
+        text = stack.undoText if verb == "Undo" else stack.redoText
+        changed = stack.canUndoChanged if verb == "Undo" else stack.canRedoChanged
+        action.setEnabled(can())
+
+        def update(*_args: Any) -> None:
+            if not (shiboken6.isValid(stack) and shiboken6.isValid(action)):
+                return  # the window is being deleted
+            action.setEnabled(can())
+            action.setToolTip(f"{verb} {text()}".strip())
+
+        changed.connect(update)
+        stack.indexChanged.connect(update)
+        update()
+        return action
+
     def _wire(self) -> None:
         self.palette.entry_activated.connect(self.composer.add_entry)
         self.composer.message.connect(self.show_message)
@@ -236,6 +265,8 @@ class MainWindow(QMainWindow):
         self.state.dirty_changed.connect(self._update_title)
         self.state.project_changed.connect(self._update_title)
         self.state.spec_changed.connect(self._spec_changed)
+        self.field_errors: dict[int, str] = {}
+        self.state.selection_changed.connect(self._highlight_field)
 
     # -- engine ---------------------------------------------------------------------
 
@@ -276,6 +307,9 @@ class MainWindow(QMainWindow):
         self.compile_panel.fill_choices()
         self.item_panel.form.entry = None  # rebuild with the new schemas
         self.item_panel.refresh()
+        for view in getattr(self, "views", {}).values():
+            if catalog and hasattr(view, "set_catalog"):
+                view.set_catalog(catalog)  # e.g. the Data view made before the engine's came
 
     def _show_engine_state(self, state: str, message: str) -> None:
         color, text = _STATE_STYLE.get(state, ("#777", f"engine {state}"))
@@ -287,6 +321,8 @@ class MainWindow(QMainWindow):
     def _report(self, report: Any) -> None:
         self.composer.set_report(report, self.checker.error)
         self.item_panel.set_errors(item_errors(report))
+        self.field_errors = item_params(report)
+        self._highlight_field()
         if report is None:
             self.check_label.setText(
                 f"<span style='color:#a60'>{self.checker.error or 'not checked'}</span>"
@@ -296,6 +332,12 @@ class MainWindow(QMainWindow):
         else:
             n = len(report.get("problems", []))
             self.check_label.setText(f"<span style='color:#b00'>⚠ {n} problem(s)</span>")
+
+    def _highlight_field(self, *_args: Any) -> None:
+        """Marks the parameter the selected item's error is about in its form."""
+        index = self.state.selected
+        message = self.item_panel.errors.get(index, "")
+        highlight_field(self.item_panel.form, self.field_errors.get(index), message)
 
     # -- messages -------------------------------------------------------------------
 
@@ -325,7 +367,12 @@ class MainWindow(QMainWindow):
             widget = QLabel(f"The {title} view is not available: {exc}")
             widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
         holder = self.tabs.widget(self._tab_index(title))
-        holder.layout().addWidget(widget)
+        # in a scroll area: a view larger than the window scrolls instead of growing it
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(widget)
+        holder.layout().addWidget(scroll)
         self.views[title] = widget
         self._wire_view(title, widget)
         return widget
@@ -344,6 +391,9 @@ class MainWindow(QMainWindow):
         runs = self.views.get("Runs")
         if runs is not None and hasattr(runs, "refresh"):
             runs.refresh()
+        visualize = self.views.get("Visualize")
+        if visualize is not None and hasattr(visualize, "refresh_runs"):
+            visualize.refresh_runs()
 
     def open_in_visualize(self, run_dir: str) -> None:
         """Switches to the Visualize tab with the run saved in `run_dir` chosen."""
@@ -400,8 +450,10 @@ class MainWindow(QMainWindow):
     # -- closing --------------------------------------------------------------------
 
     def maybe_save(self) -> bool:
-        """Asks what to do with unsaved changes; returns False to cancel."""
-        if not self.state.dirty:
+        """Asks what to do with unsaved changes (or runs of an unsaved model); returns
+        False to cancel."""
+        runs = len(self.state.scratch_runs()) if self.state.project_path is None else 0
+        if not self.state.dirty and not runs:
             return True
         buttons = (
             QMessageBox.StandardButton.Save
@@ -411,7 +463,8 @@ class MainWindow(QMainWindow):
         answer = QMessageBox.question(
             self,
             "Unsaved changes",
-            f"Save the changes to {self.state.project_name or 'the model'}?",
+            f"Save the changes to {self.state.project_name or 'the model'}"
+            + (f" and keep its {runs} training run(s) in the project?" if runs else "?"),
             buttons,
             QMessageBox.StandardButton.Save,
         )
@@ -423,7 +476,7 @@ class MainWindow(QMainWindow):
         if not self.maybe_save():
             event.ignore()
             return
-        QSettings("lamina", "lamina").setValue("geometry", self.saveGeometry())
+        app_settings().setValue("geometry", self.saveGeometry())
         self.projects.autosave_timer.stop()
         if self.owns_bridge:
             self.bridge.stop()

@@ -24,6 +24,7 @@ from lamina.paths import lamina_home
 from lamina.project import PROJECT_FILE, ProjectError, load_project, save_project
 from lamina.project.files import read_json, write_json
 from lamina.spec import SpecError, load_spec, save_spec
+from lamina_gui.settings import app_settings
 from lamina_gui.state import AppState, empty_spec
 
 AUTOSAVE_NAME = ".autosave.spec.json"
@@ -35,7 +36,15 @@ DEMO_DIR = Path(__file__).resolve().parent / "demo"
 
 
 def settings() -> QSettings:
-    return QSettings("lamina", "lamina")
+    """The app's settings (in lamina's home)."""
+    return app_settings()
+
+
+def project_folder(path: str | Path) -> Path:
+    """The project folder a Save As answer names: the path itself, or the folder of a
+    ``project.json`` chosen in it."""
+    path = Path(path)
+    return path.parent if path.name == PROJECT_FILE else path
 
 
 class ProjectController(QObject):
@@ -82,7 +91,7 @@ class ProjectController(QObject):
     def new(self) -> None:
         """A new, empty, unsaved model."""
         self.state.reset(empty_spec())
-        self.message.emit("new model")
+        self.message.emit("New model")
 
     def open_path(self, path: str | Path) -> bool:
         """Opens a project folder, its ``project.json``, or a spec ``.json`` file.
@@ -112,7 +121,7 @@ class ProjectController(QObject):
         except (ProjectError, SpecError, ValueError, OSError) as exc:
             self._error("Cannot open", f"Cannot open {path}:\n{exc}")
             return False
-        self.message.emit(f"opened {path}")
+        self.message.emit(f"Opened {path}")
         return True
 
     @staticmethod
@@ -197,11 +206,36 @@ class ProjectController(QObject):
         except (ProjectError, SpecError, OSError) as exc:
             self._error("Cannot save", f"Cannot save to {folder}:\n{exc}")
             return False
+        kept = self._keep_scratch_runs(folder)
         self.state.mark_saved(project_path=folder)
         self._add_recent(folder)
         self._drop_autosave()
-        self.message.emit(f"saved {folder / PROJECT_FILE}")
+        runs = f" with its {kept} run(s)" if kept else ""
+        self.message.emit(f"Saved the project{runs} in {folder}")
         return True
+
+    def _keep_scratch_runs(self, folder: Path) -> int:
+        """Moves the runs of the unsaved model (its scratch project) into the project
+        `folder`; returns how many. A run still being written stays where it is."""
+        moved = 0
+        for run in self.state.scratch_runs():
+            if not (run / "run.json").is_file():
+                continue
+            target = folder / "runs" / run.name
+            if target.exists():
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                shutil.move(str(run), str(target))
+            except OSError as exc:
+                self.message.emit(f"Run {run.name} stays in {run.parent}: {exc}")
+                continue
+            moved += 1
+        scratch = self.state.scratch_path
+        if scratch is not None and not self.state.scratch_runs():
+            shutil.rmtree(scratch, ignore_errors=True)
+            self.state.scratch_path = None
+        return moved
 
     def save_spec_file(self, path: str | Path) -> bool:
         """Writes the spec alone as JSON, atomically."""
@@ -213,14 +247,23 @@ class ProjectController(QObject):
             return False
         self.state.mark_saved(spec_file=path)
         self._add_recent(path)
-        self.message.emit(f"saved {path}")
+        self.message.emit(f"Saved {path}")
         return True
 
     def save_as_dialog(self) -> bool:
-        path = QFileDialog.getExistingDirectory(
-            self.widget, "Save as project: choose or create a folder"
+        """Asks for the project's name and place (an ordinary Save As dialog); the
+        project is the folder of that name, made if needed."""
+        name = self.state.project_name or self.state.spec.name or "model"
+        start = self.state.project_path or (lamina_home() / "projects" / name)
+        path, _ = QFileDialog.getSaveFileName(
+            self.widget, "Save the project as", str(start), "lamina project (folder)"
         )
-        return self.save_project(path) if path else False
+        if not path:
+            return False
+        folder = project_folder(path)
+        if not self.state.project_name or self.state.project_path is None:
+            self.state.project_name = folder.name
+        return self.save_project(folder)
 
     # -- autosave -------------------------------------------------------------------
 
@@ -237,7 +280,7 @@ class ProjectController(QObject):
         try:
             save_spec(self.state.spec, path)
         except OSError as exc:
-            self.message.emit(f"autosave failed: {exc}")
+            self.message.emit(f"Could not keep a safety copy of the model: {exc}")
             return None
         return path
 

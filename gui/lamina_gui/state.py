@@ -8,6 +8,8 @@ those exact objects back. Nothing is deep-copied.
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -149,6 +151,8 @@ class AppState(QObject):
         self.project_path: Path | None = None
         self.spec_file: Path | None = None
         self.project_name: str = ""
+        #: Where the runs of a model that is not saved as a project go (made on first run).
+        self.scratch_path: Path | None = None
         self.catalog: dict[str, Any] | None = None
         self._selected = -1
         self._space: dict[str, dict[str, Any]] = {}
@@ -266,6 +270,7 @@ class AppState(QObject):
         self.undo_stack.clear()
         self.project_path = Path(project_path) if project_path else None
         self.spec_file = Path(spec_file) if spec_file else None
+        self.scratch_path = None  # a new model's runs go to a new scratch project
         self.project_name = name or data.name
         self._selected = -1
         self._set(data)
@@ -285,6 +290,30 @@ class AppState(QObject):
             self.project_path = None
         self.undo_stack.setClean()
         self.project_changed.emit()
+
+    # -- runs -----------------------------------------------------------------------
+
+    def runs_project(self, create: bool = False) -> Path | None:
+        """The project folder runs are saved in: the open project, else a scratch project
+        under lamina's home (made on first use if `create`), so that no run of an unsaved
+        model is lost; saving the model as a project moves its runs there."""
+        if self.project_path is not None:
+            return self.project_path
+        if self.scratch_path is None and create:
+            from lamina.paths import lamina_home
+            from lamina.project import save_project
+
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            path = lamina_home() / "scratch" / f"{stamp}-{os.getpid()}"
+            save_project(path, self._spec, name="unsaved model")
+            self.scratch_path = path
+        return self.scratch_path
+
+    def scratch_runs(self) -> list[Path]:
+        """The run folders of the scratch project (runs of the unsaved model)."""
+        if self.scratch_path is None or not (self.scratch_path / "runs").is_dir():
+            return []
+        return sorted(p for p in (self.scratch_path / "runs").iterdir() if p.is_dir())
 
     # -- selection ------------------------------------------------------------------
 

@@ -260,9 +260,21 @@ def test_the_server_dispatches_by_type():
     server.receive(to_line(p.TrainRequest(SPEC, id=2)))
     server.receive(to_line(p.CancelRequest(2, id=3)))
     server.receive(to_line(p.CancelRequest(99, id=4)))
+    server.receive(to_line(p.VisualizeRequest("filters", run_dir="r", id=5)))
     assert server.quick.get_nowait() == p.CheckRequest(SPEC, id=1)
-    assert server.long.get_nowait().id == 2 and server._tokens[2].cancelled
+    # training has its own worker: a visualization never waits behind it
+    assert server.training.get_nowait().id == 2 and server._tokens[2].cancelled
+    assert server.long.get_nowait().id == 5
     assert _written(out) == [p.CancelAck(2, True, id=3), p.CancelAck(99, False, id=4)]
+
+
+def test_a_request_that_must_wait_says_what_for():
+    server, out = _server()
+    server._running[7] = "drawing a visualization"
+    server.receive(to_line(p.DatasetSummaryRequest({"type": "digits"}, id=8)))
+    (status,) = _written(out)
+    assert status.state == "busy"
+    assert status.message == "Loading a data preview waits for drawing a visualization to end…"
 
 
 def test_every_request_but_cancel_has_a_handler():

@@ -383,10 +383,14 @@ class Composer(QWidget):
             return
         total = format_count(int(report.get("total_params", 0)))
         trainable = format_count(int(report.get("trainable_params", 0)))
+        count = (  # not known while an item does not build: "–", not a misleading 0
+            f"<b>{total}</b> parameters ({trainable} trainable)"
+            if report.get("ok", True)
+            else "<b>–</b> parameters"
+        )
         text = (
             f"<b>{len(self.state.layers)} items</b> · output "
-            f"{format_shape(report.get('output_shape'))} · <b>{total}</b> parameters "
-            f"({trainable} trainable)"
+            f"{format_shape(report.get('output_shape'))} · {count}"
         )
         problems = report.get("problems", [])
         if problems:

@@ -36,6 +36,7 @@ from lamina_gui.views.common import (
     get_path,
     request_id,
 )
+from lamina_gui.views.data_model_link import DataModelLink, adapted, mismatches
 from lamina_gui.widgets.data_preview import DataPreview, describe_summary, preview_arrays
 from lamina_gui.widgets.param_form import ParamForm
 
@@ -97,6 +98,9 @@ class DataView(QWidget):
         self.bridge: Any = bridge
         self.entries = entries_by_name(state, catalog, "dataset")
         self._pending: int | None = None
+        #: The data reference of the last preview asked for (another edit re-asks only
+        #: if the data changed).
+        self._previewed: dict[str, Any] | None = None
         self._updating = False
         self._preview_timer = QTimer(self, singleShot=True, interval=300)
         self._preview_timer.timeout.connect(self.refresh_preview)
@@ -112,11 +116,19 @@ class DataView(QWidget):
         self.entries = {e["name"]: e for e in catalog_entries(catalog, "dataset")}
         self._fill_sources()
         self.load_from_spec()
+        if self.isVisible():
+            self._preview_if_stale()
 
     def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
         if not self.entries and getattr(self.state, "catalog", None):
             self.set_catalog(self.state.catalog)
+        QTimer.singleShot(0, self, self._preview_if_stale)  # e.g. a reopened project
         super().showEvent(event)
+
+    def _preview_if_stale(self) -> None:
+        """Asks for the preview if the data shown are not the spec's (the tab opened)."""
+        if self.data_ref() != self._previewed and not self._preview_timer.isActive():
+            self.refresh_preview()
 
     # ---------------------------------------------------------------- layout
     def _build(self) -> None:
@@ -188,6 +200,10 @@ class DataView(QWidget):
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error_label.hide()
         right.addWidget(self.error_label)
+        self.link = DataModelLink()
+        self.link.adapt_clicked.connect(self.adapt_model)
+        self._summary: dict[str, Any] | None = None
+        right.addWidget(self.link)
         self.preview = DataPreview()
         right.addWidget(self.preview, 3)
         self.counts_table = QTableWidget(0, 2)
@@ -249,11 +265,11 @@ class DataView(QWidget):
             self._updating = False
 
     def _on_spec_changed(self, *args: Any) -> None:
+        self.check_link()
         if self._updating:
             return
-        before = self.data_ref()
         self.load_from_spec()
-        if self.data_ref() != before or self._pending is None:
+        if self.data_ref() != self._previewed and self.isVisible():
             self._preview_timer.start()
 
     def data_ref(self) -> dict[str, Any] | None:
@@ -358,6 +374,7 @@ class DataView(QWidget):
     def refresh_preview(self) -> None:
         """Asks the engine for the summary and a few samples of the chosen dataset."""
         data = self.data_ref()
+        self._previewed = data
         if data is None:
             self._show_message("Choose a dataset to see a preview.")
             return
@@ -411,7 +428,27 @@ class DataView(QWidget):
         self.counts_table.setVisible(bool(counts))
         self._show_given_split(summary.get("split_counts") or {})
         self.preview.show_samples(summary, kind, x, y)
+        self._summary = summary
+        self.check_link()
         self.preview_shown.emit(summary)
+
+    def check_link(self) -> None:
+        """Warns if the model does not take these data (input shape, classes)."""
+        if self._summary is None:
+            self.link.show_problems([])
+            return
+        self.link.show_problems(mismatches(self.state.spec.to_dict(), self._summary))
+
+    def adapt_model(self) -> None:
+        """Sets the model's input shape and output size from the data (one undoable edit)."""
+        if self._summary is None:
+            return
+        spec = adapted(self.state.spec.to_dict(), self._summary)
+        try:
+            self.state.apply(spec, "Adapt the model to the data")
+        except ValueError as exc:
+            self._show_problem(str(exc))
+        self.check_link()
 
     def _show_given_split(self, counts: dict[str, int]) -> None:
         """A part the data name themselves is theirs: its fraction box is switched off."""

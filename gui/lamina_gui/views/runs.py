@@ -138,7 +138,9 @@ class RunsView(QWidget):
 
     @property
     def project(self) -> Path | None:
-        path = getattr(self.state, "project_path", None)
+        runs_project = getattr(self.state, "runs_project", None)
+        path = runs_project() if callable(runs_project) else None
+        path = path or getattr(self.state, "project_path", None)
         return Path(path) if path else None
 
     def refresh(self) -> None:

@@ -15,6 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -42,6 +43,7 @@ from lamina_gui.widgets.plots import (
     boundary_image,
     class_colours,
     draw_uncertainty,
+    plain_axes,
 )
 
 
@@ -68,6 +70,9 @@ class TrainingView(QWidget):
         self.state: Any = state
         self.bridge: Any = bridge
         self.request_id: int | None = None
+        self.last_run_dir: str | None = None
+        #: Epochs of the run continued from, drawn before this run's
+        self.epoch_offset = 0
         self.history: dict[str, list[float]] = {}
         self.epoch_events = 0
         self.steps_per_epoch: int | None = None
@@ -89,6 +94,46 @@ class TrainingView(QWidget):
         }
         self._build()
         self.settings.refresh_devices()
+        # the run's data report is read at the start of a run: import it now (~0.3-0.5 s
+        # cold), when the tab opens, not in the middle of the training's first events
+        import lamina.data.report  # noqa: F401
+
+        signal = getattr(state, "project_changed", None)
+        if signal is not None:
+            signal.connect(self.show_last_run)
+        self.show_last_run()
+
+    def show_last_run(self) -> None:
+        """Shows the curves, test metrics and confusion matrix of the last saved run of
+        the project (or of the unsaved model's scratch project), e.g. after reopening."""
+        if self.running:
+            return
+        from lamina.project import ProjectError, load_project
+
+        runs_project = getattr(self.state, "runs_project", None)
+        folder = runs_project() if callable(runs_project) else None
+        if folder is None:
+            return
+        try:
+            run = load_project(folder).latest_run()
+            if run is None:
+                return
+            history, metrics, info = run.history, run.metrics, run.info
+        except (ProjectError, OSError) as exc:
+            self._append_log(f"The last run cannot be shown: {exc}")
+            return
+        self._reset_run()
+        self.last_run_dir = str(run.path)
+        self.history = {k: [float(v) for v in vals] for k, vals in history.items()}
+        self._redraw_curves()
+        epochs = len(self.history.get("loss", []))
+        self.overall_bar.setRange(0, max(epochs, 1))
+        self.overall_bar.setValue(epochs)
+        self.status_label.setText(
+            f"Last run {run.id}: {info.get('status', 'finished')} after {epochs} epoch(s)."
+        )
+        self.show_results({"metrics": metrics})
+        self._set_running(False)
 
     # ---------------------------------------------------------------- layout
     def _build(self) -> None:
@@ -97,13 +142,21 @@ class TrainingView(QWidget):
 
         self.start_button = QPushButton("Start")
         self.start_button.setObjectName("start_button")
-        self.start_button.clicked.connect(self.start)
+        self.start_button.clicked.connect(lambda _checked=False: self.start())
+        self.continue_button = QPushButton("Continue")
+        self.continue_button.setObjectName("continue_button")
+        self.continue_button.setToolTip(
+            "Train on from the last run's final weights (Start begins from fresh weights)"
+        )
+        self.continue_button.clicked.connect(self.continue_training)
+        self.continue_button.setEnabled(False)
         self.stop_button = QPushButton("Stop")
         self.stop_button.setObjectName("stop_button")
         self.stop_button.clicked.connect(self.stop)
         self.stop_button.setEnabled(False)
         buttons = QHBoxLayout()
         buttons.addWidget(self.start_button)
+        buttons.addWidget(self.continue_button)
         buttons.addWidget(self.stop_button)
         self.status_label = QLabel("Idle.", wordWrap=True)
         self.settings.problem.connect(self.status_label.setText)
@@ -128,6 +181,10 @@ class TrainingView(QWidget):
         self.confusion = ConfusionTable()
         self.confusion.setObjectName("confusion_matrix")
         self.confusion.hide()
+        self.normalise_check = QCheckBox("normalised (rows: fraction of each true class)")
+        self.normalise_check.toggled.connect(self.confusion.set_normalised)
+        self.normalise_check.hide()
+        left.addWidget(self.normalise_check)
         left.addWidget(self.confusion, 1)
         left.addStretch(0)
 
@@ -136,6 +193,10 @@ class TrainingView(QWidget):
         curves = QWidget()
         cl = QVBoxLayout(curves)
         cl.setContentsMargins(0, 0, 0, 0)
+        self.log_check = QCheckBox("log-scale loss")
+        self.log_check.setObjectName("log_scale_loss")
+        self.log_check.toggled.connect(lambda on: self.loss_plot.setLogMode(y=on))
+        cl.addWidget(self.log_check)
         cl.addWidget(self.loss_plot)
         cl.addWidget(self.metric_plot)
 
@@ -143,9 +204,12 @@ class TrainingView(QWidget):
         self.tabs.addTab(curves, "Curves")
         self.boundary = pg.PlotWidget(background="w")
         self.boundary.setAspectLocked(True)
+        plain_axes(self.boundary)
+        self.boundary_legend = self.boundary.addLegend(offset=(5, 5))
+        self.boundary_legend_items: list[Any] = []
         self.boundary_image = pg.ImageItem()
         self.boundary.addItem(self.boundary_image)
-        self.boundary_points = pg.ScatterPlotItem(size=6, pen=pg.mkPen("w", width=1))
+        self.boundary_points = pg.ScatterPlotItem(size=7, pen=pg.mkPen("#222", width=1))
         self.boundary.addItem(self.boundary_points)
         self.boundary_updates = 0
         self.boundary_tab = self.tabs.addTab(self.boundary, "Decision boundary")
@@ -181,26 +245,51 @@ class TrainingView(QWidget):
         """True while a train request is under way."""
         return self.request_id is not None
 
-    def start(self) -> int | None:
-        """Sends the spec to the engine to train; returns the request id."""
+    def continue_training(self) -> int | None:
+        """Trains on from the final weights of the last run (its curves go on)."""
+        if self.last_run_dir is None:
+            return None
+        return self.start(continue_from=self.last_run_dir)
+
+    def start(self, continue_from: str | None = None) -> int | None:
+        """Sends the spec to the engine to train; returns the request id.
+
+        Args:
+            continue_from: The folder of a run whose final weights the model starts
+                from (its curves stay and the new epochs are added); None for fresh
+                weights.
+        """
         if self.running:
             return self.request_id
+        if not isinstance(continue_from, str):
+            continue_from = None  # e.g. a button's `checked` flag
         spec = self.state.spec.to_dict()
         if not spec.get("data"):
             self._fail("Choose a dataset in the Data view first.")
             return None
+        earlier = {k: list(v) for k, v in self.history.items()} if continue_from else {}
         self._reset_run()
-        project = getattr(self.state, "project_path", None)
+        self.history = earlier
+        self.epoch_offset = len(earlier.get("loss", []))
+        runs_project = getattr(self.state, "runs_project", None)
+        if callable(runs_project):
+            project = runs_project(create=True)
+        else:
+            project = getattr(self.state, "project_path", None)
         request = TrainRequest(
             spec,
             data=spec.get("data"),
             batch_events=True,
             project_dir=str(project) if project else None,
+            continue_from=continue_from,
         )
         self.request_id = self.bridge.request(request, self._on_reply, on_event=self._on_event)
         self._set_running(True)
         self.status_label.setText("Starting…")
-        self._append_log(f"train request {self.request_id} sent")
+        if continue_from:
+            self._append_log(f"Training on from run {Path(continue_from).name}")
+        else:
+            self._append_log("Training started")
         self.started.emit(self.request_id)
         return self.request_id
 
@@ -226,6 +315,7 @@ class TrainingView(QWidget):
         self.results_label.clear()
         self.confusion.hide()
         self.confusion_label.hide()
+        self.normalise_check.hide()
         self.boundary_image.clear()
         self.boundary_points.clear()
         self._forget_points()
@@ -236,6 +326,7 @@ class TrainingView(QWidget):
 
     def _set_running(self, running: bool) -> None:
         self.start_button.setEnabled(not running)
+        self.continue_button.setEnabled(not running and self.last_run_dir is not None)
         self.stop_button.setEnabled(running)
         self.settings.set_running(running)
 
@@ -283,7 +374,8 @@ class TrainingView(QWidget):
             for k, v in (event.metrics or {}).items()
             if isinstance(v, (int, float)) and k != "lr"
         )
-        self._append_log(f"epoch {epoch + 1}: {shown} ({float(event.seconds or 0):.1f} s)")
+        number = self.epoch_offset + epoch + 1
+        self._append_log(f"epoch {number}: {shown} ({float(event.seconds or 0):.1f} s)")
 
     #: Delay between repainting the loss plot and the metric plot: painting both in one
     #: event-loop turn blocked the window for ~25 ms (twice that while the engine keeps
@@ -330,13 +422,19 @@ class TrainingView(QWidget):
     def _on_boundary(self, event: ev.Boundary) -> None:
         grid = decode_image_array(event.grid).astype(np.float32)
         # pyqtgraph images are indexed [x, y] with y up: transpose the (y, x) grid
-        self.boundary_image.setImage(np.transpose(boundary_image(grid, flip=False), (1, 0, 2)))
+        rgb = np.transpose(boundary_image(grid, flip=False), (1, 0, 2))
+        self.boundary_image.setImage(rgb, levels=(0, 255))  # its own colours, not stretched
         x0, x1, y0, y1 = (float(v) for v in event.extent)
         self.boundary_image.setRect(pg.QtCore.QRectF(x0, y0, x1 - x0, y1 - y0))
         self.boundary.setTitle(f"epoch {int(event.epoch or 0) + 1}", color="#333")
+        self.boundary_epoch = int(event.epoch or 0)
+        if event.points is not None:
+            self._draw_points(decode_image_array(event.points), event.labels)
+            self._boundary_legend(event.class_names or [])
+        elif not self.boundary_updates:
+            self._request_points()  # an engine that sends no points: ask for them
         if not self.boundary_updates:
             self.tabs.setTabVisible(self.boundary_tab, True)
-            self._request_points()
         self.boundary_updates += 1
 
     def _request_points(self) -> None:
@@ -362,14 +460,31 @@ class TrainingView(QWidget):
         preview = reply.preview if isinstance(reply, DatasetSummary) else None
         if not isinstance(preview, dict) or preview.get("kind") != "points":
             return
-        x = decode_image_array(preview["x"])
-        y = None if preview.get("y") is None else decode_image_array(preview["y"])
+        self._draw_points(decode_image_array(preview["x"]), preview.get("y"))
+
+    def _draw_points(self, x: np.ndarray, labels: Any) -> None:
+        """Draws the data points over the boundary, coloured by class."""
+        y = None if labels is None else decode_image_array(labels)
         k = int(y.max()) + 1 if y is not None and y.dtype.kind in "iu" and y.size else 1
         colours = class_colours(max(k, 2))
-        dark = (colours * 0.55).astype(int)  # darker than the regions they sit on
         labels = y.astype(int) if k > 1 and y is not None else np.zeros(len(x), dtype=int)
-        brushes = [pg.mkBrush(*dark[c]) for c in labels]
+        # the class colours of the Data view, outlined to stand out on the pale regions
+        brushes = [pg.mkBrush(*colours[c]) for c in labels]
         self.boundary_points.setData(x[:, 0], x[:, 1], brush=brushes)
+
+    def _boundary_legend(self, names: list[str]) -> None:
+        """One legend entry per class, in the colours of the Data view."""
+        for item in self.boundary_legend_items:
+            self.boundary_legend.removeItem(item)
+            self.boundary.removeItem(item)
+        self.boundary_legend_items = []
+        colours = class_colours(max(len(names), 2))
+        for c, name in enumerate(names):
+            item = pg.ScatterPlotItem(
+                size=9, brush=pg.mkBrush(*colours[c]), pen=pg.mkPen("#222", width=1)
+            )
+            self.boundary_legend.addItem(item, str(name))
+            self.boundary_legend_items.append(item)
 
     def _on_failed(self, event: ev.Failed) -> None:
         self._append_log(f"failed: {event.reason}")
@@ -392,6 +507,9 @@ class TrainingView(QWidget):
             result: dict[str, Any] = {"status": "cancelled", "reason": reply.reason}
         else:
             result = reply.to_dict()
+        if result.get("run_dir"):
+            self.last_run_dir = str(result["run_dir"])
+            self._set_running(False)
         status = result.get("status", "finished")
         if status == "failed":
             self._fail(str(result.get("reason") or "training failed"))
@@ -430,6 +548,7 @@ class TrainingView(QWidget):
             self.confusion.show_matrix(np.asarray(cm), metrics.get("class_names") or [])
             self.confusion.show()
             self.confusion_label.show()
+            self.normalise_check.show()
         self.prob_plot.clear()
         self.calib_plot.clear()
         shown = draw_uncertainty(

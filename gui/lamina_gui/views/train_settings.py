@@ -1,4 +1,5 @@
-"""The Train view's settings: device, mixed precision, epochs, batch size, early stopping.
+"""The Train view's settings: optimizer and learning rate, device, mixed precision, epochs,
+batch size, early stopping.
 
 Each change is written into ``state.spec["training"]`` as one undoable edit (merged
 while the user keeps editing); the devices come from the engine's ``ping``.
@@ -12,6 +13,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -62,6 +64,14 @@ class TrainingSettings(QGroupBox):
         early.addWidget(self.early_check)
         early.addWidget(self.patience_box)
         self.mixed_check = QCheckBox("float16 compute")
+        self.optimizer_combo = QComboBox()
+        self.optimizer_combo.setObjectName("train_optimizer")
+        self.lr_box = QDoubleSpinBox(decimals=6, minimum=1e-6, maximum=10.0, value=0.001)
+        self.lr_box.setSingleStep(0.0005)
+        self.lr_box.setObjectName("train_learning_rate")
+        self.lr_box.setToolTip("The optimizer's learning rate (also in Compose → Compile)")
+        form.addRow("Optimizer", self.optimizer_combo)
+        form.addRow("Learning rate", self.lr_box)
         form.addRow("Device", self.device_combo)
         form.addRow("Mixed precision", self.mixed_check)
         form.addRow("Epochs", self.epochs_box)
@@ -84,6 +94,8 @@ class TrainingSettings(QGroupBox):
             self.mixed_check.toggled,
         ):
             signal.connect(self._write_settings)
+        self.optimizer_combo.currentIndexChanged.connect(self._write_optimizer)
+        self.lr_box.valueChanged.connect(self._write_optimizer)
         self.device_combo.currentIndexChanged.connect(self._update_mixed_check)
         self.load_from_spec()
         spec_changed = getattr(state, "spec_changed", None)
@@ -98,7 +110,14 @@ class TrainingSettings(QGroupBox):
     def set_running(self, running: bool) -> None:
         """Locks the settings while a run is under way."""
         self._running = running
-        for w in (self.device_combo, self.epochs_box, self.batch_box, self.early_check):
+        for w in (
+            self.device_combo,
+            self.epochs_box,
+            self.batch_box,
+            self.early_check,
+            self.optimizer_combo,
+            self.lr_box,
+        ):
             w.setEnabled(not running)
         self._update_mixed_check()
 
@@ -118,6 +137,7 @@ class TrainingSettings(QGroupBox):
             self.early_check.setChecked(bool(early))
             self.patience_box.setValue(int((early or {}).get("patience", 5)))
             self.mixed_check.setChecked(bool(get_path(spec, "training.mixed_precision", False)))
+            self._load_optimizer(spec)
         finally:
             self._updating = False
         self._update_mixed_check()
@@ -141,6 +161,44 @@ class TrainingSettings(QGroupBox):
         self._updating = True
         try:
             problem = edit_spec(self.state, values, "Training settings", "training-settings")
+        finally:
+            self._updating = False
+        if problem:
+            self.problem.emit(problem)
+
+    def _load_optimizer(self, spec: dict[str, Any]) -> None:
+        name = str(get_path(spec, "compile.optimizer.type", "Adam"))
+        names = [e["name"] for e in self.state.entries("optimizer")] if self.state.catalog else []
+        wanted = sorted(set(names) | {name})
+        if [self.optimizer_combo.itemData(i) for i in range(self.optimizer_combo.count())] != (
+            wanted
+        ):
+            self.optimizer_combo.clear()
+            for n in wanted:
+                self.optimizer_combo.addItem(n, n)
+        self.optimizer_combo.setCurrentIndex(self.optimizer_combo.findData(name))
+        lr = get_path(spec, "compile.optimizer.params.learning_rate")
+        self.lr_box.setValue(float(lr) if isinstance(lr, (int, float)) else 0.001)
+
+    def _write_optimizer(self, *args: Any) -> None:
+        """Writes the optimizer and its learning rate (other parameters kept if the
+        optimizer stays the same)."""
+        if self._updating:
+            return
+        spec = self.state.spec.to_dict()
+        name = self.optimizer_combo.currentData() or "Adam"
+        params = dict(get_path(spec, "compile.optimizer.params", {}) or {})
+        if name != get_path(spec, "compile.optimizer.type"):
+            params = {}
+        params["learning_rate"] = round(self.lr_box.value(), 6)
+        self._updating = True
+        try:
+            problem = edit_spec(
+                self.state,
+                {"compile.optimizer": {"type": name, "params": params}},
+                "Optimizer",
+                "train-optimizer",
+            )
         finally:
             self._updating = False
         if problem:

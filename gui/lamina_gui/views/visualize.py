@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QSizePolicy,
+    QSlider,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -39,8 +40,10 @@ from lamina.engine.protocol import (
 )
 from lamina_gui.views.common import catalog_entries, entries_by_name, request_id
 from lamina_gui.views.visualize_inputs import image_input, layer_names
+from lamina_gui.views.visualize_text import meta_line, run_class_names, sample_text
 from lamina_gui.widgets.curve_plot import CurvePanels
 from lamina_gui.widgets.image_grid import ImageGrid, decode_image_array
+from lamina_gui.widgets.overlay import ColourBar, overlay_heatmap
 
 
 class VisualizeView(QWidget):
@@ -109,6 +112,10 @@ class VisualizeView(QWidget):
         run_box = QGroupBox("Run")
         rl = QVBoxLayout(run_box)
         self.run_combo = QComboBox()
+        self.run_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.run_combo.view().setMinimumWidth(460)  # the list shows whole run names
         self.run_combo.currentIndexChanged.connect(
             lambda _i: self.set_run_dir(self.run_combo.currentData())
         )
@@ -126,6 +133,8 @@ class VisualizeView(QWidget):
         self.layer_combo = QComboBox()
         self.filter_box = QSpinBox(minimum=-1, maximum=100000, value=-1, specialValueText="auto")
         self.class_box = QSpinBox(minimum=0, maximum=100000)
+        self.class_names: list[str] = []
+        self.class_box.valueChanged.connect(self._show_class_name)
         self.steps_box = QSpinBox(minimum=1, maximum=10000, value=50)
         self.sample_radio = QRadioButton("dataset sample")
         self.sample_radio.setChecked(True)
@@ -198,9 +207,26 @@ class VisualizeView(QWidget):
         self.meta_label.setMinimumWidth(10)
         self.meta_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         zoom.addWidget(self.meta_label, 3)
+        self.opacity_label = QLabel("Heat-map opacity")
+        self.opacity_slider = QSlider(Qt.Orientation.Horizontal, minimum=0, maximum=100, value=45)
+        self.opacity_slider.setObjectName("opacity_slider")
+        self.opacity_slider.setMaximumWidth(160)
+        self.opacity_slider.valueChanged.connect(self._redraw_overlay)
+        zoom.addWidget(self.opacity_label)
+        zoom.addWidget(self.opacity_slider)
+        self.sample_label = QLabel()
+        self.sample_label.setObjectName("sample_labels")
+        self.colour_bar = ColourBar()
+        self.colour_bar.setMaximumWidth(96)
+        self._overlay: dict[str, Any] | None = None
+        self._show_overlay_controls(False)
+        pictures = QHBoxLayout()
+        pictures.addWidget(self.grid, 1)
+        pictures.addWidget(self.colour_bar)
         right = QVBoxLayout()
         right.addLayout(zoom)
-        right.addWidget(self.grid, 1)
+        right.addWidget(self.sample_label)
+        right.addLayout(pictures, 1)
         self.curves = CurvePanels()  # 1-D results (spectra): curves instead of images
         self.curves.hide()
         right.addWidget(self.curves, 1)
@@ -240,27 +266,44 @@ class VisualizeView(QWidget):
 
     def refresh_runs(self) -> None:
         """Lists the runs of the open project (``list_runs``)."""
-        project = getattr(self.state, "project_path", None)
+        runs_project = getattr(self.state, "runs_project", None)
+        if callable(runs_project):
+            project = runs_project()
+        else:
+            project = getattr(self.state, "project_path", None)
         if project:
             self.bridge.request(ListRunsRequest(str(project)), self._on_runs)
+        elif self.state.project_path is None:
+            self._set_runs([])
 
     def _on_runs(self, reply: Any) -> None:
         if not isinstance(reply, RunList):  # an ErrorReply
             self.status_label.setText(str(reply))
             return
-        runs = [r for r in reply.runs if r.get("status") != "running"]
+        self._set_runs([r for r in reply.runs if r.get("status") != "running"])
+
+    def _set_runs(self, runs: list[dict[str, Any]]) -> None:
         self.run_combo.blockSignals(True)
         self.run_combo.clear()
         for r in reversed(runs):
             acc = (r.get("metrics") or {}).get("accuracy")
-            extra = f" — acc {acc:.3f}" if isinstance(acc, (int, float)) else ""
-            self.run_combo.addItem(f"{r.get('id')} ({r.get('status')}){extra}", r.get("run_dir"))
+            extra = f" · accuracy {acc:.3f}" if isinstance(acc, (int, float)) else ""
+            text = f"{r.get('id')} · {r.get('status')}{extra}"
+            self.run_combo.addItem(text, r.get("run_dir"))
+            self.run_combo.setItemData(
+                self.run_combo.count() - 1, text, Qt.ItemDataRole.ToolTipRole
+            )
         keep = self.run_combo.findData(self.run_dir) if self.run_dir else -1
         if keep >= 0:
             self.run_combo.setCurrentIndex(keep)
         self.run_combo.blockSignals(False)
         if runs:
             self.set_run_dir(self.run_combo.currentData())
+            if self.status_label.text().startswith("Choose a run"):
+                self.status_label.clear()  # the message is answered
+                self.status_label.setStyleSheet("")
+        else:
+            self.run_dir = None
 
     def set_run_dir(self, run_dir: str | None) -> None:
         """Uses the run saved in `run_dir`; its spec gives the layer names."""
@@ -278,6 +321,10 @@ class VisualizeView(QWidget):
                 spec = json.loads((Path(run_dir) / "spec.json").read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 spec = self.state.spec.to_dict()
+        self.class_names = run_class_names(run_dir)
+        if self.class_names:
+            self.class_box.setMaximum(len(self.class_names) - 1)
+        self._show_class_name()
         self.layer_combo.clear()
         self.layer_combo.addItem("(default)", None)
         for i, name in enumerate(layer_names(spec)):
@@ -352,6 +399,8 @@ class VisualizeView(QWidget):
         if "input" in self._params_of(kind) and "input" not in params:
             request.sample = self.sample_box.value()
         self.live_updates = 0
+        self.meta_label.clear()  # the facts of the previous picture are not this one's
+        self.sample_label.clear()
         self.status_label.setText(f"Running {kind}…")
         self.status_label.setStyleSheet("")
         self.run_button.setEnabled(False)
@@ -401,8 +450,12 @@ class VisualizeView(QWidget):
         if meta.get("panels"):
             self.curves.set_panels(meta["panels"], meta.get("columns"))
             self.status_label.setText(f"{result.get('kind')}: {self.curves.count()} curve panel(s)")
+            self._overlay = None
+            self._show_overlay_controls(False)
         elif arr is None or arr.size == 0:
             self.grid.clear()
+            self._overlay = None
+            self._show_overlay_controls(False)
             self.status_label.setText(
                 f"{result.get('kind')}: no images (see the Train view's plots)"
             )
@@ -412,14 +465,54 @@ class VisualizeView(QWidget):
                 cmap = None
             self.grid.set_images(arr, titles, cmap=cmap, symmetric=bool(meta.get("symmetric")))
             self.status_label.setText(f"{result.get('kind')}: {self.grid.count()} image(s)")
-        facts = [
-            f"{k}: {v}"
-            for k, v in meta.items()
-            if isinstance(v, (int, float)) or (isinstance(v, str) and len(v) <= 60)
-            if k not in ("cmap", "symmetric", "colorbar", "panels")
-        ]
-        self.meta_label.setText("   ".join(facts[:6]))
+            self._start_overlay(arr, meta, cmap)
+        self.meta_label.setText(meta_line(meta))
+        self.meta_label.setToolTip(str(meta.get("suptitle") or ""))
+        self.sample_label.setText(sample_text(meta.get("sample")))
         self.shown.emit({k: result.get(k) for k in ("kind", "titles", "meta", "run_dir")})
+
+    # ---------------------------------------------------------------- overlays
+    def _start_overlay(self, images: np.ndarray, meta: dict[str, Any], cmap: str | None) -> None:
+        """Heat maps with their input (``meta["background"]``) are drawn over it, with a
+        colour bar and the opacity slider; other pictures get a colour bar if asked."""
+        background = meta.get("background")
+        self._overlay = None
+        if background is not None and images.ndim >= 3:
+            self._overlay = {
+                "background": decode_image_array(background),
+                "maps": [images[i] for i in range(images.shape[0])],
+                "cmap": cmap or "jet",
+            }
+            self._redraw_overlay()
+        show_bar = self._overlay is not None or bool(meta.get("colorbar"))
+        self._show_overlay_controls(self._overlay is not None, show_bar)
+        if show_bar:
+            first = images[0]
+            low, high = float(np.nanmin(first)), float(np.nanmax(first))
+            if meta.get("symmetric"):
+                high = max(abs(low), abs(high))
+                low = -high
+            self.colour_bar.set_map(cmap or "viridis", low, high, "map value")
+
+    def _redraw_overlay(self, *args: Any) -> None:
+        if self._overlay is None:
+            return
+        alpha = self.opacity_slider.value() / 100.0
+        background, cmap = self._overlay["background"], self._overlay["cmap"]
+        for i, heat in enumerate(self._overlay["maps"]):
+            if i < self.grid.count():
+                self.grid.update_image(i, overlay_heatmap(background, heat, alpha, cmap))
+
+    def _show_overlay_controls(self, overlay: bool, bar: bool = False) -> None:
+        self.opacity_label.setVisible(overlay)
+        self.opacity_slider.setVisible(overlay)
+        self.colour_bar.setVisible(bar)
+
+    def _show_class_name(self, *args: Any) -> None:
+        """The chosen class's name next to its number."""
+        k = self.class_box.value()
+        name = self.class_names[k] if 0 <= k < len(self.class_names) else ""
+        self.class_box.setSuffix(f"  ({name})" if name else "")
 
     def _show_error(self, message: str) -> None:
         self.status_label.setText(message)

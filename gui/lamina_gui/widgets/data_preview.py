@@ -83,6 +83,10 @@ class DataPreview(QStackedWidget):
             brush = pg.mkBrush(60, 110, 200, 160)
             self.plot.plot(x[:, 0], x[:, 1], pen=None, symbol="o", symbolSize=6, symbolBrush=brush)
         else:
+            from lamina_gui.widgets.plots import class_colours, plain_axes
+
+            plain_axes(self.plot)
+            colours = class_colours(max(len(names), int(y.max()) + 1, 2))
             for c in np.unique(y):
                 pts = x[y == c]
                 name = names[int(c)] if int(c) < len(names) else str(int(c))
@@ -92,7 +96,7 @@ class DataPreview(QStackedWidget):
                     pen=None,
                     symbol="o",
                     symbolSize=6,
-                    symbolBrush=pg.intColor(int(c), hues=max(len(names), 2)),
+                    symbolBrush=pg.mkBrush(*colours[int(c)]),
                     name=name,
                 )
         self.plot.setLabel("bottom", axes[0])

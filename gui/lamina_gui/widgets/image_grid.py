@@ -142,7 +142,8 @@ class ImageGrid(QGraphicsView):
             self._items.append(item)
             self._set_pixmap(i, img)
             if i < len(self._titles) and self._titles[i]:
-                text = QGraphicsSimpleTextItem(_elide(self._titles[i], 18))
+                # a few big pictures have room for whole titles; many small ones are elided
+                text = QGraphicsSimpleTextItem(_elide(self._titles[i], 18 if n > 2 else 64))
                 text.setToolTip(self._titles[i])
                 text.setFont(font)
                 # titles keep their size on screen at any zoom

@@ -40,6 +40,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 _ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
+_BEST_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
 def group_of(entry: dict[str, Any]) -> str:
@@ -183,6 +184,7 @@ class Palette(QWidget):
 
     def _filter(self, text: str) -> None:
         needle = text.strip().lower()
+        self._show_best_match(needle)
 
         def visit(item: QTreeWidgetItem) -> bool:
             entry = item.data(0, _ENTRY_ROLE)
@@ -203,6 +205,35 @@ class Palette(QWidget):
 
         for i in range(self.tree.topLevelItemCount()):
             visit(self.tree.topLevelItem(i))
+
+    BEST_MATCH = "Best match"
+
+    def _show_best_match(self, needle: str) -> None:
+        """Puts the entries whose name is the search text first, in a group of their own
+        ("dense" shows Dense at the top, then everything that mentions dense)."""
+        top = self.tree.topLevelItem(0)
+        if top is not None and top.text(0) == self.BEST_MATCH:
+            self.tree.takeTopLevelItem(0)
+        if not needle:
+            return
+        exact = [
+            e
+            for e in (self.catalog or {}).get("entries", [])
+            if needle
+            in (str(e.get("name", "")).lower(), *(a.lower() for a in e.get("aliases", [])))
+        ]
+        if not exact:
+            return
+        group = QTreeWidgetItem([self.BEST_MATCH])
+        group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        group.setData(0, _BEST_ROLE, True)
+        for entry in exact:
+            item = QTreeWidgetItem(group, [entry.get("name", ""), entry.get("plugin", "")])
+            item.setData(0, _ENTRY_ROLE, entry)
+            item.setToolTip(0, entry.get("summary", ""))
+        self.tree.insertTopLevelItem(0, group)
+        group.setExpanded(True)
+        self.tree.setCurrentItem(group.child(0))
 
     def visible_entries(self) -> list[str]:
         """The names of the entries the search leaves visible."""
@@ -225,6 +256,9 @@ class Palette(QWidget):
         for item in self.tree.findItems(
             name, Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive
         ):
+            parent = item.parent()
+            if parent is not None and parent.data(0, _BEST_ROLE):
+                continue  # the copy in "Best match": the catalogue's own item is found
             entry = item.data(0, _ENTRY_ROLE)
             if entry is not None and (kind is None or entry.get("kind") == kind):
                 return item

@@ -37,12 +37,22 @@ def plain_help(text: str) -> str:
     return re.sub(r"``(.+?)``|`([^`]+)`", lambda m: m.group(1) or m.group(2), text)
 
 
+#: Abbreviations whose dot does not end a sentence.
+_ABBREV = ("e.g", "i.e", "etc", "cf", "vs")
+
+
 def short_help(text: str, limit: int = 64) -> str:
     """The first sentence of a help text, at most `limit` characters."""
     text = " ".join(plain_help(text).split())
-    end = text.find(". ")
+    end = next(
+        (m.start() for m in re.finditer(r"\. ", text) if not text[: m.start()].endswith(_ABBREV)),
+        -1,
+    )
     first = text if end < 0 else text[: end + 1]
-    return first if len(first) <= limit else first[: limit - 1] + "…"
+    if len(first) <= limit:
+        return first
+    cut = first[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(",;:") + "…"  # whole words
 
 
 def _default(param: dict[str, Any]) -> Any:
@@ -120,8 +130,9 @@ class ParamForm(QWidget):
                 box.addLayout(self._vary_row(name, editor))
                 box.addWidget(self.ranges[name])
             if param.get("help"):
-                hint = QLabel(short_help(param["help"], 64))
-                hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+                hint = QLabel(short_help(param["help"], 96))
+                hint.setWordWrap(True)  # wrapped, not cut at the form's edge
+                hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.MinimumExpanding)
                 hint.setStyleSheet("color: #777; font-size: 11px;")
                 hint.setToolTip(tip)
                 box.addWidget(hint)
@@ -308,7 +319,7 @@ class ItemPanel(QWidget):
             summary = html.escape(entry.get("summary", "")) if entry else "not in the catalogue"
             plugin = html.escape(entry.get("plugin", "")) if entry else "?"
             self.title.setText(
-                f"<b>{index + 1}. {html.escape(item['type'])}</b> "
+                f"<b>{index}. {html.escape(item['type'])}</b> "
                 f"<span style='color:#666'>({plugin})</span><br>{summary}"
             )
             activations = [e["name"] for e in self.state.entries("activation")]

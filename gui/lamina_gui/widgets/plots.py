@@ -15,13 +15,35 @@ TRAIN_PEN = pg.mkPen("#1f77b4", width=2)
 VAL_PEN = pg.mkPen("#ff7f0e", width=2, style=pg.QtCore.Qt.PenStyle.DashLine)
 
 
+class EpochAxis(pg.AxisItem):
+    """An axis of whole epochs: no fractional ticks (1, 2, 3, not 1.0, 1.5, …)."""
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:  # noqa: N802, N803
+        levels = []
+        for spacing, values in super().tickValues(minVal, maxVal, size):
+            whole = [v for v in values if abs(v - round(v)) < 1e-9]
+            if spacing >= 1 or whole:
+                levels.append((max(spacing, 1.0), whole))
+        return levels
+
+    def tickStrings(self, values: list, scale: float, spacing: float) -> list[str]:  # noqa: N802
+        return [str(int(round(v))) for v in values]
+
+
+def plain_axes(plot: pg.PlotWidget) -> None:
+    """Axes that show the data's own numbers (no "(x0.001)" SI scaling)."""
+    for side in ("bottom", "left"):
+        plot.getAxis(side).enableAutoSIPrefix(False)
+
+
 class CurvePlot(pg.PlotWidget):
-    """A train-vs-validation curve of one quantity (loss or a metric)."""
+    """A train-vs-validation curve of one quantity (loss or a metric), over whole epochs."""
 
     def __init__(
         self, title: str, legend_bottom: bool = False, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent, background="w")
+        super().__init__(parent, background="w", axisItems={"bottom": EpochAxis("bottom")})
+        plain_axes(self)
         self.setTitle(title, color="#333", size="10pt")
         self.showGrid(x=True, y=True, alpha=0.3)
         self.setLabel("bottom", "epoch")
@@ -41,30 +63,43 @@ class CurvePlot(pg.PlotWidget):
 
 
 class ConfusionTable(QTableWidget):
-    """A confusion matrix (rows: true class, columns: predicted), shaded by count."""
+    """A confusion matrix (rows: true class, columns: predicted), shaded by count, with
+    the classes' full names; `normalised` shows each true class's row as fractions."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.horizontalHeader().setMinimumSectionSize(12)
         self.verticalHeader().setMinimumSectionSize(12)
+        self.normalised = False
+        self._last: tuple[np.ndarray, list[str]] | None = None
+
+    def set_normalised(self, on: bool) -> None:
+        """Shows fractions of each true class (rows sum to 1) instead of counts."""
+        self.normalised = bool(on)
+        if self._last is not None:
+            self.show_matrix(*self._last)
 
     def show_matrix(self, cm: np.ndarray, names: list[str]) -> None:
         """Fills the table with the ``(k, k)`` counts `cm` of classes `names`."""
+        cm = np.asarray(cm)
+        self._last = (cm, list(names))
         k = cm.shape[0]
         names = [str(n) for n in names] if len(names) == k else [str(i) for i in range(k)]
         self.setRowCount(k)
         self.setColumnCount(k)
-        short = [n if len(n) <= 5 else n[:4] + "…" for n in names]
-        self.setHorizontalHeaderLabels(short)
-        self.setVerticalHeaderLabels(short)
+        self.setHorizontalHeaderLabels(names)
+        self.setVerticalHeaderLabels(names)
         for i, n in enumerate(names):
             self.horizontalHeaderItem(i).setToolTip(f"predicted {n}")
             self.verticalHeaderItem(i).setToolTip(f"true {n}")
-        top = max(int(cm.max()), 1)
+        rows = np.maximum(cm.sum(axis=1, keepdims=True), 1)
+        shown = cm / rows if self.normalised else cm
+        top = max(float(shown.max()), 1e-12)
         for r in range(k):
             for c in range(k):
-                item = QTableWidgetItem(str(int(cm[r, c])))
-                shade = int(255 - 150 * cm[r, c] / top)
+                text = f"{shown[r, c]:.2f}" if self.normalised else str(int(cm[r, c]))
+                item = QTableWidgetItem(text)
+                shade = int(255 - 150 * shown[r, c] / top)
                 item.setBackground(pg.mkColor(shade, shade, 255))
                 self.setItem(r, c, item)
         self.resizeColumnsToContents()
@@ -116,10 +151,27 @@ def _array(value: Any) -> np.ndarray:
     return decode_image_array(value).astype(float)
 
 
+#: The colours of classes, the same in every view (matplotlib's "tab10").
+TAB10 = np.array(
+    [
+        [31, 119, 180],
+        [255, 127, 14],
+        [44, 160, 44],
+        [214, 39, 40],
+        [148, 103, 189],
+        [140, 86, 75],
+        [227, 119, 194],
+        [127, 127, 127],
+        [188, 189, 34],
+        [23, 190, 207],
+    ]
+)
+
+
 def class_colours(k: int) -> np.ndarray:
-    """``k`` RGB colours of classes (blue and orange for two)."""
-    if k == 2:
-        return np.array([[31, 119, 180], [255, 127, 14]])
+    """``k`` RGB colours of classes, the same in every view (blue and orange for two)."""
+    if k <= len(TAB10):
+        return TAB10[: max(k, 0)]
     return np.array([pg.intColor(i, hues=k).getRgb()[:3] for i in range(k)])
 
 
@@ -136,15 +188,16 @@ def boundary_image(grid: np.ndarray, flip: bool = True) -> np.ndarray:
         p = np.clip(q, 0.0, 1.0) if q.min() >= 0 and q.max() <= 1 else _unit(q)
         a, b = class_colours(2)
         white = np.array([255, 255, 255])
-        # pale near 0.5, saturated where sure
+        # white near 0.5, a pastel of the class where sure (the points, in the full
+        # colour of their class, stand out on it)
         sure = np.abs(p - 0.5)[..., None] * 2
         base = np.where((p >= 0.5)[..., None], b, a)
-        rgb = white * (1 - 0.75 * sure) + base * 0.75 * sure
+        rgb = white * (1 - 0.45 * sure) + base * 0.45 * sure
     else:  # softmax: the colour of the most likely class, paler where unsure
         palette = class_colours(grid.shape[-1])
         k = grid.argmax(-1)
         conf = _unit(grid.max(-1))[..., None]
-        rgb = palette[k] * (0.3 + 0.5 * conf) + 255 * (0.7 - 0.5 * conf)
+        rgb = palette[k] * (0.15 + 0.3 * conf) + 255 * (0.85 - 0.3 * conf)
     rgb = np.clip(rgb, 0, 255).astype(np.uint8)
     return np.flipud(rgb) if flip else rgb
 

@@ -54,6 +54,16 @@ def params_text(params: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
+def params_label(report: dict[str, Any] | None) -> str:
+    """The parameter count on an item's card: "–" where it is not known (the item, or
+    one before it, does not build), never a misleading "0 params"."""
+    if not report:
+        return ""
+    if report.get("error") or not report.get("checked", True):
+        return "– params"
+    return f"{format_count(int(report.get('params', 0)))} params"
+
+
 def item_errors(report: dict[str, Any] | None) -> dict[int, str]:
     """Item index -> error message, from a check report (item errors and located problems)."""
     errors: dict[int, str] = {}
@@ -228,7 +238,8 @@ class CardDelegate(QStyledItemDelegate):
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
             shape,
         )
-        title = f"{index.row() + 1}.  {item.get('type', '')}"
+        # numbered as everywhere else: layers[0], conv2d_0, "0: conv2d_0"
+        title = f"{index.row()}.  {item.get('type', '')}"
         if item.get("name"):
             title += f"  “{item['name']}”"
         if item.get("trainable") is False:
@@ -242,7 +253,7 @@ class CardDelegate(QStyledItemDelegate):
         )
         painter.setFont(option.font)
         # line 2: params ...... parameter count
-        count = f"{format_count(int(report.get('params', 0)))} params" if report else ""
+        count = params_label(report)
         count_w = fm.horizontalAdvance(count) + 8
         painter.setPen(QColor("#555"))
         y2 = inner.top() + line_h

@@ -19,11 +19,18 @@ class ItemReport:
     params: int = 0
     error: str | None = None
     checked: bool = True
+    #: The parameter the error is about (``kernel_size``), if one is.
+    param: str | None = None
 
     @property
     def path(self) -> str:
         """The item's location in the spec: ``layers[<index>]``."""
         return f"layers[{self.index}]"
+
+    @property
+    def error_path(self) -> str:
+        """Where the error is: the parameter's path if known, else the item's."""
+        return f"{self.path}.params.{self.param}" if self.param else self.path
 
 
 @dataclass

@@ -21,6 +21,7 @@ import numpy as np
 from lamina.build.graph_inputs import apply_item, input_modes, make_extra_inputs
 from lamina.build.params import convert_params
 from lamina.build.report import CheckReport, ItemReport
+from lamina.build.shape_messages import plain_shape_error
 from lamina.build.size_guard import ModelTooLarge, size_guard, too_large_message
 from lamina.build.size_guard import max_params as size_limit
 from lamina.build.stack import item_layer_name
@@ -117,7 +118,8 @@ def run_items(
             earlier = sum(r.params for r in report.items[:-1])
             hit = _run_item(item, entry, item_report, x, extra, registry, last, (earlier, limit))
             if hit is None:
-                report.problems.append(SpecProblem(item_report.path, str(item_report.error)))
+                problem = SpecProblem(item_report.error_path, str(item_report.error))
+                report.problems.append(problem)
                 failed = True
                 continue
             if cache:
@@ -170,6 +172,10 @@ def _run_item(
         )
         return None
     except Exception as exc:  # noqa: BLE001 - shape errors are located at the item
+        plain = plain_shape_error(entry.name, item.params, in_shape, exc)
+        if plain is not None:
+            item_report.error, item_report.param = plain
+            return None
         item_report.error = (
             f"{entry.name} cannot take input of shape {_fmt_shape(in_shape)}: {short_error(exc)}"
         )

@@ -4,8 +4,10 @@ Threads:
     * the main thread reads requests from stdin; it answers a `CancelRequest` itself at
       once, so a cancel never waits behind the running request;
     * a *quick* worker runs short requests (ping, catalog, check, projects...) in order;
-    * a *long* worker runs long requests (``Request.LONG``: train, visualize, predict,
-      export, data previews) one at a time, each with a cancel token.
+    * a *training* worker runs training requests one at a time;
+    * a *long* worker runs the other long requests (``Request.LONG``: visualize, predict,
+      export, data previews) one at a time, so they are answered while a model trains.
+    Every long request has a cancel token.
 
 stdout carries only protocol lines: file descriptor 1 is moved away at start and
 replaced by stderr, so a stray ``print`` from TensorFlow or a plug-in cannot corrupt
@@ -36,6 +38,28 @@ from lamina.engine.protocol import (
     to_line,
 )
 
+#: Requests that run on the training worker (the others never wait behind them).
+TRAINING_TAGS = frozenset({"train"})
+
+#: What a long request does, in words, for the status bar.
+DOING = {
+    "train": "training",
+    "visualize": "drawing a visualization",
+    "dataset_summary": "loading a data preview",
+    "predict": "predicting",
+    "export": "exporting a model",
+}
+
+
+def doing_tag(tag: str) -> str:
+    """What a request of type `tag` does, in words."""
+    return DOING.get(tag, tag.replace("_", " "))
+
+
+def doing(request: Request[Any]) -> str:
+    """What `request` does, in words."""
+    return doing_tag(request.TAG)
+
 
 class Server:
     """Reads requests from `inp`, writes replies, events and statuses to `out`."""
@@ -49,6 +73,10 @@ class Server:
         self._ready = threading.Event()
         self.quick: queue.Queue[Request[Any] | None] = queue.Queue()
         self.long: queue.Queue[Request[Any] | None] = queue.Queue()
+        self.training: queue.Queue[Request[Any] | None] = queue.Queue()
+        #: request id -> what it does, in words, for the long requests under way
+        self._running: dict[int, str] = {}
+        self._running_lock = threading.Lock()
 
     # -- output -------------------------------------------------------------------------
     def send(self, message: Message) -> None:
@@ -118,15 +146,36 @@ class Server:
                 self._forget(request.id)
                 continue
             if long:
-                self.send(EngineStatus("busy", f"running {request.TAG}"))
+                self._started(request)
             t0 = time.perf_counter()
             reply = run_request(request, self.send, token)
             outcome = "error" if isinstance(reply, ErrorReply) else "ok"
             self.log(f"{request.TAG} #{request.id}: {outcome} in {time.perf_counter() - t0:.3f} s")
             self._forget(request.id)
             self.send(reply)
-            if long and self.long.empty():
-                self.send(EngineStatus("ready", f"{request.TAG} done"))
+            if long:
+                self._ended(request)
+
+    def _started(self, request: Request[Any]) -> None:
+        with self._running_lock:
+            self._running[request.id] = doing(request)
+            text = " and ".join(self._running.values())
+        self.send(EngineStatus("busy", text[:1].upper() + text[1:] + "…"))
+
+    def _ended(self, request: Request[Any]) -> None:
+        with self._running_lock:
+            self._running.pop(request.id, None)
+            text = " and ".join(self._running.values())
+        if text:
+            self.send(EngineStatus("busy", text[:1].upper() + text[1:] + "…"))
+        elif self.long.empty() and self.training.empty():
+            self.send(EngineStatus("ready", f"Done {doing(request)}."))
+
+    def lane(self, request: Request[Any]) -> queue.Queue[Request[Any] | None]:
+        """The queue a request waits in: training, other long requests, or quick ones."""
+        if request.TAG in TRAINING_TAGS:
+            return self.training
+        return self.long if request.LONG else self.quick
 
     def _forget(self, request_id: int) -> None:
         with self._tokens_lock:
@@ -145,7 +194,22 @@ class Server:
         if request.LONG:
             with self._tokens_lock:
                 self._tokens[request.id] = self._token()
-        (self.long if request.LONG else self.quick).put(request)
+        lane = self.lane(request)
+        if lane is not self.quick:
+            with self._running_lock:
+                busy = [
+                    what
+                    for what in self._running.values()
+                    if (lane is self.training) == (what == doing_tag("train"))
+                ]
+            if busy or not lane.empty():
+                waits_for = busy[0] if busy else "the requests before it"
+                self.send(
+                    EngineStatus(
+                        "busy", f"{doing(request).capitalize()} waits for {waits_for} to end…"
+                    )
+                )
+        lane.put(request)
 
     def receive(self, line: str | bytes) -> None:
         """Handles one line from the client.
@@ -180,6 +244,7 @@ class Server:
         self.send(EngineStatus("starting", f"engine starting (pid {os.getpid()})"))
         threading.Thread(target=self.worker, args=(self.quick, False), daemon=True).start()
         threading.Thread(target=self.worker, args=(self.long, True), daemon=True).start()
+        threading.Thread(target=self.worker, args=(self.training, True), daemon=True).start()
         threading.Thread(target=self.warm_up, daemon=True).start()
         while True:
             line = self.inp.readline()

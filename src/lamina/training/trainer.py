@@ -36,6 +36,7 @@ from lamina.registry import Registry
 from lamina.spec import ModelSpec, load_spec
 from lamina.training.before_fit import plugin_preparations
 from lamina.training.callbacks import CancelToken, current_learning_rate
+from lamina.training.continuing import load_previous_weights
 from lamina.training.data_checks import check_against_model
 from lamina.training.devices import DeviceChoice
 from lamina.training.events import Event, RunCancelled, RunFailed, RunFinished, RunStarted
@@ -68,6 +69,7 @@ def train(
     mlflow: bool | str = False,
     tensorboard_histograms: int = 0,
     run_tags: Mapping[str, Any] | None = None,
+    continue_from: Any = None,
 ) -> RunResult:
     """Trains a spec on data and returns the result (saving a run if `project` is given).
 
@@ -115,6 +117,9 @@ def train(
             e.g. ``{"search": {"name": "s1", "trial": 3}}`` for a search's trial. A dict
             value is stored by reference, so changes made to it during the run (a
             pruned trial's state) are written with the run.
+        continue_from: A `Run` or run folder whose final weights the model starts
+            from (continue training); the new run records it as ``continued_from``.
+            Defaults to `None` (fresh weights).
 
     Raises:
         DataError: If the data cannot be loaded or do not fit the model.
@@ -168,6 +173,8 @@ def train(
             tf.device(choice.device.tf_name),
         ):
             model = _build_checked(spec, registry, ds, run.timings)
+            if continue_from is not None:
+                run.info["continued_from"] = load_previous_weights(model, continue_from)
             prepared = prepare_data(spec, ds, model_output_size(model), seed=int(ts.seed or 0))
             run.info.update(prepared.info())
             plugin_preparations(spec, registry, model, prepared.targets(prepared.splits.train), ds)

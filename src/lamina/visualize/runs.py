@@ -173,3 +173,47 @@ def _attach_wcs(
     shape = tuple(ds.x.shape[1:3])
     if all(np.shape(img)[:2] == shape for img in result.image_list):
         result.meta["wcs"] = str(headers[sample])
+
+
+def sample_facts(
+    run: Any,
+    index: int,
+    model: Any = None,
+    load_dataset: Callable[[Any], Any] | None = None,
+) -> dict[str, Any]:
+    """What a person needs to read a picture of one sample: its true and predicted class.
+
+    Args:
+        run: A `lamina.project.Run`.
+        index: The sample's index in the run's data.
+        model: The run's model (for the predicted class); None leaves it out.
+        load_dataset: ``ref -> Dataset``; defaults to `lamina.data.load_data`.
+
+    Returns:
+        ``{"index"}`` plus ``"true"``, ``"predicted"`` and ``"confidence"`` where the
+        data are classes with names.
+    """
+    from lamina.data.sources import load_data
+
+    ds = (load_dataset or load_data)(run.info.get("data_ref"))
+    names = [str(n) for n in (getattr(ds, "class_names", None) or [])]
+    out: dict[str, Any] = {"index": int(index)}
+    if not names or not 0 <= index < len(ds):
+        return out
+    if ds.y is not None:
+        y = np.asarray(ds.y[index])
+        k = int(y.argmax()) if y.ndim and y.size > 1 else int(y.reshape(-1)[0])
+        if 0 <= k < len(names):
+            out["true"] = names[k]
+    if model is not None:
+        x = sample_inputs(run, int(index), load_dataset)[None]
+        pred = model(x, training=False)
+        p = np.asarray(pred.mean() if hasattr(pred, "mean") else pred, dtype=float).reshape(-1)
+        if p.size == 1 and len(names) == 2:
+            k, conf = int(p[0] >= 0.5), float(p[0] if p[0] >= 0.5 else 1 - p[0])
+        elif p.size == len(names):
+            k, conf = int(p.argmax()), float(p.max())
+        else:
+            return out
+        out["predicted"], out["confidence"] = names[k], conf
+    return out

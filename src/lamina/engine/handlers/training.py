@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import fields
 from typing import Any
 
@@ -49,47 +48,90 @@ def protocol_event(event: Any) -> Event:
     return cls(**{f.name: plain(getattr(event, f.name)) for f in fields(event)})
 
 
-def boundary_sender(ctx: Context, every: float = 0.1) -> Callable[[Any], None]:
-    """Returns an epoch hook for `train` that streams the decision boundary.
+#: At most this many data points travel with the first boundary of a run.
+MAX_BOUNDARY_POINTS = 1000
 
-    For a model of 2-D inputs the hook sends a `Boundary` event (the model's outputs
-    on a grid over the data) at most every `every` seconds.
+
+class BoundarySender:
+    """An epoch hook for `train` that streams the decision boundary of a 2-D model.
+
+    For a model of 2-D inputs it sends a `Boundary` event (the model's outputs on a
+    grid over the data) at most every `every` seconds; the first one carries the data
+    points. `flush` sends the last epoch's boundary if the throttle skipped it, so the
+    last picture is always the last epoch.
     """
-    last = [0.0]
-    cache: dict[str, Any] = {}
 
-    def send(context: Any) -> None:
+    def __init__(self, ctx: Context, every: float = 0.1) -> None:
+        self.ctx = ctx
+        self.every = every
+        self.last = 0.0
+        self.sent_epoch = -1
+        self.pending: Any = None
+        self.cache: dict[str, Any] = {}
+
+    def __call__(self, context: Any) -> None:
+        """Sends the boundary after an epoch (unless one was sent very recently)."""
+        ds = context.dataset
+        if ds.x.ndim != 2 or ds.x.shape[1] != 2:
+            return
+        self.pending = context
+        if time.monotonic() - self.last >= self.every:
+            self._safe_send(context)
+
+    def flush(self) -> None:
+        """Sends the boundary of the last epoch seen, if it was not sent yet."""
+        context = self.pending
+        if context is not None and int(context.epoch) != self.sent_epoch:
+            self._safe_send(context)
+
+    def _safe_send(self, context: Any) -> None:
+        try:
+            self._send(context)
+        except Exception as exc:  # noqa: BLE001 - a picture must not stop training
+            self.ctx.emit(Log(text=f"decision boundary skipped: {exc}"))
+
+    def _grid(self, x: np.ndarray) -> None:
+        lo, hi = x.min(axis=0), x.max(axis=0)
+        pad = 0.1 * np.maximum(hi - lo, 1e-6)
+        lo, hi = lo - pad, hi + pad
+        res = 48
+        gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], res), np.linspace(lo[1], hi[1], res))
+        self.cache["grid"] = np.stack([gx.ravel(), gy.ravel()], axis=1).astype(np.float32)
+        self.cache["extent"] = [float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])]
+        self.cache["res"] = res
+
+    def _send(self, context: Any) -> None:
         from lamina.data.standardize import apply_standardizer
 
-        now = time.monotonic()
-        model, ds, st = context.model, context.dataset, context.standardizer
-        if now - last[0] < every or ds.x.ndim != 2 or ds.x.shape[1] != 2:
-            return
-        if "grid" not in cache:
-            lo, hi = ds.x.min(axis=0), ds.x.max(axis=0)
-            pad = 0.1 * np.maximum(hi - lo, 1e-6)
-            lo, hi = lo - pad, hi + pad
-            res = 48
-            gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], res), np.linspace(lo[1], hi[1], res))
-            cache["grid"] = np.stack([gx.ravel(), gy.ravel()], axis=1).astype(np.float32)
-            cache["extent"] = [float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])]
-            cache["res"] = res
-        pts = cache["grid"]
-        pts = apply_standardizer(pts, st)
+        model, ds = context.model, context.dataset
+        first = "grid" not in self.cache
+        if first:
+            self._grid(np.asarray(ds.x, dtype=np.float32))
+        pts = apply_standardizer(self.cache["grid"], context.standardizer)
         out = model(pts, training=False)
         out = np.asarray(out.mean() if hasattr(out, "mean") else out)
-        res = cache["res"]
-        grid = out.reshape(res, res, -1).astype(np.float16)
-        ctx.emit(Boundary(grid=grid, extent=cache["extent"], epoch=int(context.epoch)))
-        last[0] = time.monotonic()
+        res = self.cache["res"]
+        event = Boundary(
+            grid=out.reshape(res, res, -1).astype(np.float16),
+            extent=self.cache["extent"],
+            epoch=int(context.epoch),
+        )
+        if first:
+            step = max(1, len(ds.x) // MAX_BOUNDARY_POINTS)
+            event.points = np.asarray(ds.x[::step], dtype=np.float32)
+            if ds.y is not None:
+                y = np.asarray(ds.y[::step])
+                y = y.argmax(axis=1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(len(y))
+                event.labels = y
+            event.class_names = [str(n) for n in (getattr(ds, "class_names", None) or [])]
+        self.ctx.emit(event)
+        self.sent_epoch = int(context.epoch)
+        self.last = time.monotonic()
 
-    def safe(context: Any) -> None:
-        try:
-            send(context)
-        except Exception as exc:  # noqa: BLE001 - a picture must not stop training
-            ctx.emit(Log(text=f"decision boundary skipped: {exc}"))
 
-    return safe
+def boundary_sender(ctx: Context, every: float = 0.1) -> BoundarySender:
+    """Returns an epoch hook for `train` that streams the decision boundary."""
+    return BoundarySender(ctx, every)
 
 
 def _forward_cancel(ctx: Context, token: Any) -> None:
@@ -114,6 +156,7 @@ def train(request: TrainRequest, ctx: Context) -> TrainResult:
     data = request.data
     if isinstance(data, dict) and isinstance(data.get("x"), np.ndarray):
         data = (data["x"], data.get("y"))
+    boundary = boundary_sender(ctx) if request.boundary else None
     result = train_spec(
         request.spec,
         data=data,
@@ -127,8 +170,11 @@ def train(request: TrainRequest, ctx: Context) -> TrainResult:
         data_params=request.data_params,
         batch_events=request.batch_events,
         run_label=request.run_label,
-        epoch_hooks=[boundary_sender(ctx)] if request.boundary else (),
+        continue_from=request.continue_from,
+        epoch_hooks=[boundary] if boundary is not None else (),
     )
+    if boundary is not None:
+        boundary.flush()
     return TrainResult(
         status=result.status,
         reason=result.reason,

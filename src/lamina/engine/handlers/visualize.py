@@ -17,7 +17,7 @@ def visualize(request: VisualizeRequest, ctx: Context) -> VisualizeResult:
     Methods that improve an image step by step stream `Image` events (about 25 of
     them) and stop at the next step when cancelled.
     """
-    from lamina.visualize.runs import visualize_run
+    from lamina.visualize.runs import sample_facts, visualize_run
 
     kind = request.visualization
     entry = registry().get("visualization", kind)
@@ -53,6 +53,12 @@ def visualize(request: VisualizeRequest, ctx: Context) -> VisualizeResult:
     meta = dict(res.meta)
     if res.panels:  # curves travel as plain dicts (`CurvePanel.from_dict` reads them)
         meta["panels"] = [panel.to_dict() for panel in res.panels]
+    if request.sample is not None and "input" in parameters and "input" not in params:
+        try:
+            model = STATE.model(run, request.which) if needs_model else None
+            meta["sample"] = sample_facts(run, int(request.sample), model, STATE.dataset)
+        except Exception as exc:  # noqa: BLE001 - the labels are extra: never fail for them
+            meta["sample"] = {"index": int(request.sample), "note": str(exc)[:200]}
     return VisualizeResult(
         kind=res.kind,
         images=images if images.size else None,

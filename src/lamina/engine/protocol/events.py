@@ -139,12 +139,17 @@ class Boundary(Event):
     """The decision regions of a model of 2-D inputs after `epoch`.
 
     `grid` holds the model's outputs on a (res, res, outputs) grid over `extent`
-    ``[x0, x1, y0, y1]`` (rows go up in y).
+    ``[x0, x1, y0, y1]`` (rows go up in y). The first boundary of a run also carries
+    the data's `points` (n, 2), their `labels` (n,) and the `class_names`, to draw
+    over it.
     """
 
     grid: np.ndarray
     extent: list[float]
     epoch: int = 0
+    points: np.ndarray | None = None
+    labels: np.ndarray | None = None
+    class_names: list[str] | None = None
 
 
 @message("log")

@@ -105,6 +105,7 @@ class TrainRequest(Request[TrainResult]):
         data: A dataset reference, or ``{"x": array, "y": array}``; defaults to the spec's.
         project_dir: The project to save the run in (none: not saved).
         boundary: Stream the decision boundary of a model of 2-D inputs (`Boundary`).
+        continue_from: The folder of a saved run whose final weights to start from.
         epochs, batch_size, seed, device, data_params, batch_events, run_label: As for
             `lamina.training.train`.
     """
@@ -122,6 +123,7 @@ class TrainRequest(Request[TrainResult]):
     batch_events: bool = True
     run_label: str | None = None
     boundary: bool = True
+    continue_from: str | None = None
 
 
 @message("visualize")
