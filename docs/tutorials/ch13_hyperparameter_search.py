@@ -62,11 +62,11 @@ def mlp(epochs: int):
     )
 
 
-#: Grid: 2 values of each parameter, a quarter and three quarters along each range.
-GRID = {"compile.optimizer.params.learning_rate": [3e-5, 0.03], "rate": [0.01, 0.04]}
+#: Grid: 2 values of each parameter, the ends of each range.
+GRID = {"compile.optimizer.params.learning_rate": [1e-4, 0.1], "rate": [0.0, 0.05]}
 #: Random search: the same ranges, continuous.
 RANDOM = {
-    "compile.optimizer.params.learning_rate": {"low": 1e-6, "high": 1.0, "log": True},
+    "compile.optimizer.params.learning_rate": {"low": 1e-4, "high": 0.1, "log": True},
     "rate": {"low": 0.0, "high": 0.05},
 }
 
