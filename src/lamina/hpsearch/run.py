@@ -62,10 +62,10 @@ class SearchResult:
         return best_trials(self.study)
 
     def best_spec(self) -> ModelSpec:
-        """The spec of the best trial (of the first on the Pareto front)."""
+        """The spec of the best trial (of the first on the Pareto front), as its run trained it."""
         from lamina.hpsearch.results import best_spec
 
-        return best_spec(self.study)
+        return best_spec(self.study, self.project)
 
 
 def counted(study: Any) -> list[Any]:
