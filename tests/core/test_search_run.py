@@ -12,7 +12,7 @@ import pytest
 
 import lamina
 from lamina.hpsearch import SearchSettings, TrialEpoch, TrialFinished, objectives_of, run_search
-from lamina.hpsearch.results import best_spec, trials_table
+from lamina.hpsearch.results import best_spec
 
 
 def mlp(epochs: int = 1):

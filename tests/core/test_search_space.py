@@ -62,7 +62,9 @@ def test_low_must_be_below_high() -> None:
 
 
 def test_log_needs_positive_low() -> None:
-    msg = error_of({"compile.optimizer.params.learning_rate": {"low": 0.0, "high": 0.1, "log": True}})
+    msg = error_of(
+        {"compile.optimizer.params.learning_rate": {"low": 0.0, "high": 0.1, "log": True}}
+    )
     assert 'space["compile.optimizer.params.learning_rate"]: log needs low > 0' in msg
 
 
@@ -202,5 +204,7 @@ def test_unreachable_storage_is_named_without_its_password(tmp_path) -> None:
     with pytest.raises(SearchError) as info:
         open_storage(url, tmp_path)
     msg = str(info.value)
-    assert msg.startswith("--storage: cannot open the storage postgresql://lamina:***@127.0.0.1:1/nodb")
+    assert msg.startswith(
+        "--storage: cannot open the storage postgresql://lamina:***@127.0.0.1:1/nodb"
+    )
     assert "hunter2" not in msg

@@ -171,3 +171,16 @@ def test_ch08_encoder_decoder(tmp_path: Path) -> None:
     assert r["error_anomaly"] > r["error_normal"]  # anomalies reconstruct worse
     assert r["auc"] > 0.6
     assert r["iou"] > 0.5  # U-Net segmentation, a low bar for the quick run
+
+
+def test_ch13_hyperparameter_search(tmp_path: Path) -> None:
+    r = run(
+        "ch13_hyperparameter_search", tmp_path, ["ch13_grid_random_pruning.png", "ch13_history.png"]
+    )
+    assert set(r["tuner_best"]["params"]) == {"units", "learning_rate"}
+    # the same budget: the grid tries 2 learning rates, random search 4, and finds a better one
+    assert len(r["grid"]["learning_rates"]) == 2 and len(r["random"]["learning_rates"]) == 4
+    assert r["random"]["best_val_loss"] < r["grid"]["best_val_loss"]
+    # pruning: some trials stop early, so the search trains fewer epochs
+    assert r["pruning"]["hyperband"]["pruned"] >= 1
+    assert r["pruning"]["hyperband"]["epochs"] < r["pruning"]["none"]["epochs"]

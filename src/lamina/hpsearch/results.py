@@ -193,10 +193,13 @@ def save_plots(study: Any, out_dir: str | Path, which: tuple[str, ...] = PLOTS) 
         raise SearchError(f"no trial of {study.study_name!r} has completed yet", location="--name")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    from lamina.hpsearch.study import stored
+
+    objectives = (stored(study) or {}).get("settings", {}).get("objectives") or []
     target = None
-    name = "objective"
+    name = objectives[0]["metric"] if objectives else "objective"
     if len(study.directions) > 1:
-        target, name = (lambda t: t.values[0]), "objective 1"
+        target = lambda t: t.values[0]  # noqa: E731 - Optuna's plots take a function
     makers = {
         "history": lambda: ovm.plot_optimization_history(study, target=target, target_name=name),
         "importances": lambda: ovm.plot_param_importances(study, target=target, target_name=name),
@@ -217,8 +220,9 @@ def save_plots(study: Any, out_dir: str | Path, which: tuple[str, ...] = PLOTS) 
             warnings.simplefilter("ignore")
             ax = makers[key]()
         fig: Any = (ax.flat[0] if hasattr(ax, "flat") else ax).figure
-        fig.set_size_inches(8, 5)
-        fig.tight_layout()
+        if key != "slice":  # the slice plot sizes itself to its panels and colour bar
+            fig.set_size_inches(8, 5)
+            fig.tight_layout()
         path = out / f"{study.study_name}-{key}.png"
         fig.savefig(path, dpi=100)
         plt.close(fig)

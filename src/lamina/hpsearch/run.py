@@ -22,7 +22,7 @@ from lamina.hpsearch.errors import SearchError
 from lamina.hpsearch.events import SearchFinished, TrialFinished
 from lamina.hpsearch.settings import SearchSettings
 from lamina.hpsearch.space import SearchSpace
-from lamina.hpsearch.storage import recover_interrupted
+from lamina.hpsearch.storage import recover_interrupted, tag_new_trials
 from lamina.hpsearch.study import budget, create_or_resume, load, space_of
 from lamina.hpsearch.trial import TrialContext, run_trial
 from lamina.spec import ModelSpec, load_spec
@@ -62,10 +62,10 @@ class SearchResult:
         return best_trials(self.study)
 
     def best_spec(self) -> ModelSpec:
-        """The spec of the best trial (of the first on the Pareto front)."""
+        """The spec of the best trial (of the first on the Pareto front), as its run trained it."""
         from lamina.hpsearch.results import best_spec
 
-        return best_spec(self.study)
+        return best_spec(self.study, self.project)
 
 
 def counted(study: Any) -> list[Any]:
@@ -121,6 +121,7 @@ def work(
     import optuna
 
     recover_interrupted(study)
+    tag_new_trials(study)
     state = {"stopped": False}
 
     def objective(trial: Any) -> Any:

@@ -16,6 +16,7 @@ import os
 import re
 import socket
 import warnings
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +122,28 @@ def _connect_timeout(url: str) -> dict[str, Any]:
     return {"connect_args": {"connect_timeout": 10}} if url.startswith("postgresql") else {}
 
 
+#: A running trial without a worker tag this old (seconds) was left by a killed worker:
+#: a live one tags its trial as it creates it.
+ORPHAN_SECONDS = 10.0
+
+
+def tag_new_trials(study: Any) -> None:
+    """Makes this process tag every trial it creates with its host and process id at once.
+
+    The tag is written as Optuna creates the trial (the sampler's ``before_trial``), so a
+    worker killed at any moment leaves a trial `recover_interrupted` can tell is orphaned.
+    """
+    sampler = study.sampler
+    original = sampler.before_trial
+    tag = worker_tag()
+
+    def before_trial(study_: Any, trial: Any) -> None:
+        study_._storage.set_trial_user_attr(trial._trial_id, "worker", tag)
+        original(study_, trial)
+
+    sampler.before_trial = before_trial
+
+
 def worker_tag() -> dict[str, Any]:
     """Who runs a trial: host and process id (to find trials whose worker died)."""
     return {"host": socket.gethostname(), "pid": os.getpid()}
@@ -153,8 +176,15 @@ def recover_interrupted(study: Any) -> list[int]:
         stale = set(storage._get_stale_trial_ids(study._study_id))
     found = []
     for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        worker = t.user_attrs.get("worker") or {}
-        dead = worker.get("host") == host and not _alive(int(worker.get("pid", -1)))
+        worker = t.user_attrs.get("worker")
+        if worker is None:  # killed between creating the trial and tagging it (microseconds)
+            start = t.datetime_start
+            dead = (
+                start is not None
+                and (datetime.now(start.tzinfo) - start).total_seconds() > ORPHAN_SECONDS
+            )
+        else:
+            dead = worker.get("host") == host and not _alive(int(worker.get("pid", -1)))
         if not (dead or t._trial_id in stale):
             continue
         try:

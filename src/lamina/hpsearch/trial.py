@@ -18,7 +18,7 @@ from typing import Any
 from lamina.hpsearch.events import TrialEpoch, TrialFinished, TrialStarted
 from lamina.hpsearch.settings import SearchSettings
 from lamina.hpsearch.space import SearchSpace, apply_values
-from lamina.hpsearch.storage import redact, worker_tag
+from lamina.hpsearch.storage import redact
 from lamina.spec import ModelSpec
 
 
@@ -87,7 +87,6 @@ def run_trial(
 
     t0 = time.perf_counter()
     settings = ctx.settings
-    trial.set_user_attr("worker", worker_tag())
     tag: dict[str, Any] = {"name": settings.name, "trial": trial.number}
     token = stop_token(stop)
     state, reason, values, run_id = "failed", "", None, ""
