@@ -109,7 +109,7 @@ def test_the_visualizations_python_blocks_run(lamina_registry_factory, tmp_path,
     lamina_registry_factory()
     monkeypatch.chdir(tmp_path)
     ns = _run_page(VISUALIZATIONS)
-    assert ns["__ran__"] == 3
+    assert ns["__ran__"] == 5
     # the first block: Grad-CAM of a LeNet, written as a PNG
     assert (tmp_path / "gradcam.png").read_bytes()[:4] == b"\x89PNG"
     peak = ns["res"].meta["peak"]
@@ -117,6 +117,12 @@ def test_the_visualizations_python_blocks_run(lamina_registry_factory, tmp_path,
     # the curves block: a panel with its x axis named and its unit
     assert (tmp_path / "saliency.png").read_bytes()[:4] == b"\x89PNG"
     assert ns["panel"].x_axis_label == "wavelength [Å]"
+    # the spectra blocks: a data set's axis declaration, and saliency of a spectrum on it
+    assert ns["extras"]["axis"]["unit"] == "Å"
+    assert (tmp_path / "spectrum-saliency.png").read_bytes()[:4] == b"\x89PNG"
+    first = ns["res1d"].panels[0]
+    assert first.x_axis_label == "wavelength [Å]"
+    assert "Hα" in [m.label for m in first.markers]
 
     # the plug-in block: its hook registers a prefixed entry whose form skips `model`
     module = types.ModuleType("my_plugin")
