@@ -208,3 +208,23 @@ def test_unreachable_storage_is_named_without_its_password(tmp_path) -> None:
         "--storage: cannot open the storage postgresql://lamina:***@127.0.0.1:1/nodb"
     )
     assert "hunter2" not in msg
+
+
+def test_a_study_killed_while_being_created_is_taken_over(tmp_path) -> None:
+    """A kill between Optuna's create_study and lamina's record leaves a study with no
+    record and no trials: the same command takes it over; one with trials is refused."""
+    import optuna
+
+    from lamina.hpsearch.storage import open_storage
+    from lamina.hpsearch.study import create_or_resume, stored
+
+    settings = SearchSettings(name="s", sampler="random", trials=2, seed=0)
+    space = SearchSpace.from_json({"units": [16, 32]}, mlp())
+    optuna.create_study(storage=open_storage(None, tmp_path), study_name="s")
+    study = create_or_resume(mlp(), space, settings, tmp_path, "digits")
+    assert stored(study) is not None and stored(study)["space"] == space.to_json()
+
+    foreign = optuna.create_study(storage=open_storage(None, tmp_path), study_name="t")
+    foreign.enqueue_trial({"x": 1.0})
+    with pytest.raises(SearchError, match="not made by lamina"):
+        create_or_resume(mlp(), space, SearchSettings(name="t", trials=2), tmp_path, "digits")

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from lamina.hpsearch.errors import SearchError
+
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 SPEC = {
     "name": "mlp",
@@ -84,7 +86,10 @@ def test_sigkill_then_the_same_command_resumes(tmp_path, files) -> None:
         while time.monotonic() < deadline and proc.poll() is None:
             journal = project / "search" / "studies.journal"
             if journal.is_file():
-                trials = load_trials("search", None, project)
+                try:
+                    trials = load_trials("search", None, project)
+                except SearchError:  # created, its record not yet written: look again
+                    trials = []
                 done = {
                     t.number: t.user_attrs["run_id"] for t in trials if t.state.name == "COMPLETE"
                 }

@@ -144,6 +144,6 @@ def test_search_view_with_the_mouse_and_the_real_engine(
     assert state.spec.layers[1].params["units"] == params[UNITS]
     assert state.spec.compile.optimizer.params["learning_rate"] == pytest.approx(params[LR])
     toolbar = window.findChild(QToolBar, "main-toolbar")
-    click(qtbot, toolbar.widgetForAction(window.undo_action))  # the toolbar's Undo
+    click(qtbot, toolbar.widgetForAction(window.undo_tool))  # the toolbar's Undo
     assert state.spec is before
     assert state.space == {UNITS: pytest.approx(state.space[UNITS]), LR: state.space[LR]}

@@ -344,6 +344,9 @@ def test_file_sources_read_the_samples():
 def test_file_sources_name_the_missing_file(tmp_path):
     for name in sorted(FILE_SOURCES):
         missing = tmp_path / f"missing-{name}.dat"
+        params = {"path": str(missing)}
+        if name == "cutouts":  # two files: the images and the catalogue
+            params = {"images": str(missing), "catalog": str(tmp_path / "missing.csv")}
         with pytest.raises(DataError) as info:
-            REGISTERED[name]["fn"](path=str(missing))
+            REGISTERED[name]["fn"](**params)
         assert str(missing) in str(info.value), name

@@ -110,11 +110,13 @@ def create_or_resume(
     }
     if settings.name in existing:
         old = existing[settings.name].user_attrs.get(ATTR)
-        if old is None:
+        # a study without lamina's record and without trials is one whose creation was
+        # killed before the record was written: it is taken over, not refused
+        if old is None and existing[settings.name].n_trials > 0:
             raise SearchError(
                 f"a study {settings.name!r} not made by lamina is in {where}", location="--name"
             )
-        diff = _differences(old, record)
+        diff = None if old is None else _differences(old, record)
         if diff is not None:
             raise SearchError(
                 f"the search {settings.name!r} in {where} was made with {diff}",
