@@ -410,3 +410,32 @@ def engine(qapp: QApplication) -> Iterator[EngineBridge]:
 def engine_catalog(engine: EngineBridge) -> dict:
     """The real engine's catalogue."""
     return engine.client.catalog(timeout=120).to_dict()
+
+
+@pytest.fixture(scope="session")
+def digits_cnn() -> Callable[..., dict[str, Any]]:
+    """``digits_cnn(epochs=2)``: a fresh spec dict of a tiny CNN on digits, for the
+    real-engine tests."""
+
+    def make(epochs: int = 2) -> dict[str, Any]:
+        return {
+            "name": "digits-cnn",
+            "input": {"shape": [8, 8, 1]},
+            "layers": [
+                {
+                    "type": "Conv2D",
+                    "params": {"filters": 4, "kernel_size": 3, "activation": "relu"},
+                },
+                {"type": "Flatten", "params": {}},
+                {"type": "Dense", "params": {"units": 10, "activation": "softmax"}},
+            ],
+            "compile": {
+                "loss": "sparse_categorical_crossentropy",
+                "optimizer": {"type": "Adam", "params": {}},
+                "metrics": ["accuracy"],
+            },
+            "training": {"epochs": epochs, "batch_size": 64},
+            "data": {"type": "digits", "params": {}},
+        }
+
+    return make

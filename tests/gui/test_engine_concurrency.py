@@ -15,23 +15,6 @@ import numpy as np
 
 from lamina.engine import protocol as p
 
-CNN = {
-    "name": "digits-cnn",
-    "input": {"shape": [8, 8, 1]},
-    "layers": [
-        {"type": "Conv2D", "params": {"filters": 4, "kernel_size": 3, "activation": "relu"}},
-        {"type": "Flatten", "params": {}},
-        {"type": "Dense", "params": {"units": 10, "activation": "softmax"}},
-    ],
-    "compile": {
-        "loss": "sparse_categorical_crossentropy",
-        "optimizer": {"type": "Adam", "params": {}},
-        "metrics": ["accuracy"],
-    },
-    "training": {"epochs": 1, "batch_size": 64},
-    "data": {"type": "digits", "params": {}},
-}
-
 MOONS = {
     "name": "moons-mlp",
     "input": {"shape": [2]},
@@ -49,10 +32,13 @@ MOONS = {
 }
 
 
-def test_a_visualization_is_answered_while_a_model_trains(engine: Any, tmp_path: Path) -> None:
+def test_a_visualization_is_answered_while_a_model_trains(
+    engine: Any, tmp_path: Path, digits_cnn: Any
+) -> None:
+    cnn = digits_cnn(epochs=1)
     client = engine.client
     project = str(tmp_path / "proj")
-    first = client.call(p.TrainRequest(CNN, project_dir=project, boundary=False), timeout=300)
+    first = client.call(p.TrainRequest(cnn, project_dir=project, boundary=False), timeout=300)
     assert first.status == "finished" and first.run_dir
 
     epochs: list[int] = []
@@ -65,7 +51,7 @@ def test_a_visualization_is_answered_while_a_model_trains(engine: Any, tmp_path:
             one_epoch.set()
 
     long_run = p.TrainRequest(
-        CNN, project_dir=project, epochs=400, boundary=False, batch_events=False
+        cnn, project_dir=project, epochs=400, boundary=False, batch_events=False
     )
     rid = client.send(long_run, on_reply=lambda _r: train_done.set(), on_event=on_event)
     try:

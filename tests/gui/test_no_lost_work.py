@@ -13,27 +13,10 @@ from typing import Any
 import pytest
 from lamina_gui.main_window import MainWindow
 
-SPEC = {
-    "name": "digits-cnn",
-    "input": {"shape": [8, 8, 1]},
-    "layers": [
-        {"type": "Conv2D", "params": {"filters": 4, "kernel_size": 3, "activation": "relu"}},
-        {"type": "Flatten", "params": {}},
-        {"type": "Dense", "params": {"units": 10, "activation": "softmax"}},
-    ],
-    "compile": {
-        "loss": "sparse_categorical_crossentropy",
-        "optimizer": {"type": "Adam", "params": {}},
-        "metrics": ["accuracy"],
-    },
-    "training": {"epochs": 2, "batch_size": 64},
-    "data": {"type": "digits", "params": {}},
-}
-
 
 @pytest.fixture
-def window(make_window: Any, engine: Any, qtbot: Any) -> MainWindow:
-    win = make_window(engine, spec=SPEC, start_engine=False)
+def window(make_window: Any, engine: Any, qtbot: Any, digits_cnn: Any) -> MainWindow:
+    win = make_window(engine, spec=digits_cnn(), start_engine=False)
     qtbot.waitUntil(lambda: win.bridge.state == "ready", timeout=300_000)
     return win
 

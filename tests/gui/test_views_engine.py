@@ -9,38 +9,23 @@ from typing import Any
 
 import pytest
 
-CNN = {
-    "name": "digits-cnn",
-    "input": {"shape": [8, 8, 1]},
-    "layers": [
-        {"type": "Conv2D", "params": {"filters": 4, "kernel_size": 3, "activation": "relu"}},
-        {"type": "Flatten", "params": {}},
-        {"type": "Dense", "params": {"units": 10, "activation": "softmax"}},
-    ],
-    "compile": {
-        "loss": "sparse_categorical_crossentropy",
-        "optimizer": {"type": "Adam", "params": {}},
-        "metrics": ["accuracy"],
-    },
-    "training": {"epochs": 2, "batch_size": 64},
-    "data": {"type": "digits", "params": {}},
-}
-
 
 @pytest.fixture
-def state(make_state: Any, engine_catalog: dict, tmp_path: Any) -> Any:
-    return make_state(engine_catalog, CNN, project_path=tmp_path / "proj")
+def state(make_state: Any, engine_catalog: dict, tmp_path: Any, digits_cnn: Any) -> Any:
+    return make_state(engine_catalog, digits_cnn(), project_path=tmp_path / "proj")
 
 
 @pytest.fixture(scope="module")
-def trained(engine: Any, engine_catalog: dict, tmp_path_factory: Any) -> dict[str, Any]:
+def trained(
+    engine: Any, engine_catalog: dict, tmp_path_factory: Any, digits_cnn: Any
+) -> dict[str, Any]:
     """A CNN trained for 2 epochs through the real TrainingView (shared by the tests)."""
     from lamina_gui.state import AppState
     from lamina_gui.views.train import TrainingView
 
     s = AppState()
     s.catalog = engine_catalog
-    s.reset(CNN, project_path=tmp_path_factory.mktemp("proj"))
+    s.reset(digits_cnn(), project_path=tmp_path_factory.mktemp("proj"))
     view = TrainingView(s, engine)
     done: list[dict] = []
     view.finished.connect(done.append)
