@@ -228,3 +228,22 @@ def test_a_study_killed_while_being_created_is_taken_over(tmp_path) -> None:
     foreign.enqueue_trial({"x": 1.0})
     with pytest.raises(SearchError, match="not made by lamina"):
         create_or_resume(mlp(), space, SearchSettings(name="t", trials=2), tmp_path, "digits")
+
+
+def test_slurm_template_names_the_study_and_quotes_the_folder() -> None:
+    from lamina.hpsearch.slurm import slurm_template
+
+    script = slurm_template("mlp-1", "/scratch/my runs; rm -rf ~")
+    assert "srun lamina search worker --study mlp-1 --project \"$PROJECT\"" in script
+    assert "PROJECT='/scratch/my runs; rm -rf ~'\n" in script
+    assert "#SBATCH --job-name=lamina-mlp-1\n" in script
+    with pytest.raises(SearchError, match="--name: 'x; rm -rf ~' is not a valid search name"):
+        slurm_template("x; rm -rf ~", "p")
+
+
+def test_slurm_template_from_the_cli_refuses_a_bad_name(capsys) -> None:
+    from lamina.cli import main
+
+    assert main(["search", "--slurm-template", "--name", "a b", "--project", "p"]) == 2
+    err = capsys.readouterr().err
+    assert "--name" in err and "internal error" not in err

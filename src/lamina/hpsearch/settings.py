@@ -16,6 +16,22 @@ MAXIMIZE_WORDS = ("acc", "auc", "precision", "recall", "r2", "f1", "iou")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
+def check_search_name(name: Any) -> None:
+    """Refuses a search name that is not letters, digits, '_', '-' and '.'.
+
+    The name goes into file names, Optuna study names and the Slurm script.
+
+    Raises:
+        SearchError: Located at ``--name``.
+    """
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise SearchError(
+            f"{name!r} is not a valid search name",
+            location="--name",
+            hint="letters, digits, '_', '-' and '.', starting with a letter or digit",
+        )
+
+
 def infer_direction(metric: str) -> str:
     """``"maximize"`` for accuracy-like metrics (acc, auc, precision, recall, r2), else minimize.
 
@@ -110,12 +126,7 @@ class SearchSettings:
     epochs: int | None = None
 
     def __post_init__(self) -> None:
-        if not _NAME.match(self.name or ""):
-            raise SearchError(
-                f"{self.name!r} is not a valid search name",
-                location="--name",
-                hint="letters, digits, '_', '-' and '.', starting with a letter or digit",
-            )
+        check_search_name(self.name)
         if isinstance(self.trials, bool) or not isinstance(self.trials, int) or self.trials < 1:
             raise SearchError(
                 f"must be a whole number >= 1, got {self.trials!r}", location="--trials"

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import shlex
+
+from lamina.hpsearch.settings import check_search_name
+
 TEMPLATE = """#!/bin/bash
 # lamina search workers as a Slurm job array: each array task is one worker that joins the
 # search {name!r} and trains trials until its budget is reached (Optuna hands out the trials,
@@ -31,5 +35,12 @@ srun lamina search worker --study {name} --project "$PROJECT"
 
 
 def slurm_template(name: str, project: str) -> str:
-    """The job-array script for the search `name`, runs written to `project`."""
-    return TEMPLATE.format(name=name, project=project)
+    """The job-array script for the search `name`, runs written to `project`.
+
+    The name is checked (it is written into shell lines); the folder is shell-quoted.
+
+    Raises:
+        SearchError: If `name` is not a valid search name.
+    """
+    check_search_name(name)
+    return TEMPLATE.format(name=name, project=shlex.quote(str(project)))
