@@ -37,11 +37,14 @@ class EngineBridge(QObject):
         reply(object): A `Reply` arrived.
         event(object): An `Event` arrived.
         status(object): An `EngineStatus` arrived.
+        waiting(int, str): A request waits behind another (e.g. a visualization behind
+            a training): its id and the engine's words; its reply ends the wait.
     """
 
     reply = Signal(object)
     event = Signal(object)
     status = Signal(object)
+    waiting = Signal(int, str)
     _incoming = Signal(object)
 
     def __init__(
@@ -145,6 +148,8 @@ class EngineBridge(QObject):
             self.state = message.state
             self.message = message.message
             self.status.emit(message)
+            if message.id and "waits for" in message.message:
+                self.waiting.emit(message.id, message.message)
 
 
 def _alive(callback: Any) -> bool:

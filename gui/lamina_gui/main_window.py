@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
         self.state.catalog = load_catalog_cache()
         self.checker = LiveChecker(self.bridge, self.state, self)
         self.projects = ProjectController(self.state, self)
+        self.projects.runs_in_progress = self._runs_in_progress
         self.catalog_request = -1
         self.resize(1280, 800)
         self._build_compose()
@@ -387,7 +388,19 @@ class MainWindow(QMainWindow):
         if title == "Search" and hasattr(widget, "finished"):
             widget.finished.connect(self._training_finished)
 
+    def _runs_in_progress(self) -> bool:
+        """True while the Train or Search view runs (it may still write a run)."""
+        return any(getattr(self.views.get(t), "running", False) for t in ("Train", "Search"))
+
     def _training_finished(self, _result: Any) -> None:
+        # a run that started before Save (As) ended in the scratch project: keep it
+        moved = self.projects.keep_finished_runs()
+        train = self.views.get("Train")
+        if train is not None and moved:
+            if getattr(train, "last_run_dir", None) in moved:
+                train.last_run_dir = moved[train.last_run_dir]
+            if hasattr(train, "refresh_compare"):
+                train.refresh_compare()
         runs = self.views.get("Runs")
         if runs is not None and hasattr(runs, "refresh"):
             runs.refresh()

@@ -66,6 +66,11 @@ class ProjectController(QObject):
         self.autosave_timer.setInterval(AUTOSAVE_MS)
         self.autosave_timer.timeout.connect(self.autosave)
         self.autosave_timer.start()
+        #: True while a training or search may still write a run into the scratch
+        #: project (the window sets it); the scratch project is kept until it ends.
+        self.runs_in_progress: Any = lambda: False
+        #: Scratch run folder -> its folder in the saved project, for every run moved.
+        self.moved_runs: dict[str, str] = {}
 
     # -- messages -------------------------------------------------------------------
 
@@ -214,9 +219,27 @@ class ProjectController(QObject):
         self.message.emit(f"Saved the project{runs} in {folder}")
         return True
 
+    def keep_finished_runs(self) -> dict[str, str]:
+        """Moves runs that ended in the scratch project after the model was saved (a
+        training started before Save) into the saved project.
+
+        Returns:
+            Each moved run's old folder -> its new folder (empty if none moved).
+        """
+        folder = self.state.project_path
+        if folder is None or self.state.scratch_path is None:
+            return {}
+        before = dict(self.moved_runs)
+        kept = self._keep_scratch_runs(Path(folder))
+        moved = {old: new for old, new in self.moved_runs.items() if old not in before}
+        if kept:
+            self.message.emit(f"The run(s) that ended after the save are kept in {folder}")
+        return moved
+
     def _keep_scratch_runs(self, folder: Path) -> int:
         """Moves the runs of the unsaved model (its scratch project) into the project
-        `folder`; returns how many. A run still being written stays where it is."""
+        `folder`; returns how many. A run still being written stays where it is (and is
+        moved when it ends: `keep_finished_runs`)."""
         moved = 0
         for run in self.state.scratch_runs():
             if not (run / "run.json").is_file():
@@ -230,9 +253,10 @@ class ProjectController(QObject):
             except OSError as exc:
                 self.message.emit(f"Run {run.name} stays in {run.parent}: {exc}")
                 continue
+            self.moved_runs[str(run)] = str(target)
             moved += 1
         scratch = self.state.scratch_path
-        if scratch is not None and not self.state.scratch_runs():
+        if scratch is not None and not self.state.scratch_runs() and not self.runs_in_progress():
             shutil.rmtree(scratch, ignore_errors=True)
             self.state.scratch_path = None
         return moved

@@ -37,6 +37,11 @@ class FakeEngine:
         requests: Every request, as the engine received it (read back from its line).
         cancelled: The ids of cancelled requests.
         train_script: ``"ok"`` (a run that reports every batch) or ``"fail"``.
+        write_runs: Write each run's folder into the request's project, as the engine
+            does: made when the run starts, ``run.json`` (and its history) written last.
+        hold: Request tags (e.g. ``{"visualize"}``) the engine answers only on
+            `release`, after saying they wait for the training (a `EngineStatus` naming
+            the request).
     """
 
     def __init__(self, on_event: Callable[[Any], None], catalog: dict | None = None) -> None:
@@ -45,6 +50,9 @@ class FakeEngine:
         self.requests: list[p.Request[Any]] = []
         self.cancelled: list[int] = []
         self.train_script = "ok"
+        self.write_runs = False
+        self.hold: set[str] = set()
+        self.held: list[p.Request[Any]] = []
         self.alive = False
         self.pid = None
         self._ids = itertools.count(1)
@@ -87,12 +95,23 @@ class FakeEngine:
         request.id = next(self._ids)
         received = p.from_line(p.to_line(request))
         self.requests.append(received)
+        if received.TAG in self.hold:
+            self.held.append(received)
+            waiting = f"{received.TAG.replace('_', ' ')} waits for the training to end…"
+            self.on_event(p.from_line(p.to_line(p.EngineStatus("busy", waiting, id=received.id))))
+            return request.id
         handler = self._handlers.get(type(received))
         if handler is None:
             self._reply(received.id, p.ErrorReply(f"fake engine: no {received.TAG}"))
         else:
             handler(received)
         return request.id
+
+    def release(self) -> None:
+        """Answers the held requests (the training they waited for ended)."""
+        held, self.held = self.held, []
+        for request in held:
+            self._handlers[type(request)](request)
 
     def _reply(self, rid: int, reply: p.Reply) -> None:
         reply.id = rid
@@ -206,8 +225,13 @@ class FakeEngine:
             self._event(rid, p.Failed(reason=reason))
             self._reply(rid, p.TrainResult("failed", reason))
             return
+        run_dir = None
+        if self.write_runs and request.project_dir:
+            run_dir = Path(request.project_dir) / "runs" / f"fake-{rid:03d}"
+            run_dir.mkdir(parents=True)  # no run.json yet: a run still being written
         self._event(rid, p.RunStarted(epochs=epochs, steps_per_epoch=10, device="cpu"))
         state = {"epoch": 0, "batch": 0}
+        history: dict[str, list[float]] = {}
         timer = QTimer(self._timers)
         timer.setInterval(2)
 
@@ -234,6 +258,8 @@ class FakeEngine:
                 "val_accuracy": 0.45 + e / 100,
                 "lr": 0.001,
             }
+            for key, value in metrics.items():
+                history.setdefault(key, []).append(value)
             self._event(rid, p.EpochEnd(e, metrics, 0.02))
             grid = np.random.default_rng(e).random((48, 48, 2)).astype(np.float16)
             self._event(rid, p.Boundary(grid, [-1, 1, -1, 1], e))
@@ -249,13 +275,34 @@ class FakeEngine:
                     "class_names": ["A", "B"],
                 }
                 self._event(rid, p.Finished(epochs_run=epochs, metrics=metrics))
+                if run_dir is not None:
+                    self._write_run(run_dir, request, history, metrics)
                 result = p.TrainResult(
-                    "finished", epochs_run=epochs, metrics=metrics, run_dir="/tmp/run"
+                    "finished",
+                    epochs_run=epochs,
+                    metrics=metrics,
+                    run_dir=str(run_dir) if run_dir is not None else "/tmp/run",
                 )
                 self._reply(rid, result)
 
         timer.timeout.connect(tick)
         timer.start()
+
+    @staticmethod
+    def _write_run(
+        run_dir: Path, request: p.TrainRequest, history: dict[str, Any], metrics: dict[str, Any]
+    ) -> None:
+        from lamina.project.run import write_run
+        from lamina.spec import load_spec
+
+        info = {"run_id": run_dir.name, "status": "finished", "epochs_run": len(history["loss"])}
+        if request.continue_from:
+            info["continued_from"] = {
+                "run_id": Path(request.continue_from).name,
+                "run_dir": request.continue_from,
+                "epochs_run": 2,
+            }
+        write_run(run_dir, load_spec(request.spec), info, history, metrics)
 
     def _search(self, request: p.SearchRequest) -> None:
         """Runs `settings["trials"]` canned trials at once: trial 1 pruned, trial 2 failed,

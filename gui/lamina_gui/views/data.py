@@ -39,6 +39,7 @@ from lamina_gui.views.common import (
 from lamina_gui.views.data_model_link import DataModelLink, adapted, mismatches
 from lamina_gui.widgets.data_preview import DataPreview, describe_summary, preview_arrays
 from lamina_gui.widgets.param_form import ParamForm
+from lamina_gui.widgets.wait_note import WaitNote
 
 #: the file sources of the catalogue (a folder of images is ``image_folder``)
 FILE_SOURCE_NAMES = ("csv", "numpy", "hdf5", "fits", "image_folder")
@@ -200,6 +201,8 @@ class DataView(QWidget):
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error_label.hide()
         right.addWidget(self.error_label)
+        self.wait_note = WaitNote(self.bridge)  # "… waits for training to end"
+        right.addWidget(self.wait_note)
         self.link = DataModelLink()
         self.link.adapt_clicked.connect(self.adapt_model)
         self._summary: dict[str, Any] | None = None
@@ -383,6 +386,7 @@ class DataView(QWidget):
             return
         self.info_label.setText("Loading preview…")
         self._pending = self.bridge.request(DatasetSummaryRequest(data), self._on_summary)
+        self.wait_note.follow(self._pending)
 
     def _is_file_source(self, name: str) -> bool:
         entry = self.entries.get(name) or {}

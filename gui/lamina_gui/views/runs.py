@@ -29,6 +29,7 @@ from lamina.compare import RunRow, run_table, spec_diff
 from lamina.project import ProjectError, Run
 from lamina.run_admin import delete_run, rename_run
 from lamina_gui.widgets.run_curves import RunCurves
+from lamina_gui.widgets.run_lineage import continued_text
 from lamina_gui.widgets.run_table import RunTable
 
 NOT_SAVED = (
@@ -52,6 +53,12 @@ def diff_text(rows: list[RunRow]) -> str:
             continue
         changes = spec_diff(first.spec, row.spec)
         lines += [f"  {change}" for change in changes] or ["  (same spec)"]
+    return "\n".join(lines)
+
+
+def lineage_text(rows: list[RunRow]) -> str:
+    """One line per selected run that continued from another: ``<run>: continued from run …``."""
+    lines = [f"{row.run}: {text}" for row in rows if (text := continued_text(row.path))]
     return "\n".join(lines)
 
 
@@ -162,7 +169,9 @@ class RunsView(QWidget):
 
     def _show_selection(self, rows: list[RunRow]) -> None:
         self.curves.show_runs([(row.run, history_of(row)) for row in rows])
-        self.diff.setPlainText(diff_text(rows) if rows else PICK_TWO)
+        lineage = lineage_text(rows)
+        text = diff_text(rows) if rows else PICK_TWO
+        self.diff.setPlainText(f"{lineage}\n\n{text}" if lineage else text)
         one = len(rows) == 1
         for key in ("rename", "delete", "visualize"):
             self.buttons[key].setEnabled(one)

@@ -45,6 +45,8 @@ from lamina_gui.widgets.plots import (
     draw_uncertainty,
     plain_axes,
 )
+from lamina_gui.widgets.run_lineage import continued_text
+from lamina_gui.widgets.run_overlay import RunOverlay
 
 
 class TrainingView(QWidget):
@@ -106,12 +108,13 @@ class TrainingView(QWidget):
     def show_last_run(self) -> None:
         """Shows the curves, test metrics and confusion matrix of the last saved run of
         the project (or of the unsaved model's scratch project), e.g. after reopening."""
+        runs_project = getattr(self.state, "runs_project", None)
+        folder = runs_project() if callable(runs_project) else None
+        self.compare.set_project(folder, tick_latest=not self.compare.checked_runs())
         if self.running:
             return
         from lamina.project import ProjectError, load_project
 
-        runs_project = getattr(self.state, "runs_project", None)
-        folder = runs_project() if callable(runs_project) else None
         if folder is None:
             return
         try:
@@ -129,8 +132,10 @@ class TrainingView(QWidget):
         epochs = len(self.history.get("loss", []))
         self.overall_bar.setRange(0, max(epochs, 1))
         self.overall_bar.setValue(epochs)
+        lineage = continued_text(run.path)
         self.status_label.setText(
-            f"Last run {run.id}: {info.get('status', 'finished')} after {epochs} epoch(s)."
+            f"Last run {run.id}: {info.get('status', 'finished')} after {epochs} epoch(s)"
+            + (f", {lineage}." if lineage else ".")
         )
         self.show_results({"metrics": metrics})
         self._set_running(False)
@@ -222,6 +227,8 @@ class TrainingView(QWidget):
         self.prob_tab = self.tabs.addTab(prob, "Uncertainty")
         self.tabs.setTabVisible(self.boundary_tab, False)
         self.tabs.setTabVisible(self.prob_tab, False)
+        self.compare = RunOverlay()  # several runs' curves overlaid, one colour each
+        self.compare_tab = self.tabs.addTab(self.compare, "Compare runs")
 
         self.log = QPlainTextEdit(readOnly=True)
         self.log.setObjectName("run_log")
@@ -518,11 +525,21 @@ class TrainingView(QWidget):
             self.status_label.setText(f"Stopped. {result.get('reason', '')}".strip())
         else:
             seconds = time.monotonic() - getattr(self, "_t0", time.monotonic())
+            lineage = continued_text(result.get("run_dir"))
             self.status_label.setText(
-                f"Finished: {result.get('epochs_run', '?')} epochs in {seconds:.1f} s."
+                f"Finished: {result.get('epochs_run', '?')} epochs in {seconds:.1f} s"
+                + (f", {lineage}." if lineage else ".")
             )
         self.show_results(result)
+        self.refresh_compare()
         self.finished.emit(result)
+
+    def refresh_compare(self) -> None:
+        """Lists the project's runs again in the Compare runs tab (e.g. a run finished,
+        or the runs moved into the saved project)."""
+        runs_project = getattr(self.state, "runs_project", None)
+        folder = runs_project() if callable(runs_project) else None
+        self.compare.set_project(folder, tick_latest=not self.compare.checked_runs())
 
     def _fail(self, reason: str) -> None:
         self.request_id = None

@@ -44,6 +44,8 @@ from lamina_gui.views.visualize_text import meta_line, run_class_names, sample_t
 from lamina_gui.widgets.curve_plot import CurvePanels
 from lamina_gui.widgets.image_grid import ImageGrid, decode_image_array
 from lamina_gui.widgets.overlay import ColourBar, overlay_heatmap
+from lamina_gui.widgets.run_combo import RunCombo
+from lamina_gui.widgets.wait_note import WaitNote
 
 
 class VisualizeView(QWidget):
@@ -111,11 +113,8 @@ class VisualizeView(QWidget):
     def _build(self) -> None:
         run_box = QGroupBox("Run")
         rl = QVBoxLayout(run_box)
-        self.run_combo = QComboBox()
-        self.run_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.run_combo.view().setMinimumWidth(460)  # the list shows whole run names
+        self.run_combo = RunCombo()  # elided in the middle; whole names in tooltip and list
+        self.run_combo.setObjectName("run_combo")
         self.run_combo.currentIndexChanged.connect(
             lambda _i: self.set_run_dir(self.run_combo.currentData())
         )
@@ -225,6 +224,8 @@ class VisualizeView(QWidget):
         pictures.addWidget(self.colour_bar)
         right = QVBoxLayout()
         right.addLayout(zoom)
+        self.wait_note = WaitNote(self.bridge)  # "… waits for training to end"
+        right.addWidget(self.wait_note)
         right.addWidget(self.sample_label)
         right.addLayout(pictures, 1)
         self.curves = CurvePanels()  # 1-D results (spectra): curves instead of images
@@ -406,6 +407,7 @@ class VisualizeView(QWidget):
         self.run_button.setEnabled(False)
         self.stop_button.setEnabled(True)
         self.request_id = self.bridge.request(request, self._on_reply, on_event=self._on_event)
+        self.wait_note.follow(self.request_id)
         return self.request_id
 
     def stop(self) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from lamina.compare import COLUMNS, RunRow
+from lamina_gui.widgets.run_lineage import continued_text
 
 #: The column headers, as ``lamina runs`` prints them (same order as `COLUMNS`).
 HEADERS = (
@@ -111,6 +112,8 @@ class RunTable(QTableWidget):
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
                 item.setToolTip(row.reason if column == "status" and row.reason else text)
+                if column == COLUMNS[0] and (lineage := continued_text(row.path)):
+                    item.setToolTip(f"{text}: {lineage}")
                 self.setItem(r, c, item)
         self.setSortingEnabled(True)
         self.resizeColumnsToContents()

@@ -58,6 +58,12 @@ def add_parsers(sub: Any) -> None:
         help="also write weight histograms into the run's TensorBoard records every N "
         "epochs (default 0: never)",
     )
+    p.add_argument(
+        "--continue-from",
+        metavar="RUN",
+        help="start from the final weights of an earlier run: a run id of --project "
+        "or a run folder (the new run records what it continued from)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar, only epoch lines")
     p.set_defaults(func=run_train)
 
@@ -77,6 +83,7 @@ def run_train(args: argparse.Namespace) -> int:
             hint="e.g. --tensorboard-histograms 1 writes them every epoch",
         )
     spec = load_spec(args.spec)
+    previous = continued_run(args.continue_from, args.project) if args.continue_from else None
     progress = TrainingProgress(show_bar=not args.no_progress)
     try:
         result = train(
@@ -93,6 +100,7 @@ def run_train(args: argparse.Namespace) -> int:
             checkpoint_interval=args.checkpoint_every,
             mlflow=args.mlflow_uri or bool(args.mlflow),
             tensorboard_histograms=args.tensorboard_histograms,
+            continue_from=previous,
         )
     except KeyboardInterrupt:
         progress.stop()
@@ -107,3 +115,36 @@ def run_train(args: argparse.Namespace) -> int:
         progress.stop()
     report_result(result)
     return 0 if result.status == "finished" else 1
+
+
+def continued_run(run: str, project: str) -> Any:
+    """The run ``--continue-from`` names: a run folder, or a run id of the project.
+
+    Raises:
+        CommandError: If there is no such run (located at ``--continue-from``, with the
+            project's run ids as the hint).
+    """
+    from pathlib import Path
+
+    from lamina.cli import CommandError
+    from lamina.project import ProjectError, load_project, load_run
+
+    try:
+        if Path(run).is_dir() and (Path(run) / "run.json").is_file():
+            return load_run(run)
+        return load_project(project).run(run)
+    except ProjectError:
+        try:
+            ids = [r.id for r in load_project(project).runs()]
+        except ProjectError:
+            ids = []
+        hint = (
+            f"runs of {project}: {', '.join(ids[-5:])}"
+            if ids
+            else f"{project} has no saved runs; name a run folder (project/runs/<id>)"
+        )
+        raise CommandError(
+            f"no run {run!r} in the project {project} (and no run folder of that name)",
+            location="--continue-from",
+            hint=hint,
+        ) from None

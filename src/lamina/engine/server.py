@@ -204,11 +204,8 @@ class Server:
                 ]
             if busy or not lane.empty():
                 waits_for = busy[0] if busy else "the requests before it"
-                self.send(
-                    EngineStatus(
-                        "busy", f"{doing(request).capitalize()} waits for {waits_for} to end…"
-                    )
-                )
+                waits = f"{doing(request).capitalize()} waits for {waits_for} to end…"
+                self.send(EngineStatus("busy", waits, id=request.id))  # the waiting request
         lane.put(request)
 
     def receive(self, line: str | bytes) -> None:
