@@ -19,6 +19,7 @@ import statistics
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -47,6 +48,48 @@ SPEC = {
     "training": {"epochs": 5, "batch_size": 16},
     "data": {"type": "digits", "params": {}},
 }
+
+
+class StallSampler:
+    """Samples what the UI thread runs while it has not ticked for `after_ms` (a watchdog
+    thread reads its Python stack): where the long gaps come from."""
+
+    def __init__(self, after_ms: float = 30.0) -> None:
+        import threading
+
+        self.after = after_ms / 1000
+        self.last = time.perf_counter()
+        self.main = threading.main_thread().ident
+        self.samples: dict[str, int] = {}
+        self.running = True
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+        self.thread.start()
+
+    def tick(self) -> None:
+        self.last = time.perf_counter()
+
+    def _watch(self) -> None:
+        import traceback
+
+        while self.running:
+            time.sleep(0.005)
+            if time.perf_counter() - self.last < self.after:
+                continue
+            frame = sys._current_frames().get(self.main)
+            if frame is None:
+                continue
+            stack = traceback.extract_stack(frame)[-6:]
+            key = " < ".join(
+                f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(stack)
+            )
+            self.samples[key] = self.samples.get(key, 0) + 1
+
+    def report(self, top: int = 12) -> None:
+        self.running = False
+        total = sum(self.samples.values()) or 1
+        print(f"UI thread while stalled (> {self.after * 1000:.0f} ms), 5 ms samples:")
+        for key, n in sorted(self.samples.items(), key=lambda kv: -kv[1])[:top]:
+            print(f"  {n:5d} ({100 * n / total:4.1f}%)  {key}")
 
 
 def renice(pid: int, increment: int) -> None:
@@ -143,6 +186,11 @@ def main() -> int:
     )
     parser.add_argument("--screenshot", default="", help="save the view as a PNG at the end")
     parser.add_argument(
+        "--stalls",
+        action="store_true",
+        help="print where the UI thread was while it stalled (a watchdog samples its stack)",
+    )
+    parser.add_argument(
         "--no-concurrent",
         dest="concurrent",
         action="store_false",
@@ -178,8 +226,11 @@ def main() -> int:
     ticker.setInterval(10)
 
     marks: list[tuple[float, str]] = []
+    sampler = StallSampler() if args.stalls else None
 
     def tick() -> None:
+        if sampler is not None:
+            sampler.tick()
         if clock.isValid():
             gaps.append(clock.nsecsElapsed() / 1e6)
             if gaps[-1] > 50:
@@ -250,6 +301,8 @@ def main() -> int:
         )
     if lookers is not None:
         lookers.report()
+    if sampler is not None:
+        sampler.report()
     if gaps and idle:
         what = "training + previewing + visualizing" if lookers else "training"
         print(

@@ -99,6 +99,9 @@ class MainWindow(QMainWindow):
         self._wire()
         self._set_catalog(self.state.catalog)
         self._update_title()
+        #: Imports the lazy views' modules in the background (set by `preload_views`).
+        self.preloading: Any = None
+        QTimer.singleShot(0, self.preload_views)
         if start_engine:
             QTimer.singleShot(0, self.start_engine)
         elif self.bridge.state == "ready":  # an engine that is already up: use it now
@@ -268,6 +271,14 @@ class MainWindow(QMainWindow):
         self.state.spec_changed.connect(self._spec_changed)
         self.field_errors: dict[int, str] = {}
         self.state.selection_changed.connect(self._highlight_field)
+
+    def preload_views(self) -> None:
+        """Imports the modules of the tabs' views in a background thread (once), so that
+        a tab's first opening only builds its widgets."""
+        if self.preloading is None:
+            from lamina_gui.preload import start_preload
+
+            self.preloading = start_preload(module for module, _ in LAZY_VIEWS.values())
 
     # -- engine ---------------------------------------------------------------------
 

@@ -24,12 +24,30 @@ class DataPreview(QStackedWidget):
         self._kind = "none"
         self.image_grid = ImageGrid(columns=4, cell=80)
         self.table = QTableWidget()
-        self.plot = pg.PlotWidget(background="w")
-        self.plot.showGrid(x=True, y=True, alpha=0.3)
-        self.plot.addLegend(offset=(5, 5))
-        self.curves = CurvePanels()  # signals of a data set that declares its axis
-        for w in (self.image_grid, self.table, self.plot, self.curves):
+        for w in (self.image_grid, self.table):
             self.addWidget(w)
+        # the plots are made when first needed: building one takes 0.1-0.3 s, which
+        # blocked the window when the Data tab first opened (images need none)
+        self._plot: pg.PlotWidget | None = None
+        self._curves: CurvePanels | None = None
+
+    @property
+    def plot(self) -> pg.PlotWidget:
+        """The scatter or line plot (made on first use)."""
+        if self._plot is None:
+            self._plot = pg.PlotWidget(background="w")
+            self._plot.showGrid(x=True, y=True, alpha=0.3)
+            self._plot.addLegend(offset=(5, 5))
+            self.addWidget(self._plot)
+        return self._plot
+
+    @property
+    def curves(self) -> CurvePanels:
+        """The curve panels of a data set that declares its axis (made on first use)."""
+        if self._curves is None:
+            self._curves = CurvePanels()
+            self.addWidget(self._curves)
+        return self._curves
 
     def kind(self) -> str:
         """``"images"``, ``"table"``, ``"scatter"``, ``"spectrum"`` or ``"none"``."""
@@ -44,7 +62,8 @@ class DataPreview(QStackedWidget):
     ) -> None:
         """Shows samples `x` (targets `y`) of a dataset summary as `kind` (the engine's
         ``"images"``, ``"points"`` or ``"series"``; guessed from the shape if empty)."""
-        self.plot.clear()
+        if self._plot is not None:
+            self._plot.clear()
         names = summary.get("class_names") or []
         if x is None or x.size == 0:
             self._kind = "none"
