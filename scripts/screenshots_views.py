@@ -2,8 +2,9 @@
 
 ``python scripts/screenshots_views.py [DIR] [--prefix NAME-]`` starts the engine, opens
 the demo project (a CNN on the galaxies), shows its Data preview, trains it for a few
-epochs, shows Grad-CAM of a galaxy in the Visualize view and the Runs view, then trains
-a small network on the 2-D moons and shows its decision boundary. Works offscreen
+epochs, trains on from that run (Continue) and overlays both runs in the Compare runs
+tab, shows Grad-CAM of a galaxy in the Visualize view and the Runs view, then trains a
+small network on the 2-D moons and shows its decision boundary. Works offscreen
 (``QT_QPA_PLATFORM=offscreen``); writes into a fresh ``LAMINA_HOME`` if you set one.
 """
 
@@ -95,6 +96,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     _train(app, window, args.epochs)
     window.grab().save(str(out / f"{prefix}train-view.png"))
 
+    # train on from the last weights, then overlay both runs in the Compare runs tab
+    train = window.view("Train")
+    done: list[Any] = []
+    train.finished.connect(done.append)
+    train.failed.connect(done.append)
+    train.settings.epochs_box.setValue(2)
+    train.continue_training()
+    _wait(app, lambda: bool(done), 900)
+    train.compare.set_checked([train.compare.list.item(i).text() for i in range(2)])
+    train.tabs.setCurrentIndex(train.compare_tab)
+    _wait(app, lambda: False, 0.5)
+    window.grab().save(str(out / f"{prefix}train-compare.png"))
+    train.tabs.setCurrentIndex(0)
+
     viz = _tab(app, window, "Visualize")
     _wait(app, lambda: viz.run_combo.count() > 0, 60)
     viz.set_kind("gradcam")
@@ -107,7 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     _wait(app, lambda: False, 0.5)
     window.grab().save(str(out / f"{prefix}visualize-gradcam.png"))
 
-    _tab(app, window, "Runs")
+    runs = _tab(app, window, "Runs")
+    runs.table.select_runs(list(runs.table.rows))  # both: the curves, the diff, the lineage
     _wait(app, lambda: False, 1.0)
     window.grab().save(str(out / f"{prefix}runs-view.png"))
 

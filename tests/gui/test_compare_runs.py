@@ -111,6 +111,9 @@ def test_compare_runs_overlays_the_ticked_runs_histories(
     # ticking by the mouse's check state redraws
     view.compare.list.item(2).setCheckState(Qt.CheckState.Checked)
     assert view.compare.drawn == ids
+    # the run that continued from the 4-epoch run goes on at epochs 5 and 6
+    x, y = _curve(view, ids[2], "val_loss")
+    assert x.tolist() == [5, 6] and y.tolist() == pytest.approx(HISTORIES[ids[2]]["val_loss"])
     assert view.tabs.tabText(view.compare_tab) == "Compare runs"
 
 
@@ -130,6 +133,8 @@ def test_what_a_run_continued_from_shows_in_the_train_and_runs_views(
     assert runs.diff.toPlainText().startswith(
         "20261201-120000: continued from run 20261201-110000 (after its 4 epochs)"
     )
+    x, _ = runs.curves.curves[("20261201-120000", "loss")].getData()
+    assert list(x) == [5, 6]  # drawn after the epochs of the run it continued from
     cell = runs.table.item(runs.table.row_of("20261201-120000"), 0)
     assert "continued from run 20261201-110000" in cell.toolTip()
     plain = runs.table.item(runs.table.row_of("20261201-100000"), 0)

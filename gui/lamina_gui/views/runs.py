@@ -29,7 +29,7 @@ from lamina.compare import RunRow, run_table, spec_diff
 from lamina.project import ProjectError, Run
 from lamina.run_admin import delete_run, rename_run
 from lamina_gui.widgets.run_curves import RunCurves
-from lamina_gui.widgets.run_lineage import continued_text
+from lamina_gui.widgets.run_lineage import continued_text, epoch_offset
 from lamina_gui.widgets.run_table import RunTable
 
 NOT_SAVED = (
@@ -168,7 +168,8 @@ class RunsView(QWidget):
         self.table.set_rows(rows)
 
     def _show_selection(self, rows: list[RunRow]) -> None:
-        self.curves.show_runs([(row.run, history_of(row)) for row in rows])
+        offsets = {row.run: epoch_offset(row.path) for row in rows}
+        self.curves.show_runs([(row.run, history_of(row)) for row in rows], offsets)
         lineage = lineage_text(rows)
         text = diff_text(rows) if rows else PICK_TWO
         self.diff.setPlainText(f"{lineage}\n\n{text}" if lineage else text)

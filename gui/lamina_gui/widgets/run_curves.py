@@ -81,8 +81,19 @@ class RunCurves(QWidget):
         plot.addLegend(offset=(-5, 5), brush=(255, 255, 255, 210), labelTextColor="#333")
         return plot
 
-    def show_runs(self, runs: Sequence[tuple[str, Mapping[str, Sequence[float]]]]) -> None:
-        """Draws the curves of `runs`, ``(run id, history)`` pairs, in their colours."""
+    def show_runs(
+        self,
+        runs: Sequence[tuple[str, Mapping[str, Sequence[float]]]],
+        offsets: Mapping[str, int] | None = None,
+    ) -> None:
+        """Draws the curves of `runs`, ``(run id, history)`` pairs, in their colours.
+
+        Args:
+            runs: The runs to draw.
+            offsets: Epochs before a run's first one, by run id (a run that continued
+                from another goes on where that one ended). Defaults to none.
+        """
+        offsets = offsets or {}
         self.curves = {}
         metric = first_metric([history for _, history in runs])
         for plot, name in zip(self.plots, ("loss", metric), strict=True):
@@ -100,8 +111,9 @@ class RunCurves(QWidget):
                     if not values:
                         continue
                     y = np.asarray(values, dtype=float)
+                    start = 1 + int(offsets.get(run_id, 0))
                     curve = plot.plot(
-                        np.arange(1, len(y) + 1),
+                        np.arange(start, start + len(y)),
                         y,
                         pen=pg.mkPen(colour, width=2, style=style),
                         symbol="o",

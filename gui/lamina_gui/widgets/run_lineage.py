@@ -28,3 +28,14 @@ def continued_text(run_dir: str | Path | None) -> str:
     epochs = record.get("epochs_run")
     after = f" (after its {epochs} epochs)" if isinstance(epochs, int) else ""
     return f"continued from run {record['run_id']}{after}"
+
+
+def epoch_offset(run_dir: str | Path | None, depth: int = 20) -> int:
+    """The epochs trained before the run's first epoch: those of the run it continued
+    from, and of the runs that one continued from (0 for a run from fresh weights)."""
+    record = continued_from(run_dir)
+    if record is None or depth <= 0:
+        return 0
+    epochs = record.get("epochs_run")
+    before = epoch_offset(record.get("run_dir"), depth - 1) if record.get("run_dir") else 0
+    return before + (int(epochs) if isinstance(epochs, int) else 0)

@@ -1,7 +1,8 @@
 """The Train view's "Compare runs" tab: tick runs of the project to overlay their curves.
 
 Each ticked run is drawn in its own colour (`RunCurves`: solid training, dashed
-validation, a legend naming the run); its name in the list takes the same colour.
+validation, a legend naming the run); its name in the list takes the same colour. A run
+that continued from another is drawn from the epoch after that run's last one.
 Histories are read from the run folders (no engine needed).
 """
 
@@ -16,7 +17,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QSplitter, QVBoxLayout, QWidget
 
 from lamina_gui.widgets.run_curves import RUN_COLOURS, RunCurves
-from lamina_gui.widgets.run_lineage import continued_text
+from lamina_gui.widgets.run_lineage import continued_text, epoch_offset
 
 _PATH_ROLE = Qt.ItemDataRole.UserRole
 
@@ -122,17 +123,19 @@ class RunOverlay(QWidget):
         self._redraw()
 
     def _redraw(self, *_args: Any) -> None:
-        runs = []
+        runs, offsets = [], {}
         self.list.blockSignals(True)
         for i in range(self.list.count()):
             item = self.list.item(i)
             if item.checkState() == Qt.CheckState.Checked:
                 colour = RUN_COLOURS[len(runs) % len(RUN_COLOURS)]
                 item.setForeground(QBrush(QColor(colour)))
-                runs.append((item.text(), run_history(Path(item.data(_PATH_ROLE)))))
+                path = Path(item.data(_PATH_ROLE))
+                runs.append((item.text(), run_history(path)))
+                offsets[item.text()] = epoch_offset(path)  # a continued run goes on
             else:
                 item.setForeground(QBrush(QColor("#333")))
         self.list.blockSignals(False)
-        self.curves.show_runs(runs)
+        self.curves.show_runs(runs, offsets)
         self.drawn = [run_id for run_id, _ in runs]
         self.shown.emit(self.drawn)
