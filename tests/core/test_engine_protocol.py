@@ -275,6 +275,7 @@ def test_a_request_that_must_wait_says_what_for():
     (status,) = _written(out)
     assert status.state == "busy"
     assert status.message == "Loading a data preview waits for drawing a visualization to end…"
+    assert status.id == 8  # it names the waiting request: the app shows it where one waits
 
 
 def test_every_request_but_cancel_has_a_handler():
