@@ -40,7 +40,7 @@ def test_a_visualization_behind_the_training_says_so_in_the_result_area(
     rid = view.run()
     qtbot.waitUntil(lambda: view.wait_note.isVisible(), timeout=3000)
     assert view.wait_note.text() == (
-        "⏳ visualize waits for the training to end… The answer comes as soon as it can."
+        "visualize waits for the training to end… The answer comes as soon as it can."
     )
     assert view.wait_note.request_id == rid
     # the note sits in the result area, above the pictures

@@ -42,7 +42,7 @@ class WaitNote(QLabel):
 
     def _on_waiting(self, request_id: int, text: str) -> None:
         if request_id == self.request_id:
-            self.setText(f"⏳ {text} The answer comes as soon as it can.")
+            self.setText(f"{text} The answer comes as soon as it can.")
             self.show()
 
     def _on_reply(self, reply: Any) -> None:
