@@ -6,7 +6,10 @@ person looking around while a model trains would; the bench prints how long thos
 answers took (they no longer wait behind the training).
 
 Target: the longest gap <= 60 ms next to the idle baseline. Also prints the number of
-epoch events the view got.
+epoch events the view got, and the UI thread's own CPU time in its longest gap (the rest
+of a gap is time the thread waited: for a CPU on a loaded machine, or for the GIL). With
+``--stalls`` a watchdog thread samples the UI thread's Python stack while it stalls;
+``LAMINA_BENCH_TRACE=1`` prints the events and long gaps in time order.
 
 Run: QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_app_stall.py [--epochs 5]
 """
@@ -241,7 +244,9 @@ def main() -> int:
             # a loaded machine, or for the GIL)
             busy.append((now - cpu_at[0]) * 1000)
             if gaps[-1] > 50:
-                marks.append((time.perf_counter(), f"gap {gaps[-1]:.0f} ms"))
+                marks.append(
+                    (time.perf_counter(), f"gap {gaps[-1]:.0f} ms ({busy[-1]:.0f} ms CPU)")
+                )
         cpu_at[0] = now
         clock.restart()
 

@@ -18,15 +18,6 @@ from lamina.project import save_project
 from lamina.project.run import write_run
 from lamina.spec import load_spec
 
-SPEC = {
-    "name": "tiny",
-    "input": {"shape": [8, 8, 1]},
-    "layers": [{"type": "Flatten"}, {"type": "Dense", "params": {"units": 10}}],
-    "compile": {"loss": "sparse_categorical_crossentropy", "metrics": ["accuracy"]},
-    "training": {"epochs": 3},
-    "data": {"type": "digits", "params": {}},
-}
-
 HISTORIES = {
     "20261201-100000": {
         "loss": [2.1, 1.4, 0.9],
@@ -50,11 +41,11 @@ HISTORIES = {
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
+def project(tmp_path: Path, digits_cnn: Any) -> Path:
     """A project with three saved runs; the third continued from the second."""
     folder = tmp_path / "proj"
-    save_project(folder, SPEC, name="proj")
-    spec = load_spec(SPEC)
+    save_project(folder, digits_cnn(), name="proj")
+    spec = load_spec(digits_cnn())
     for run_id, history in HISTORIES.items():
         info: dict[str, Any] = {
             "run_id": run_id,
@@ -72,17 +63,21 @@ def project(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.fixture
+def train(qtbot: Any, make_state: Any, make_bridge: Any, project: Path, digits_cnn: Any) -> Any:
+    """The Train view of the project (over the fake engine)."""
+    view = TrainingView(make_state(spec=digits_cnn(), project_path=project), make_bridge())
+    qtbot.addWidget(view)
+    return view
+
+
 def _curve(view: TrainingView, run_id: str, key: str) -> tuple[np.ndarray, np.ndarray]:
     x, y = view.compare.curves.curves[(run_id, key)].getData()
     return np.asarray(x), np.asarray(y)
 
 
-def test_compare_runs_overlays_the_ticked_runs_histories(
-    qtbot: Any, make_state: Any, make_bridge: Any, project: Path
-) -> None:
-    state = make_state(spec=SPEC, project_path=project)
-    view = TrainingView(state, make_bridge())
-    qtbot.addWidget(view)
+def test_compare_runs_overlays_the_ticked_runs_histories(train: Any) -> None:
+    view = train
     ids = list(HISTORIES)
     listed = [view.compare.list.item(i).text() for i in range(view.compare.list.count())]
     assert listed == ids
@@ -118,16 +113,13 @@ def test_compare_runs_overlays_the_ticked_runs_histories(
 
 
 def test_what_a_run_continued_from_shows_in_the_train_and_runs_views(
-    qtbot: Any, make_state: Any, make_bridge: Any, project: Path
+    qtbot: Any, train: Any
 ) -> None:
-    state = make_state(spec=SPEC, project_path=project)
-    train = TrainingView(state, make_bridge())
-    qtbot.addWidget(train)
     assert train.status_label.text() == (
         "Last run 20261201-120000: finished after 2 epoch(s), "
         "continued from run 20261201-110000 (after its 4 epochs)."
     )
-    runs = RunsView(state)
+    runs = RunsView(train.state)
     qtbot.addWidget(runs)
     runs.table.select_runs(["20261201-120000"])
     assert runs.diff.toPlainText().startswith(

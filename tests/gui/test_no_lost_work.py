@@ -80,3 +80,23 @@ def test_runs_before_the_first_save_are_kept_and_shown_on_reopen(
             viz.run()
         assert result.args[0]["kind"] == "filters"
         assert Path(result.args[0]["run_dir"] or viz.run_dir).parent == folder / "runs"
+
+
+def test_a_run_still_training_at_the_save_lands_in_the_saved_project(
+    qtbot: Any, window: MainWindow, tmp_path: Path
+) -> None:
+    train = window.view("Train")
+    train.settings.epochs_box.setValue(2)
+    train.start()  # the real engine trains while the model is saved
+    scratch = window.state.runs_project()
+    folder = tmp_path / "saved-while-training"
+    assert window.projects.save_project(folder)
+    with qtbot.waitSignal(train.finished, timeout=300_000) as done:
+        pass
+    assert done.args[0]["status"] == "finished"
+    run = Path(done.args[0]["run_dir"]).name
+    assert (folder / "runs" / run / "run.json").is_file()
+    assert train.last_run_dir == str(folder / "runs" / run)
+    history = json.loads((folder / "runs" / run / "history.json").read_text())
+    assert train.history["loss"] == pytest.approx(history["loss"])
+    assert not scratch.exists()

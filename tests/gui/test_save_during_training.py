@@ -11,15 +11,6 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QFileDialog
 
-SPEC = {
-    "name": "tiny",
-    "input": {"shape": [8, 8, 1]},
-    "layers": [{"type": "Flatten"}, {"type": "Dense", "params": {"units": 10}}],
-    "compile": {"loss": "sparse_categorical_crossentropy", "metrics": ["accuracy"]},
-    "training": {"epochs": 3},
-    "data": {"type": "digits", "params": {}},
-}
-
 
 @pytest.mark.parametrize("how", ["save", "save as"])
 def test_a_run_that_ends_after_the_save_lands_in_the_saved_project(
@@ -29,10 +20,11 @@ def test_a_run_that_ends_after_the_save_lands_in_the_saved_project(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     how: str,
+    digits_cnn: Any,
 ) -> None:
     bridge = make_bridge()
     bridge.client.write_runs = True
-    window = make_window(bridge, spec=SPEC)
+    window = make_window(bridge, spec=digits_cnn(epochs=3))
     train = window.view("Train")
     with qtbot.waitSignal(train.finished, timeout=10_000):
         train.start()  # a first run, finished before the save
