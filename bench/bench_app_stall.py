@@ -17,6 +17,7 @@ Run: QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_app_stall.py [--epoc
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -251,6 +252,19 @@ def main() -> int:
         clock.restart()
 
     ticker.timeout.connect(tick)
+    collections: list[tuple[int, float]] = []  # (generation, ms) of the GC's runs
+    gc_started = [0.0]
+
+    def on_gc(phase: str, info: dict) -> None:
+        if phase == "start":
+            gc_started[0] = time.perf_counter()
+        else:
+            ms = (time.perf_counter() - gc_started[0]) * 1000
+            collections.append((info["generation"], ms))
+            if ms > 20:
+                marks.append((time.perf_counter(), f"GC gen {info['generation']} {ms:.0f} ms"))
+
+    gc.callbacks.append(on_gc)
     handler_ms: list[float] = []
     draw = view._on_event
 
@@ -278,6 +292,7 @@ def main() -> int:
         idle.extend(gaps)
         gaps.clear()
         busy.clear()
+        collections.clear()
         view.start()
         if lookers is not None:
             lookers.start()
@@ -310,6 +325,13 @@ def main() -> int:
         print(
             f"UI thread's own CPU time: in the longest gap {busy[longest]:.1f} ms; the most "
             f"in any gap {max(busy):.1f} ms (the rest of a gap is waiting for a CPU or the GIL)"
+        )
+    if collections:
+        full = [ms for gen, ms in collections if gen == 2]
+        print(
+            f"garbage collections while training: {len(collections)}, longest "
+            f"{max(ms for _, ms in collections):.1f} ms; full ones: {len(full)}"
+            + (f", longest {max(full):.1f} ms" if full else "")
         )
     if os.environ.get("LAMINA_BENCH_TRACE"):
         for t, what in marks:

@@ -68,6 +68,7 @@ def train(qtbot: Any, make_state: Any, make_bridge: Any, project: Path, digits_c
     """The Train view of the project (over the fake engine)."""
     view = TrainingView(make_state(spec=digits_cnn(), project_path=project), make_bridge())
     qtbot.addWidget(view)
+    view.show()
     return view
 
 
@@ -79,6 +80,8 @@ def _curve(view: TrainingView, run_id: str, key: str) -> tuple[np.ndarray, np.nd
 def test_compare_runs_overlays_the_ticked_runs_histories(train: Any) -> None:
     view = train
     ids = list(HISTORIES)
+    assert view.compare.drawn == []  # nothing is plotted while the tab is behind another
+    view.tabs.setCurrentIndex(view.compare_tab)
     listed = [view.compare.list.item(i).text() for i in range(view.compare.list.count())]
     assert listed == ids
     assert view.compare.checked_runs() == [ids[-1]]  # the latest run, ticked at first

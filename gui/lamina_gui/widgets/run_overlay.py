@@ -77,6 +77,7 @@ class RunOverlay(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(split)
         self.drawn: list[str] = []
+        self._stale = False
 
     def set_project(self, folder: str | Path | None, tick_latest: bool = False) -> None:
         """Lists the runs of `folder` (keeping the ticks of runs still there).
@@ -122,7 +123,17 @@ class RunOverlay(QWidget):
         self.list.blockSignals(False)
         self._redraw()
 
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        if self._stale:
+            self._redraw()
+        super().showEvent(event)
+
     def _redraw(self, *_args: Any) -> None:
+        """Draws the ticked runs now if the tab is shown, else when it is (a run that
+        ends while another tab is in front costs no plotting)."""
+        self._stale = not self.isVisible()
+        if self._stale:
+            return
         runs, offsets = [], {}
         self.list.blockSignals(True)
         for i in range(self.list.count()):
