@@ -100,12 +100,7 @@ def test_compare_runs_overlays_the_ticked_runs_histories(train: Any) -> None:
         item = view.compare.list.item(n)
         assert item.foreground().color().name() == RUN_COLOURS[n]
     legend = view.compare.curves.plots[0].plotItem.legend
-    assert [label.text for _, label in legend.items] == [
-        ids[0],
-        f"{ids[0]} (validation)",
-        ids[1],
-        f"{ids[1]} (validation)",
-    ]
+    assert [label.text for _, label in legend.items] == [ids[0], ids[1]]
     # ticking by the mouse's check state redraws
     view.compare.list.item(2).setCheckState(Qt.CheckState.Checked)
     assert view.compare.drawn == ids

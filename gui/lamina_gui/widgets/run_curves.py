@@ -1,7 +1,7 @@
 """Overlaid training curves of several runs: the loss and the first metric, one colour per run.
 
 Solid lines are the training values, dashed lines the validation values of the same run;
-the x axis counts whole epochs from 1.
+the legend names each run once (its solid line); the x axis counts whole epochs from 1.
 """
 
 from __future__ import annotations
@@ -67,18 +67,20 @@ class RunCurves(QWidget):
         super().__init__(parent)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.plots = [self._plot(), self._plot()]
+        # loss falls and metrics such as accuracy rise: each legend sits where its
+        # curves usually are not (top right for the loss, bottom right for the metric)
+        self.plots = [self._plot(legend_at=(-5, 5)), self._plot(legend_at=(-5, -5))]
         for plot in self.plots:
             layout.addWidget(plot)
         self.curves: dict[tuple[str, str], pg.PlotDataItem] = {}
         self.show_runs([])
 
     @staticmethod
-    def _plot() -> pg.PlotWidget:
+    def _plot(legend_at: tuple[int, int]) -> pg.PlotWidget:
         plot = pg.PlotWidget(background="w", axisItems={"bottom": EpochAxis("bottom")})
         plot.showGrid(x=True, y=True, alpha=0.3)
         plot.setLabel("bottom", "epoch")
-        plot.addLegend(offset=(-5, 5), brush=(255, 255, 255, 210), labelTextColor="#333")
+        plot.addLegend(offset=legend_at, brush=(255, 255, 255, 210), labelTextColor="#333")
         return plot
 
     def show_runs(
@@ -105,7 +107,7 @@ class RunCurves(QWidget):
                 colour = RUN_COLOURS[n % len(RUN_COLOURS)]
                 for key, style, label in (
                     (name, Qt.PenStyle.SolidLine, run_id),
-                    (f"val_{name}", Qt.PenStyle.DashLine, f"{run_id} (validation)"),
+                    (f"val_{name}", Qt.PenStyle.DashLine, None),  # one legend line a run
                 ):
                     values = history.get(key)
                     if not values:
