@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 
@@ -74,24 +75,27 @@ class SkyImages(QWidget):
             ticks = [(float(p), str(t)) for p, t in axes.get(f"{key}_ticks") or []]
             axis.setTicks([ticks, []])
             plot.setLabel(side, axes.get(label, ""))
+            if side == "left" and ticks:  # room for the widest Dec label from the start
+                metrics = QFontMetrics(axis.style.get("tickFont") or self.font())
+                axis.setWidth(max(metrics.horizontalAdvance(t) for _, t in ticks) + 36)
         plot.setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5), padding=0.02)
         return plot
 
-    def tick_labels(self, index: int = 0) -> dict[str, list[str]]:
-        """The tick labels painted on picture `index`'s axes (as pyqtgraph lays them out:
-        ``{"bottom": [...], "left": [...]}``)."""
+    def tick_labels(self, index: int = 0) -> dict[str, list[tuple[float, str]]]:
+        """The ticks painted on picture `index`'s axes, as pyqtgraph lays them out:
+        ``{"bottom": [(pixel, label), ...], "left": [...]}`` (pixels in astropy's
+        coordinates)."""
         from PySide6.QtGui import QImage, QPainter
 
         canvas = QImage(8, 8, QImage.Format.Format_ARGB32)
         painter = QPainter(canvas)
+        drawn: dict[str, list[tuple[float, str]]] = {}
         try:
-            drawn = {
-                side: [
-                    spec[2]
-                    for spec in self.plots[index].getAxis(side).generateDrawSpecs(painter)[2]
-                ]
-                for side in ("bottom", "left")
-            }
+            for side in ("bottom", "left"):
+                axis = self.plots[index].getAxis(side)
+                where = {text: float(value) for value, text in axis._tickLevels[0]}
+                texts = [spec[2] for spec in axis.generateDrawSpecs(painter)[2]]
+                drawn[side] = [(where[t], t) for t in texts if t in where]
         finally:
             painter.end()
         return drawn
