@@ -86,12 +86,12 @@ def cutout_run(tmp_path_factory: Any) -> str:
     spec = lamina.make_spec(
         [16, 16, 2],
         [
-            lamina.item("Conv2D", filters=4, kernel_size=3, activation="relu", name="conv"),
+            lamina.item("Conv2D", filters=8, kernel_size=3, activation="relu", name="conv"),
             lamina.item("GlobalAveragePooling2D"),
             lamina.item("Dense", units=2, activation="softmax"),
         ],
         loss="sparse_categorical_crossentropy",
-        epochs=1,
+        epochs=10,  # a few seconds; a map worth a screenshot
         name="cutouts",
     )
     with warnings.catch_warnings():
