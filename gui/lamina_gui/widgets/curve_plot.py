@@ -75,6 +75,16 @@ def _xs(curve: dict[str, Any]) -> np.ndarray:
     return np.arange(y.size, dtype=float) if x is None else np.asarray(x, dtype=float)
 
 
+def plot_area(owner: QWidget) -> pg.GraphicsLayoutWidget:
+    """A white pyqtgraph layout filling `owner` (plots are added to it)."""
+    view = pg.GraphicsLayoutWidget()
+    view.setBackground("w")
+    layout = QVBoxLayout(owner)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(view)
+    return view
+
+
 class CurvePanels(QWidget):
     """A column (or grid) of curve plots, one per panel.
 
@@ -84,11 +94,7 @@ class CurvePanels(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.view = pg.GraphicsLayoutWidget()
-        self.view.setBackground("w")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.view)
+        self.view = plot_area(self)
         self.plots: list[pg.PlotItem] = []
         self.bands: list[pg.ViewBox] = []
         self.markers: list[pg.InfiniteLine] = []

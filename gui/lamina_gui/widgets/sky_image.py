@@ -15,7 +15,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
+
+from lamina_gui.widgets.curve_plot import plot_area
 
 
 class SkyImages(QWidget):
@@ -27,11 +29,7 @@ class SkyImages(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.view = pg.GraphicsLayoutWidget()
-        self.view.setBackground("w")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.view)
+        self.view = plot_area(self)
         self.plots: list[pg.PlotItem] = []
         self.axes: dict[str, Any] | None = None
         self._grid: Any = None
