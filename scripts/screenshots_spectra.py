@@ -74,15 +74,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     window.tabs.setCurrentIndex(window._tab_index("Visualize"))
     vis = window.view("Visualize")
+    _wait(app, lambda: False, 3.0)  # the tab's own run list arrives first (no project here)
     vis.set_run_dir(run_dir)
     _wait(app, lambda: False, 0.5)
+    if vis.run_dir != run_dir:
+        raise SystemExit(f"the Visualize view did not take the run {run_dir}")
     vis.set_kind("saliency")
     vis.sample_box.setValue(strong)  # an emission spectrum
     vis.class_box.setValue(1)  # the evidence for "emission"
     results: list[dict] = []
     vis.shown.connect(results.append)
     vis.run()
-    _wait(app, lambda: bool(results), 300)
+    if not _wait(app, lambda: bool(results), 300):
+        raise SystemExit(f"no saliency shown: {vis.status_label.text()}")
     _wait(app, lambda: False, 0.5)
     window.grab().save(str(out / "visualize-spectra.png"))
     window.state.undo_stack.setClean()

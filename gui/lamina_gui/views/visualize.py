@@ -232,7 +232,7 @@ class VisualizeView(QWidget):
         right.addLayout(pictures, 1)
         self.curves = CurvePanels()  # 1-D results (spectra): curves instead of images
         self.curves.hide()
-        right.addWidget(self.curves, 1)
+        pictures.insertWidget(0, self.curves, 1)  # in the row of the grid: one of them shows
 
         root = QHBoxLayout(self)
         root.addWidget(holder)
