@@ -21,10 +21,12 @@ from lamina_gui.widgets.curve_plot import plot_area
 
 
 class SkyImages(QWidget):
-    """A row of images with RA/Dec axes, following an `ImageGrid`.
+    """A row of images with RA/Dec axes, following an `ImageGrid`; hidden until
+    `follow` gets the axes of a sky cutout.
 
-    Args:
-        parent: The parent widget.
+    Attributes:
+        plots: One pyqtgraph plot per picture.
+        axes: The ticks shown (``meta["sky_axes"]``), or None.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
