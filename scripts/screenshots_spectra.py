@@ -30,37 +30,17 @@ def _wait(app: QApplication, predicate, timeout: float = 300.0) -> bool:  # noqa
 
 
 def train_run(project: Path) -> tuple[str, int]:
-    """Trains the Conv1D spectra classifier of the docs into `project`.
+    """Trains the Conv1D spectra classifier of the docs and tests into `project`.
 
     Returns its run folder and the index of a spectrum with a strong Hα line.
     """
     import numpy as np
+    from lamina_builtin.datasets.spectra_model import SPECTRA_DATA, train_spectra_classifier
 
-    import lamina
     from lamina.data.sources import load_data
 
-    spec = lamina.make_spec(
-        [256, 1],
-        [
-            lamina.item(
-                "Conv1D", filters=8, kernel_size=7, activation="relu", padding="same", name="conv1"
-            ),
-            lamina.item("MaxPooling1D", pool_size=2, name="pool1"),
-            lamina.item(
-                "Conv1D", filters=8, kernel_size=5, activation="relu", padding="same", name="conv2"
-            ),
-            lamina.item("GlobalMaxPooling1D", name="gmp"),
-            lamina.item("Dense", units=2, activation="softmax", name="out"),
-        ],
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-        epochs=30,
-        standardize=True,
-        name="spectra1d",
-    )
-    data = {"type": "spectra", "params": {"n": 400, "emission": "halpha"}}
-    run = lamina.train(spec, data=data, project=project, seed=0)
-    ds = load_data(data)
+    run = train_spectra_classifier(project, seed=0)
+    ds = load_data(SPECTRA_DATA)
     strong = int(np.flatnonzero((ds.y == 1) & (ds.extras["halpha_ew"] > 40))[0])
     return str(run.path), strong
 
@@ -94,15 +74,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     window.tabs.setCurrentIndex(window._tab_index("Visualize"))
     vis = window.view("Visualize")
+    _wait(app, lambda: False, 3.0)  # the tab's own run list arrives first (no project here)
     vis.set_run_dir(run_dir)
     _wait(app, lambda: False, 0.5)
+    if vis.run_dir != run_dir:
+        raise SystemExit(f"the Visualize view did not take the run {run_dir}")
     vis.set_kind("saliency")
     vis.sample_box.setValue(strong)  # an emission spectrum
     vis.class_box.setValue(1)  # the evidence for "emission"
     results: list[dict] = []
     vis.shown.connect(results.append)
     vis.run()
-    _wait(app, lambda: bool(results), 300)
+    if not _wait(app, lambda: bool(results), 300):
+        raise SystemExit(f"no saliency shown: {vis.status_label.text()}")
     _wait(app, lambda: False, 0.5)
     window.grab().save(str(out / "visualize-spectra.png"))
     window.state.undo_stack.setClean()

@@ -105,3 +105,31 @@ def test_engine_preview_of_spectra_carries_the_axis_and_redshifts():
     shown = reply.preview["indices"]
     np.testing.assert_allclose(axis["redshift"], ds.extras["redshift"][shown], rtol=1e-6)
     np.testing.assert_allclose(axis["values"], ds.extras["wavelength"], rtol=1e-6)
+
+
+def test_marker_names_stay_inside_small_panels():
+    """Hα and the other names are written inside their axes, even in a 12-panel grid and
+    for a line next to the left edge (the name then goes right of the line)."""
+    import matplotlib.pyplot as plt
+
+    from lamina.visualize.render import render_figure
+
+    wl = np.linspace(3600.0, 9200.0, 256)
+    marks = [LineMarker(3620.0, "edge"), LineMarker(4861.0, "Hβ"), LineMarker(6563.0, "Hα")]
+    panel = CurvePanel([Curve(np.ones(256), wl, "flux")], x_label="wavelength", markers=marks)
+    fig = render_figure(Result("x", np.zeros((0,)), panels=[panel] * 12))
+    try:
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        for ax in fig.axes:
+            box = ax.get_window_extent(renderer)
+            names = {t.get_text(): t for t in ax.texts}
+            assert set(names) == {"edge", "Hβ", "Hα"}
+            for text in names.values():
+                shown = text.get_window_extent(renderer)
+                assert box.x0 - 1 <= shown.x0 and shown.x1 <= box.x1 + 1, text.get_text()
+                assert box.y0 - 1 <= shown.y0 and shown.y1 <= box.y1 + 1, text.get_text()
+                assert text.get_clip_on()
+            assert names["edge"].get_ha() == "left" and names["Hα"].get_ha() == "right"
+    finally:
+        plt.close(fig)

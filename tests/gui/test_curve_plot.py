@@ -79,3 +79,34 @@ def test_visualize_view_shows_curve_results(
     assert view.export_png(str(tmp_path / "v.png"))
     view.show_result({"kind": "filters", "images": np.zeros((2, 3, 3)), "titles": ["a", "b"]})
     assert view.grid.isVisible() and not view.curves.isVisible()
+
+
+def test_marker_names_are_drawn_inside_small_plots(qtbot: Any) -> None:
+    """The names of the lines (Hα...) sit inside each plot of a small four-panel preview,
+    not cut off at its top; a line at the left edge has its name on its right."""
+    from lamina_gui.widgets.curve_plot import CurvePanels
+    from PySide6.QtCore import QPointF
+
+    widget = CurvePanels()
+    qtbot.addWidget(widget)
+    wl = np.linspace(3600.0, 9200.0, 256)
+    marks = [LineMarker(3620.0, "edge"), LineMarker(4861.0, "[O III]"), LineMarker(6563, "Hα")]
+    panel = CurvePanel([Curve(np.ones(256), wl, "flux")], x_label="wavelength", markers=marks)
+    widget.set_panels([panel.to_dict()] * 4)
+    widget.resize(700, 440)  # about 80 pixels of plot each
+    widget.show()
+    qtbot.waitExposed(widget)
+    qtbot.wait(50)
+    assert len(widget.markers) == 12
+    for i, line in enumerate(widget.markers):
+        view = widget.plots[i // 3].vb.sceneBoundingRect()
+        name = line.label.sceneBoundingRect()
+        assert view.adjusted(-1, -1, 1, 1).contains(name), (line.label.toPlainText(), name, view)
+    vb = widget.plots[0].vb
+    edge, halpha = widget.markers[0], widget.markers[2]
+
+    def line_x(value: float) -> float:  # the line's x on the screen
+        return vb.mapViewToScene(QPointF(value, 1.0)).x()
+
+    assert edge.label.sceneBoundingRect().left() >= line_x(3620.0) - 1  # right of its line
+    assert halpha.label.sceneBoundingRect().right() <= line_x(6563.0) + 1  # left of it

@@ -39,6 +39,7 @@ from lamina_gui.views.common import (
 from lamina_gui.views.data_model_link import DataModelLink, adapted, mismatches
 from lamina_gui.widgets.data_preview import DataPreview, describe_summary, preview_arrays
 from lamina_gui.widgets.param_form import ParamForm
+from lamina_gui.widgets.stretch_choice import StretchChoice
 from lamina_gui.widgets.wait_note import WaitNote
 
 #: the file sources of the catalogue (a folder of images is ``image_folder``)
@@ -207,6 +208,10 @@ class DataView(QWidget):
         self.link.adapt_clicked.connect(self.adapt_model)
         self._summary: dict[str, Any] | None = None
         right.addWidget(self.link)
+        self.stretch = StretchChoice()  # of image previews; the engine applies it
+        self.stretch.hide()  # shown with images
+        self.stretch.changed.connect(self.refresh_preview)
+        right.addWidget(self.stretch)
         self.preview = DataPreview()
         right.addWidget(self.preview, 3)
         self.counts_table = QTableWidget(0, 2)
@@ -385,7 +390,8 @@ class DataView(QWidget):
             self._show_message("Choose a file.")
             return
         self.info_label.setText("Loading preview…")
-        self._pending = self.bridge.request(DatasetSummaryRequest(data), self._on_summary)
+        request = DatasetSummaryRequest(data, stretch=self.stretch.value())
+        self._pending = self.bridge.request(request, self._on_summary)
         self.wait_note.follow(self._pending)
 
     def _is_file_source(self, name: str) -> bool:
@@ -432,6 +438,7 @@ class DataView(QWidget):
         self.counts_table.setVisible(bool(counts))
         self._show_given_split(summary.get("split_counts") or {})
         self.preview.show_samples(summary, kind, x, y)
+        self.stretch.setVisible(kind == "images")
         self._summary = summary
         self.check_link()
         self.preview_shown.emit(summary)

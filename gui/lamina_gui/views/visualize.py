@@ -45,6 +45,7 @@ from lamina_gui.widgets.curve_plot import CurvePanels
 from lamina_gui.widgets.image_grid import ImageGrid, decode_image_array
 from lamina_gui.widgets.overlay import ColourBar, overlay_heatmap
 from lamina_gui.widgets.run_combo import RunCombo
+from lamina_gui.widgets.sky_image import SkyImages
 from lamina_gui.widgets.wait_note import WaitNote
 
 
@@ -221,6 +222,8 @@ class VisualizeView(QWidget):
         self._show_overlay_controls(False)
         pictures = QHBoxLayout()
         pictures.addWidget(self.grid, 1)
+        self.sky = SkyImages()  # maps of a sky cutout: the grid's pictures on RA/Dec axes
+        pictures.addWidget(self.sky, 1)
         pictures.addWidget(self.colour_bar)
         right = QVBoxLayout()
         right.addLayout(zoom)
@@ -230,7 +233,7 @@ class VisualizeView(QWidget):
         right.addLayout(pictures, 1)
         self.curves = CurvePanels()  # 1-D results (spectra): curves instead of images
         self.curves.hide()
-        right.addWidget(self.curves, 1)
+        pictures.insertWidget(0, self.curves, 1)  # in the row of the grid: one of them shows
 
         root = QHBoxLayout(self)
         root.addWidget(holder)
@@ -468,6 +471,7 @@ class VisualizeView(QWidget):
             self.grid.set_images(arr, titles, cmap=cmap, symmetric=bool(meta.get("symmetric")))
             self.status_label.setText(f"{result.get('kind')}: {self.grid.count()} image(s)")
             self._start_overlay(arr, meta, cmap)
+        self.sky.follow(self.grid, None if meta.get("panels") else meta.get("sky_axes"))
         self.meta_label.setText(meta_line(meta))
         self.meta_label.setToolTip(str(meta.get("suptitle") or ""))
         self.sample_label.setText(sample_text(meta.get("sample")))
@@ -504,6 +508,7 @@ class VisualizeView(QWidget):
         for i, heat in enumerate(self._overlay["maps"]):
             if i < self.grid.count():
                 self.grid.update_image(i, overlay_heatmap(background, heat, alpha, cmap))
+        self.sky.refresh()
 
     def _show_overlay_controls(self, overlay: bool, bar: bool = False) -> None:
         self.opacity_label.setVisible(overlay)
@@ -532,4 +537,6 @@ class VisualizeView(QWidget):
         """Saves the image grid (all of it, with titles), or the curves, as a PNG."""
         if self.curves.isVisible():
             return self.curves.save_png(path)
+        if self.sky.isVisible():
+            return self.sky.save_png(path)
         return self.grid.save_png(path)

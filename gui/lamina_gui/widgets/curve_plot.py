@@ -75,6 +75,16 @@ def _xs(curve: dict[str, Any]) -> np.ndarray:
     return np.arange(y.size, dtype=float) if x is None else np.asarray(x, dtype=float)
 
 
+def plot_area(owner: QWidget) -> pg.GraphicsLayoutWidget:
+    """A white pyqtgraph layout filling `owner` (plots are added to it)."""
+    view = pg.GraphicsLayoutWidget()
+    view.setBackground("w")
+    layout = QVBoxLayout(owner)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(view)
+    return view
+
+
 class CurvePanels(QWidget):
     """A column (or grid) of curve plots, one per panel.
 
@@ -84,11 +94,7 @@ class CurvePanels(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.view = pg.GraphicsLayoutWidget()
-        self.view.setBackground("w")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.view)
+        self.view = plot_area(self)
         self.plots: list[pg.PlotItem] = []
         self.bands: list[pg.ViewBox] = []
         self.markers: list[pg.InfiniteLine] = []
@@ -167,13 +173,23 @@ class CurvePanels(QWidget):
         lo = min(float(np.nanmin(v)) for v in all_x) if all_x else -math.inf
         hi = max(float(np.nanmax(v)) for v in all_x) if all_x else math.inf
         for marker in panel.get("markers") or []:
-            if lo <= float(marker["x"]) <= hi:
+            x = float(marker["x"])
+            if lo <= x <= hi:
+                # the name reads upwards from just under the top of the axes, left of the
+                # line (right of it near the left edge): inside the plot, never cut off
+                near_left = (x - lo) / (hi - lo) < 0.06 if hi > lo else False
+                anchor = (1.0, 0.0) if near_left else (1.0, 1.0)
                 line = pg.InfiniteLine(
-                    pos=float(marker["x"]),
+                    pos=x,
                     angle=90,
                     pen=MARKER_PEN,
                     label=str(marker.get("label", "")),
-                    labelOpts={"position": 0.92, "color": (60, 60, 60), "rotateAxis": (1, 0)},
+                    labelOpts={
+                        "position": 0.97,
+                        "color": (60, 60, 60),
+                        "rotateAxis": (1, 0),
+                        "anchors": [anchor, anchor],
+                    },
                 )
                 plot.addItem(line)
                 self.markers.append(line)

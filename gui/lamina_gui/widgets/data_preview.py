@@ -139,7 +139,8 @@ class DataPreview(QStackedWidget):
 
 
 def preview_arrays(result: dict[str, Any]) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """Finds the preview samples in a ``dataset_summary`` result (encoded or plain)."""
+    """Finds the preview samples in a ``dataset_summary`` result (encoded or plain): the
+    images drawn with a stretch (``preview["stretched"]``) when there are some."""
     preview = result.get("preview") or result.get("samples") or {}
     if isinstance(preview, list):  # a list of {"x", "y"} samples
         xs = [decode_image_array(s["x"]) for s in preview if isinstance(s, dict) and "x" in s]
@@ -147,7 +148,9 @@ def preview_arrays(result: dict[str, Any]) -> tuple[np.ndarray | None, np.ndarra
         x = np.stack(xs) if xs else None
         y = np.asarray(ys) if ys and all(v is not None for v in ys) else None
         return x, y
-    x = preview.get("x", result.get("x"))
+    # images the engine drew with the chosen stretch (uint8 RGB) are shown as they are
+    x = preview.get("stretched")
+    x = preview.get("x", result.get("x")) if x is None else x
     y = preview.get("y", result.get("y"))
     x_arr = None if x is None else decode_image_array(x)
     y_arr = None if y is None else decode_image_array(y)

@@ -150,7 +150,7 @@ BUILTIN_DATASETS: list[tuple[Callable[..., Any], str, str, dict, dict]] = [
             "noise": _NOISE,
             "line_strength": {"min": 0.0, "max": 10.0},
             "max_redshift": {"min": 0.0, "max": 1.0},
-            "emission": {"type": "choice", "choices": ["all", "halpha"]},
+            "emission": {"type": "choice", "choices": ["halpha", "all"]},
         },
         {"n": 12, "length": 64},
     ),

@@ -46,7 +46,7 @@ AXIS = {
 
 WAVELENGTH_RANGE = (3600.0, 9200.0)
 TASKS = ("classification", "redshift")
-EMISSION = ("all", "halpha")
+EMISSION = ("halpha", "all")
 
 
 def _binned_gaussians(
@@ -77,14 +77,15 @@ def spectra(
     line_strength: float = 1.0,
     max_redshift: float = 0.3,
     seed: int = 0,
-    emission: str = "all",
+    emission: str = "halpha",
 ) -> Dataset:
     """Synthetic galaxy spectra with or without emission lines, at random redshifts.
 
     Each spectrum is a continuum (a power law or a blackbody-like curve, normalised to
     median 1) with absorption lines (Ca H and K, G band, Mg b, Na D) and, for
-    emission-line galaxies, [OII], H-beta, [OIII], H-alpha, [NII] and [SII] lines of
-    random equivalent widths. Everything is shifted by a random redshift and observed
+    emission-line galaxies, H-alpha and [NII] (by default) or all of [OII], H-beta,
+    [OIII], H-alpha, [NII] and [SII] (``emission="all"``), of random equivalent
+    widths. Everything is shifted by a random redshift and observed
     on a linear grid from 3600 to 9200 Angstrom with Gaussian noise. The observed
     wavelengths are in ``extras["wavelength"]``, the redshifts in
     ``extras["redshift"]``; ``extras["axis"]`` declares the wavelength axis (in Å) and
@@ -102,10 +103,13 @@ def spectra(
             Defaults to `1.0`.
         max_redshift: Redshifts are uniform in [0, max_redshift]. Defaults to `0.3`.
         seed: Random seed. Defaults to `0`.
-        emission: ``"all"``: every emission line listed above; ``"halpha"``: only
-            H-alpha (with its [NII] neighbour), a controlled case in which the class
-            lives in one known line, so an attribution map must point at it.
-            Defaults to `"all"`.
+        emission: ``"halpha"``: only H-alpha (with its [NII] neighbour), the
+            controlled case in which the class lives in one known line, so an
+            attribution map (occlusion, saliency, Grad-CAM) must point at the
+            redshifted H-alpha; ``"all"``: every emission line listed above ([OII],
+            H-beta, [OIII], H-alpha, [NII], [SII]), more like real star-forming
+            galaxies, where a model may rely on any of the lines (the attributions then
+            peak on [OII] or [OIII] as often as on H-alpha). Defaults to `"halpha"`.
     """
     n = check_positive("n", n, 2)
     length = check_positive("length", length, 16)

@@ -2,7 +2,8 @@
 
 Lines and steps share the left y axis; bands (attributions) are filled from zero on a
 second y axis on the right, so a map in other units sits under the signal on the same x
-axis. Markers are dotted vertical lines named at the top; x values that are whole
+axis. Markers are dotted vertical lines named inside the axes from the top down (clipped
+to the axes); x values that are whole
 numbers (epochs, indices) get whole-number ticks.
 """
 
@@ -31,6 +32,34 @@ def _whole(values: np.ndarray) -> bool:
         values.size > 0
         and bool(np.all(np.isfinite(values)))
         and bool(np.all(values == np.round(values)))
+    )
+
+
+def draw_marker_label(ax: Any, x: float, label: str, lo: float, hi: float, size: int) -> Any:
+    """Writes a marker's name along its line, inside the axes.
+
+    The name reads from the top down, left of the line (right of it when the line is
+    near the left edge), clipped to the axes so a long name in a small panel never
+    spills onto the next one.
+    """
+    near_left = math.isfinite(lo) and hi > lo and (x - lo) / (hi - lo) < 0.06
+    return ax.text(
+        x,
+        0.97,
+        label,
+        transform=ax.get_xaxis_transform(),
+        rotation=90,
+        va="top",
+        ha="left" if near_left else "right",
+        fontsize=size,
+        color="0.25",
+        clip_on=True,
+        bbox={
+            "boxstyle": "square,pad=0.1",
+            "facecolor": "white",
+            "edgecolor": "none",
+            "alpha": 0.7,
+        },
     )
 
 
@@ -88,17 +117,7 @@ def draw_panel(ax: Any, panel: CurvePanel, legend: bool = True, small: bool = Fa
     for marker in panel.markers:
         if lo <= marker.x <= hi or not math.isfinite(lo):
             ax.axvline(marker.x, color="0.35", linestyle=":", linewidth=1)
-            ax.text(
-                marker.x,
-                0.98,
-                f" {marker.label}",
-                transform=ax.get_xaxis_transform(),
-                rotation=90,
-                va="top",
-                ha="right",
-                fontsize=size - 1,
-                color="0.25",
-            )
+            draw_marker_label(ax, marker.x, marker.label, lo, hi, size - 1)
     if panel.log_y:
         ax.set_yscale("log")
     if whole and math.isfinite(lo):

@@ -46,7 +46,8 @@ def dataset_summary(request: DatasetSummaryRequest, ctx: Context) -> DatasetSumm
     """Loads the dataset and returns its summary with `n_preview` samples.
 
     Of a 2-D set the preview holds all of it, up to 2000 points: the whole cloud is
-    the useful preview.
+    the useful preview. With ``request.stretch``, images also come drawn with that
+    intensity stretch (``preview["stretched"]``, `lamina.visualize.sky.preview_image`).
     """
     from lamina.data.sources import load_data
 
@@ -62,14 +63,22 @@ def dataset_summary(request: DatasetSummaryRequest, ctx: Context) -> DatasetSumm
 
         axis = SignalAxis.of(ds, idx)
         summary["axis"] = None if axis is None else axis.to_dict()
+    preview: dict[str, Any] = {
+        "kind": kind,
+        "indices": idx,
+        "x": ds.x[idx],
+        "y": None if ds.y is None else ds.y[idx],
+    }
+    if request.stretch:
+        from lamina.visualize.sky import check_stretch, preview_image
+
+        stretch = check_stretch(request.stretch)
+        if kind == "images" and stretch and idx:  # other kinds: nothing to stretch
+            preview["stretch"] = stretch
+            preview["stretched"] = np.stack([preview_image(ds.x[i], stretch) for i in idx])
     return DatasetSummary(
         summary=plain(summary),
-        preview={
-            "kind": kind,
-            "indices": idx,
-            "x": ds.x[idx],
-            "y": None if ds.y is None else ds.y[idx],
-        },
+        preview=preview,
         class_names=ds.class_names,
         feature_names=ds.feature_names,
     )

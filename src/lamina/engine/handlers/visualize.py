@@ -15,7 +15,9 @@ def visualize(request: VisualizeRequest, ctx: Context) -> VisualizeResult:
     """Runs the visualization of a saved run.
 
     Methods that improve an image step by step stream `Image` events (about 25 of
-    them) and stop at the next step when cancelled.
+    them) and stop at the next step when cancelled. Curves go in ``meta["panels"]``
+    (`CurvePanel.to_dict`); a map of a sky cutout (``meta["wcs"]``) gets its RA/Dec
+    ticks in ``meta["sky_axes"]`` (`lamina.visualize.sky.sky_ticks`).
     """
     from lamina.visualize.runs import sample_facts, visualize_run
 
@@ -53,6 +55,12 @@ def visualize(request: VisualizeRequest, ctx: Context) -> VisualizeResult:
     meta = dict(res.meta)
     if res.panels:  # curves travel as plain dicts (`CurvePanel.from_dict` reads them)
         meta["panels"] = [panel.to_dict() for panel in res.panels]
+    if meta.get("wcs"):  # a sky cutout: its RA/Dec ticks, for the app's image axes
+        from lamina.visualize.sky import sky_ticks
+
+        under = meta.get("background")
+        shape = np.shape(under) if under is not None else images.shape[1:]
+        meta["sky_axes"] = sky_ticks(meta["wcs"], shape) if len(shape) >= 2 else None
     if request.sample is not None and "input" in parameters and "input" not in params:
         try:
             model = STATE.model(run, request.which) if needs_model else None

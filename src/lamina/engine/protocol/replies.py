@@ -114,7 +114,9 @@ class DatasetSummary(Reply):
     """A dataset's summary (``Dataset.summary()``) and a preview of a few samples.
 
     `preview` holds ``kind`` (``"images"``, ``"series"``, ``"points"``, ``"rows"`` or
-    ``"arrays"``), ``indices``, ``x`` and ``y`` (arrays).
+    ``"arrays"``), ``indices``, ``x`` and ``y`` (arrays); for images asked with a
+    ``stretch``, also ``stretch`` and ``stretched`` (``(n, H, W, 3)`` uint8 RGB:
+    `lamina.visualize.sky.preview_image`).
     """
 
     summary: dict[str, Any]

@@ -86,13 +86,18 @@ class ExpandArchitectureRequest(Request[ExpandedArchitecture]):
 @message("dataset_summary")
 @dataclass
 class DatasetSummaryRequest(Request[DatasetSummary]):
-    """Loads the dataset `data` (a reference) and summarises it with `n_preview` samples."""
+    """Loads the dataset `data` (a reference) and summarises it with `n_preview` samples.
+
+    `stretch` (``"asinh"``, ``"zscale"``...: `lamina.visualize.sky.STRETCHES`) adds the
+    preview images drawn with that intensity stretch (``preview["stretched"]``).
+    """
 
     REPLY = DatasetSummary
     LONG = True
     data: Any
     params: dict[str, Any] | None = None
     n_preview: int = 8
+    stretch: str | None = None
 
 
 @message("train")
