@@ -10,8 +10,8 @@
 # operators left out). For each target cosmic-ray lists the mutants (init), drops the
 # left-out operators and `# pragma: no mutate` lines (its filters), and this script keeps a
 # seeded stratified random sample of each module's mutants (--fraction, default 0.2;
-# scripts/mutation_stats.py). Two cosmic-ray http workers, each in its own copy of the
-# work tree, run the mutants; a mutant's tests run in a process forked from one that has
+# scripts/mutation_stats.py). Two lanes, each in its own copy of the work tree, run the
+# targets with cosmic-ray; a mutant's tests run in a process forked from one that has
 # imported TensorFlow (scripts/mutation_forkserver.py), so no mutant pays that import.
 # The end prints the kill rate per target and overall (with the 95 % confidence interval
 # of the estimate for all mutants) and every surviving mutant with its diff.
@@ -53,48 +53,51 @@ PYTHON="${PYTHON:-.venv/bin/python}"
 PYTHON="$(cd "$(dirname "$PYTHON")" && pwd)/$(basename "$PYTHON")"  # absolute, still the venv's
 export PYTHON
 
-# Two workers (ports of mutation/*.toml), each in its own copy of the work tree (tracked and
-# new files, uncommitted changes included), with byte code checked by hash so that a mutant
-# never runs from a stale .pyc.
+# Two lanes, each in its own copy of the work tree (tracked and new files, uncommitted
+# changes included; byte code checked by hash so that a mutant never runs from a stale
+# .pyc). Each lane takes the next target nobody has taken and runs cosmic-ray's own local
+# distributor on it in its copy; the sessions stay in mutation/ of the work tree.
+# (cosmic-ray's http distributor would share one target between workers, but its client
+# gives up on a mutant after five minutes and then sends the busy worker a second one.)
+root="$PWD"
 copies="$(mktemp -d /tmp/lamina-mutation.XXXXXX)"
-workers=()
-cleanup() {
-    [ ${#workers[@]} -eq 0 ] || kill "${workers[@]}" 2>/dev/null || true
-    rm -rf "$copies"
+trap 'rm -rf "$copies"' EXIT
+prepare() {  # prepare TARGET: the session of TARGET's mutants (once; kept for resuming)
+    local cfg="mutation/$1.toml" db="mutation/$1.sqlite"
+    [ "$fresh" = 0 ] || rm -f "$db"
+    [ ! -f "$db" ] || return 0
+    "$CR/cosmic-ray" init "$cfg" "$db.new"
+    "$CR/cr-filter-operators" "$db.new" "$cfg"
+    "$CR/cr-filter-pragma" "$db.new"
+    "$CR/python" scripts/mutation_stats.py sample "$db.new" --fraction "$fraction" --seed "$seed"
+    mv "$db.new" "$db"
 }
-trap cleanup EXIT
-for port in 9871 9872; do
-    copy="$copies/$port"
+
+lane() {  # lane NUMBER: runs targets in copy NUMBER until none is left
+    local copy="$copies/$1" target test_command
     mkdir "$copy"
     git ls-files -z -co --exclude-standard | tar --null -cf - -T - | tar -xf - -C "$copy"
     "$PYTHON" -m compileall -q --invalidation-mode checked-hash "$copy/src" "$copy/plugins"
-    (cd "$copy" && exec "$CR/cosmic-ray" http-worker --port "$port" >"$copy.log" 2>&1) &
-    workers+=($!)
-done
-for port in 9871 9872; do
-    for _ in $(seq 120); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 1; done
-done
-
-for target in "${targets[@]}"; do
-    cfg="mutation/$target.toml"
-    db="mutation/$target.sqlite"
-    [ "$fresh" = 0 ] || rm -f "$db"
-    if [ ! -f "$db" ]; then
-        "$CR/cosmic-ray" init "$cfg" "$db"
-        "$CR/cr-filter-operators" "$db" "$cfg"
-        "$CR/cr-filter-pragma" "$db"
-        "$CR/python" scripts/mutation_stats.py sample "$db" --fraction "$fraction" --seed "$seed"
-    fi
-    echo "== $target: $(date -u +%H:%M:%S)"
-    if [ "$baseline" = 1 ]; then  # the tests must pass unmutated, else every mutant is "killed"
-        test_command="$("$CR/python" -c 'import sys, tomllib
-print(tomllib.load(open(sys.argv[1], "rb"))["cosmic-ray"]["test-command"])' "$cfg")"
-        (cd "$copies/9871" && eval "$test_command") >"$copies/baseline.log" 2>&1 || {
-            cat "$copies/baseline.log" >&2; echo "the tests of $target fail unmutated" >&2; exit 1
-        }
-    fi
-    "$CR/cosmic-ray" exec "$cfg" "$db"
-done
+    for target in "${targets[@]}"; do
+        mkdir "$copies/taken.$target" 2>/dev/null || continue
+        echo "== $target: lane $1, $(date -u +%H:%M:%S)"
+        prepare "$target"
+        if [ "$baseline" = 1 ]; then  # the tests must pass unmutated, else all are "killed"
+            test_command="$("$CR/python" -c 'import sys, tomllib
+print(tomllib.load(open(sys.argv[1], "rb"))["cosmic-ray"]["test-command"])' "mutation/$target.toml")"
+            (cd "$copy" && eval "$test_command") >"$copy.baseline.log" 2>&1 || {
+                echo "the tests of $target fail unmutated: see $copy.baseline.log" >&2
+                continue
+            }
+        fi
+        (cd "$copy" && "$CR/cosmic-ray" exec "mutation/$target.toml" "$root/mutation/$target.sqlite") \
+            >"$copy.$target.log" 2>&1 || echo "cosmic-ray failed on $target: $copy.$target.log" >&2
+        echo "== $target: done, $(date -u +%H:%M:%S)"
+    done
+}
+lane 1 &
+lane 2 &
+wait
 git diff --quiet -- src plugins || { echo "work tree changed during the run!" >&2; exit 1; }
 dbs=()
 for target in "${targets[@]}"; do dbs+=("mutation/$target.sqlite"); done
