@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from lamina_builtin.visualizations.diagnostics import confusion_matrix, training_curves
+
 from lamina.visualize.errors import VisualizationError
 
 HISTORY = {
