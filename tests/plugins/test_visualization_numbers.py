@@ -77,5 +77,7 @@ def test_confusion_matrix_takes_one_hot_truth_and_scores_unnormalised():
     assert result.meta["labels"] == ["0", "1", "2"] and result.meta["normalized"] is False
     single = confusion_matrix(y_true=np.array([[1], [0]]), y_pred=np.array([[1.0], [0.0]]))
     assert single.meta["counts"] == [[1, 0], [0, 1]]
+    two = confusion_matrix(y_true=np.eye(2)[[0, 1, 1]], y_pred=np.eye(2)[[0, 0, 1]])
+    assert two.meta["counts"] == [[1, 0], [1, 1]]
     with pytest.raises(VisualizationError, match="differ in length: 3 vs 2"):
         confusion_matrix(y_true=[0, 1, 1], y_pred=[0, 1])
