@@ -107,3 +107,14 @@ def test_stale_temp_files_are_removed_and_nothing_else(tmp_path):
 
 def test_sweeping_a_missing_folder_is_harmless(tmp_path):
     remove_stale_temp_files(tmp_path / "missing")
+
+
+def test_stale_means_older_than_a_minute_by_default(tmp_path, monkeypatch):
+    now = 1_000_000.0
+    monkeypatch.setattr("lamina.atomic.time.time", lambda: now)
+    ages = {".a.json.aaaaaaaa.tmp": 59.0, ".b.json.bbbbbbbb.tmp": 61.0}
+    for name, age in ages.items():
+        (tmp_path / name).write_text("x")
+        os.utime(tmp_path / name, (now - age, now - age))
+    remove_stale_temp_files(tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == [".a.json.aaaaaaaa.tmp"]
