@@ -1,0 +1,83 @@
+"""Numbers of the diagnostic visualizations, checked by hand (no TensorFlow model needed).
+
+Written against surviving mutants of ``plugins/lamina_builtin/visualizations``
+(scripts/mutation.sh): the best epoch and its markers, the confusion matrix's counts,
+normalisation and accuracy, and the fraction of zero activations.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from lamina_builtin.visualizations.diagnostics import confusion_matrix, training_curves
+
+from lamina.visualize.errors import VisualizationError
+
+HISTORY = {
+    "loss": [1.0, 0.6, 0.4, 0.3],
+    "val_loss": [1.1, 0.7, 0.9, 1.2],  # best at the second epoch, then over-fitting
+    "accuracy": [0.5, 0.7, 0.8, 0.9],
+    "val_accuracy": [0.4, 0.6, 0.6, 0.5],
+    "lr": [0.1, 0.1, 0.1, 0.1],
+}
+
+
+def test_training_curves_mark_the_best_epoch_and_the_over_fitting_span():
+    result = training_curves(history=HISTORY)
+    assert result.titles == ["loss", "accuracy"]  # the learning rate is not a metric
+    assert result.meta["best_epoch"] == 1
+    assert result.meta["overfitting"] is True
+    assert result.meta["suptitle"] == "training curves (best epoch 2)"
+    loss, accuracy = result.panels
+    assert [m.x for m in loss.markers] == [2] and [m.label for m in loss.markers] == ["best"]
+    assert list(loss.spans) == [(2, 4, "over-fitting")]
+    assert [c.label for c in loss.curves] == ["training", "validation"]
+    np.testing.assert_array_equal(loss.curves[1].x, [1, 2, 3, 4])
+    np.testing.assert_array_equal(loss.curves[1].y, HISTORY["val_loss"])
+    assert [m.x for m in accuracy.markers] == [2]
+
+
+def test_training_curves_without_over_fitting_or_validation():
+    falling = training_curves(history={"loss": [2.0, 1.0], "val_loss": [2.0, 1.5]})
+    assert falling.meta["best_epoch"] == 1 and falling.meta["overfitting"] is False
+    assert list(falling.panels[0].spans) == []
+    alone = training_curves(history={"loss": [2.0, 1.0]})
+    assert alone.meta["best_epoch"] is None and "overfitting" not in alone.meta
+    assert list(alone.panels[0].markers) == [] and alone.meta["suptitle"] == "training curves"
+    with pytest.raises(VisualizationError):
+        training_curves(history={})
+
+
+def test_confusion_matrix_counts_normalises_rows_and_reports_accuracy():
+    y_true = [0, 0, 1, 1, 1, 2]
+    y_pred = [0, 1, 1, 1, 2, 2]
+    result = confusion_matrix(y_true=y_true, y_pred=y_pred, labels=["a", "b", "c", "d"])
+    assert result.meta["counts"] == [
+        [1, 1, 0, 0],
+        [0, 2, 1, 0],
+        [0, 0, 1, 0],
+        [0, 0, 0, 0],
+    ]
+    np.testing.assert_allclose(
+        result.images,
+        [[0.5, 0.5, 0, 0], [0, 2 / 3, 1 / 3, 0], [0, 0, 1, 0], [0, 0, 0, 0]],
+        rtol=1e-6,
+    )
+    assert result.meta["accuracy"] == pytest.approx(4 / 6)
+    assert result.meta["labels"] == ["a", "b", "c", "d"]
+    assert result.meta["suptitle"] == "confusion matrix (accuracy 66.7%)"
+
+
+def test_confusion_matrix_takes_one_hot_truth_and_scores_unnormalised():
+    y_true = np.eye(3)[[0, 2, 2]]
+    scores = np.array([[0.8, 0.1, 0.1], [0.2, 0.7, 0.1], [0.1, 0.1, 0.8]])
+    result = confusion_matrix(y_true=y_true, y_pred=scores, normalize=False)
+    assert result.meta["counts"] == [[1, 0, 0], [0, 0, 0], [0, 1, 1]]
+    np.testing.assert_array_equal(result.images, result.meta["counts"])
+    assert result.meta["labels"] == ["0", "1", "2"] and result.meta["normalized"] is False
+    single = confusion_matrix(y_true=np.array([[1], [0]]), y_pred=np.array([[1.0], [0.0]]))
+    assert single.meta["counts"] == [[1, 0], [0, 1]]
+    two = confusion_matrix(y_true=np.eye(2)[[0, 1, 1]], y_pred=np.eye(2)[[0, 0, 1]])
+    assert two.meta["counts"] == [[1, 0], [1, 1]]
+    with pytest.raises(VisualizationError, match="differ in length: 3 vs 2"):
+        confusion_matrix(y_true=[0, 1, 1], y_pred=[0, 1])
