@@ -58,9 +58,9 @@ def test_protocol_search_events_carry_every_field_of_the_core_events() -> None:
     [
         ({"layers[9].params.units": [1, 2]}, {}, 'space["layers[9].params.units"]', "3 items"),
         ({UNITS: {"low": 8, "high": 4}}, {}, f'space["{UNITS}"]', "low must be < high"),
-        (SPACE, {"sampler": "nope"}, "--sampler", "unknown sampler 'nope'"),
-        (SPACE, {"pruner": "often"}, "--pruner", "unknown pruner 'often'"),
-        (SPACE, {"objectives": ["val_nope"]}, "--objective", "do not log 'val_nope'"),
+        (SPACE, {"sampler": "nope"}, "search.sampler", "unknown sampler 'nope'"),
+        (SPACE, {"pruner": "often"}, "search.pruner", "unknown pruner 'often'"),
+        (SPACE, {"objectives": ["val_nope"]}, "search.objectives", "do not log 'val_nope'"),
         (SPACE, {"colour": "red"}, "settings", "unknown setting(s) 'colour'"),
     ],
 )
@@ -108,7 +108,7 @@ def test_search_relays_the_trials_then_stop_and_resume(tmp_path: Path) -> None:
     # the same study name with another space is refused, located, before anything runs
     other = {UNITS: {"type": "int", "low": 4, "high": 32, "log": False}}
     refused = run_request(_request(project, other))
-    assert isinstance(refused, p.ErrorReply) and refused.location == "--name"
+    assert isinstance(refused, p.ErrorReply) and refused.location == "search.name"
     assert "another space" in refused.message
     assert len(list((project / "runs").iterdir())) == 2
 

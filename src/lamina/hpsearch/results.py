@@ -28,13 +28,13 @@ def logged_metrics(spec: ModelSpec) -> list[str]:
 
 
 def check_objectives(settings: SearchSettings, spec: ModelSpec) -> None:
-    """Refuses an objective the spec's runs do not log (located at ``--objective``)."""
+    """Refuses an objective the spec's runs do not log (located at ``search.objectives``)."""
     known = logged_metrics(spec)
     for o in settings.objectives:
         if o.metric not in known and o.metric != "lr":
             raise SearchError(
                 f"the runs of this spec do not log {o.metric!r}",
-                location="--objective",
+                location="search.objectives",
                 hint=f"choose one of {', '.join(known)} (metrics come from compile.metrics)",
             )
 
@@ -101,12 +101,12 @@ def trial_spec(study: Any, number: int) -> ModelSpec:
     record = stored(study) or {}
     trial = next((t for t in study.get_trials(deepcopy=False) if t.number == number), None)
     if trial is None:
-        raise SearchError(f"the search has no trial {number}", location="--trial")
+        raise SearchError(f"the search has no trial {number}", location="trial")
     spec = ModelSpec.model_validate(record["spec"])
     if record.get("space") is None:
         raise SearchError(
             "this search was made with build(hp): open the trial's run for its spec",
-            location="--trial",
+            location="trial",
         )
     spec = apply_values(spec, trial.params)
     epochs = record["settings"].get("epochs")
@@ -126,7 +126,7 @@ def best_spec(study: Any, project: Any = None) -> ModelSpec:
     """
     best = best_trials(study)
     if not best:
-        raise SearchError(f"no trial of {study.study_name!r} has completed yet", location="--name")
+        raise SearchError(f"no trial of {study.study_name!r} has completed yet", location="search.name")
     run_id = best[0].user_attrs.get("run_id")
     if project is not None and run_id:
         from lamina.project import load_project
@@ -190,7 +190,7 @@ def save_plots(study: Any, out_dir: str | Path, which: tuple[str, ...] = PLOTS) 
 
     complete = [t for t in study.get_trials(deepcopy=False) if t.state == TrialState.COMPLETE]
     if not complete:
-        raise SearchError(f"no trial of {study.study_name!r} has completed yet", location="--name")
+        raise SearchError(f"no trial of {study.study_name!r} has completed yet", location="search.name")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     from lamina.hpsearch.study import stored

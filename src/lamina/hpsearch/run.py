@@ -157,7 +157,7 @@ def check_search(spec: ModelSpec, space: SearchSpace | None, settings: SearchSet
     """Checks what needs no storage: the objectives are logged, a grid is finite.
 
     Raises:
-        SearchError: Located at ``--objective``, ``--sampler`` or the space's entry.
+        SearchError: Located at ``search.objectives``, ``search.sampler`` or the space's entry.
     """
     from lamina.hpsearch.results import check_objectives
     from lamina.hpsearch.study import make_sampler
@@ -229,7 +229,7 @@ def run_search(
         raise SearchError(
             "other worker processes need data they can load themselves (a dataset name or "
             "a file) and a JSON space, not Python objects",
-            location="--workers",
+            location="search.workers",
             hint="pass data as a name or path, or use workers=1",
         )
     target = budget(settings, search_space)
@@ -337,7 +337,7 @@ def run_worker(
     if space is None:
         raise SearchError(
             f"the search {name!r} was made with build(hp) in Python: workers cannot rebuild it",
-            location="--study",
+            location="search.name",
         )
     if not _is_project(project):
         open_project(project)

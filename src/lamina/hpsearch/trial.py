@@ -12,7 +12,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from lamina.hpsearch.events import TrialEpoch, TrialFinished, TrialStarted
@@ -36,7 +36,11 @@ def stop_token(stop: threading.Event | None) -> Any:
 
 @dataclass
 class TrialContext:
-    """What every trial of a search shares."""
+    """What every trial of a search shares.
+
+    The data set is loaded once per search (`dataset`) and handed to every trial's
+    `lamina.train`; each run still records where its data came from (``data_ref``).
+    """
 
     spec: ModelSpec
     space: SearchSpace | None
@@ -46,6 +50,25 @@ class TrialContext:
     data_params: dict[str, Any] | None = None
     build: Callable[[Any], Any] | None = None
     registry: Any = None
+    _dataset: Any = field(default=None, init=False, repr=False)
+
+    def dataset(self, spec: ModelSpec) -> Any:
+        """The search's data as a `Dataset`, loaded at the first trial and kept.
+
+        Raises:
+            DataError: If the data cannot be loaded or do not fit `spec`'s input.
+        """
+        if self._dataset is None:
+            from lamina.data.sources import load_data
+
+            self._dataset = load_data(self.data, self.registry, self.data_params, spec)
+        return self._dataset
+
+    def data_ref(self, spec: ModelSpec) -> dict[str, Any] | None:
+        """Where the data come from, as each trial's ``run.json`` records it."""
+        from lamina.training.run_info import data_ref
+
+        return data_ref(self.data, self.data_params, spec)
 
 
 def objective_values(
@@ -116,15 +139,14 @@ def run_trial(
 
         result = train(
             spec,
-            data=ctx.data,
+            data=ctx.dataset(spec),
             project=ctx.project,
             on_event=on_event,
             cancel=token,
-            data_params=ctx.data_params,
             registry=ctx.registry,
             run_label=f"{settings.name}-t{trial.number}",
             epoch_hooks=[prune_hook] if prune else (),
-            run_tags={"search": tag},
+            run_tags={"search": tag, "data_ref": ctx.data_ref(spec)},
         )
         run_id = result.run_id if result.path is not None else ""
         trial.set_user_attr("run_id", run_id)
