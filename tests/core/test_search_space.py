@@ -234,7 +234,7 @@ def test_slurm_template_names_the_study_and_quotes_the_folder() -> None:
     from lamina.hpsearch.slurm import slurm_template
 
     script = slurm_template("mlp-1", "/scratch/my runs; rm -rf ~")
-    assert "srun lamina search worker --study mlp-1 --project \"$PROJECT\"" in script
+    assert 'srun lamina search worker --study mlp-1 --project "$PROJECT"' in script
     assert "PROJECT='/scratch/my runs; rm -rf ~'\n" in script
     assert "#SBATCH --job-name=lamina-mlp-1\n" in script
     with pytest.raises(SearchError, match="search.name: 'x; rm -rf ~' is not a valid search name"):

@@ -126,7 +126,9 @@ def best_spec(study: Any, project: Any = None) -> ModelSpec:
     """
     best = best_trials(study)
     if not best:
-        raise SearchError(f"no trial of {study.study_name!r} has completed yet", location="search.name")
+        raise SearchError(
+            f"no trial of {study.study_name!r} has completed yet", location="search.name"
+        )
     run_id = best[0].user_attrs.get("run_id")
     if project is not None and run_id:
         from lamina.project import load_project
@@ -190,7 +192,9 @@ def save_plots(study: Any, out_dir: str | Path, which: tuple[str, ...] = PLOTS) 
 
     complete = [t for t in study.get_trials(deepcopy=False) if t.state == TrialState.COMPLETE]
     if not complete:
-        raise SearchError(f"no trial of {study.study_name!r} has completed yet", location="search.name")
+        raise SearchError(
+            f"no trial of {study.study_name!r} has completed yet", location="search.name"
+        )
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     from lamina.hpsearch.study import stored

@@ -160,7 +160,9 @@ class SearchSettings:
         if self.seed is not None and (
             isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0
         ):
-            raise SearchError(f"must be a whole number >= 0, got {self.seed!r}", location="search.seed")
+            raise SearchError(
+                f"must be a whole number >= 0, got {self.seed!r}", location="search.seed"
+            )
         if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 1:
             raise SearchError(
                 f"must be a whole number >= 1, got {self.workers!r}", location="search.workers"

@@ -114,7 +114,8 @@ def create_or_resume(
         # killed before the record was written: it is taken over, not refused
         if old is None and existing[settings.name].n_trials > 0:
             raise SearchError(
-                f"a study {settings.name!r} not made by lamina is in {where}", location="search.name"
+                f"a study {settings.name!r} not made by lamina is in {where}",
+                location="search.name",
             )
         diff = None if old is None else _differences(old, record)
         if diff is not None:
