@@ -123,7 +123,9 @@ def run_parser() -> argparse.ArgumentParser:
         help="a logged metric (default val_loss); repeat for a Pareto front",
     )
     p.add_argument(
-        "--direction", action="append", help="minimize or maximize (default: from the name)"
+        "--direction",
+        action="append",
+        help="minimize, maximize or auto (default: auto, from the name)",
     )
     p.add_argument("--seed", type=int, help="seed of the sampler")
     p.add_argument("--workers", type=int, default=1, help="worker processes on this machine")

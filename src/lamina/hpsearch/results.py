@@ -232,3 +232,44 @@ def save_plots(study: Any, out_dir: str | Path, which: tuple[str, ...] = PLOTS) 
         plt.close(fig)
         paths.append(path)
     return paths
+
+
+def past_studies(storage: str | None, project: Any) -> list[dict[str, Any]]:
+    """The searches lamina made in a storage, each with its trials table and best trial(s).
+
+    Each entry has ``study`` (its name), ``objectives``, ``directions``, ``params`` (the
+    varied spec paths), ``trials`` (`trials_table`) and ``best`` (trial numbers). A project
+    without a search gives ``[]``.
+
+    Raises:
+        SearchError: If the storage URL is malformed or unreachable (located at
+            ``search.storage``, without its password).
+    """
+    import optuna
+
+    from lamina.hpsearch.storage import journal_path, open_storage
+    from lamina.hpsearch.study import stored
+
+    if storage is None and (project is None or not journal_path(project).is_file()):
+        return []
+    store = open_storage(storage, project, create=False)
+    out = []
+    for summary in optuna.get_all_study_summaries(store, include_best_trial=False):
+        study = optuna.load_study(study_name=summary.study_name, storage=store)
+        record = stored(study)
+        if record is None:
+            continue
+        rows = trials_table(study)
+        params = list(record.get("space") or {}) or sorted({p for r in rows for p in r["params"]})
+        objectives = record["settings"]["objectives"]
+        out.append(
+            {
+                "study": summary.study_name,
+                "objectives": [o["metric"] for o in objectives],
+                "directions": [o["direction"] for o in objectives],
+                "params": params,
+                "trials": rows,
+                "best": [int(t.number) for t in best_trials(study)],
+            }
+        )
+    return out

@@ -65,6 +65,8 @@ class Objective:
 def objectives_of(metrics: Any, directions: Any = None) -> tuple[Objective, ...]:
     """Objectives from metric name(s) and optional direction(s) (inferred when missing).
 
+    A direction given as ``"auto"`` or None is inferred from its metric's name too.
+
     Raises:
         SearchError: If a direction is not minimize/maximize or the counts differ.
     """
@@ -82,10 +84,12 @@ def objectives_of(metrics: Any, directions: Any = None) -> tuple[Objective, ...]
     for i, name in enumerate(names):
         if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][\w.]*", name):
             raise SearchError(f"not a metric name: {name!r}", location="search.objectives")
-        direction = dirs[i] if dirs else infer_direction(name)
+        direction = dirs[i] if dirs else None
+        if direction in (None, "auto"):
+            direction = infer_direction(name)
         if direction not in DIRECTIONS:
             raise SearchError(
-                f"unknown direction {direction!r}; use minimize or maximize",
+                f"unknown direction {direction!r}; use minimize, maximize or auto",
                 location="search.directions",
             )
         out.append(Objective(name, direction))
