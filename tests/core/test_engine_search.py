@@ -11,33 +11,11 @@ from dataclasses import fields
 from pathlib import Path
 
 import pytest
+from search_spec import LR, SPACE, SPEC, UNITS
 
 from lamina.engine import protocol as p
 from lamina.engine.handlers import CancelFlag, run_request
 from lamina.engine.handlers.search import SEARCH_EVENTS
-
-SPEC = {
-    "name": "mlp",
-    "input": {"shape": [8, 8, 1]},
-    "layers": [
-        {"type": "Flatten", "params": {}},
-        {"type": "Dense", "params": {"units": 8, "activation": "relu"}},
-        {"type": "Dense", "params": {"units": 10, "activation": "softmax"}},
-    ],
-    "compile": {
-        "loss": "sparse_categorical_crossentropy",
-        "optimizer": {"type": "Adam", "params": {}},
-        "metrics": ["accuracy"],
-    },
-    "training": {"epochs": 1, "batch_size": 64},
-    "data": {"type": "digits", "params": {}},
-}
-UNITS = "layers[1].params.units"
-LR = "compile.optimizer.params.learning_rate"
-SPACE = {
-    UNITS: {"type": "int", "low": 4, "high": 16, "log": False},
-    LR: {"type": "float", "low": 1e-3, "high": 1e-2, "log": True},
-}
 
 
 def _request(project: Path, space: dict | None = None, **settings: object) -> p.SearchRequest:

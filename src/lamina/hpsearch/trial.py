@@ -104,7 +104,6 @@ def run_trial(
     The state is ``"complete"``, ``"pruned"``, ``"failed"`` or ``"interrupted"`` (`stop`
     ended it: it is marked so and queued again, and the study resumes it).
     """
-    from lamina.build import check
     from lamina.errors import LaminaError
     from lamina.training import EpochEnded, train
 
@@ -116,9 +115,9 @@ def run_trial(
     try:
         spec = _trial_spec(trial, ctx)
         emit(TrialStarted(trial.number, dict(trial.params)))
-        report = check(spec, ctx.registry)
-        if not report.ok:
-            raise _NotBuilt("; ".join(str(p) for p in report.problems[:3]))
+        # `train` checks the trial's spec as it builds it (located problems, the size
+        # guard, before any weight is made or any file written): a bad combination of
+        # values fails this trial with a `SpecError` naming the item
         last: dict[str, float] = {}
         metric = settings.objectives[0].metric
         prune = settings.pruner != "none"
@@ -171,7 +170,7 @@ def run_trial(
                 else:
                     reason = f"an objective is not finite: {values}"
                     values = None
-    except (LaminaError, _NotBuilt, ValueError, MemoryError, ArithmeticError) as exc:
+    except (LaminaError, ValueError, MemoryError, ArithmeticError) as exc:
         reason = f"{type(exc).__name__}: {exc}"
     except Exception as exc:  # noqa: BLE001 - e.g. tf.errors.ResourceExhaustedError (out of memory)
         reason = f"{type(exc).__name__}: {exc}"
@@ -201,10 +200,6 @@ def _tf_threads() -> int:
     from lamina.keras import tf
 
     return int(tf.config.threading.get_intra_op_parallelism_threads())
-
-
-class _NotBuilt(Exception):
-    """The trial's spec does not check (a bad combination of values)."""
 
 
 def _trial_spec(trial: Any, ctx: TrialContext) -> ModelSpec:
