@@ -249,6 +249,20 @@ def test_a_reopened_view_shows_the_past_searches_best_marked(
     assert again.run_dir(3) == Path(state.project_path) / "runs" / "trial-3"
 
 
+def test_past_searches_are_asked_for_once_the_engine_is_ready(
+    qtbot: Any, state: Any, make_bridge: Any
+) -> None:
+    bridge = make_bridge(CATALOG, start=False)
+    view = SearchView(state, bridge)  # the window makes its views before the engine starts
+    qtbot.addWidget(view)
+    assert view.past_wanted and not bridge.client.requests
+    bridge.start()
+    qtbot.waitUntil(lambda: bool(bridge.client.requests), timeout=5000)
+    assert [type(r) for r in bridge.client.requests] == [SearchStudiesRequest]
+    assert bridge.client.requests[0].project_dir == str(state.project_path)
+    assert not view.past_wanted
+
+
 def test_directions_and_storage_reach_the_engine_without_saving_the_password(
     qtbot: Any, view: SearchView, state: Any
 ) -> None:

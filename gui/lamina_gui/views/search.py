@@ -86,6 +86,9 @@ class SearchView(QWidget):
         state.space_changed.connect(self.show_space)
         state.spec_changed.connect(self.show_space)
         state.search_reset.connect(self._project_changed)
+        self.past_wanted = False
+        if hasattr(bridge, "status"):
+            bridge.status.connect(self._engine_status)
         self.show_space()
         self.load_past()
 
@@ -196,16 +199,27 @@ class SearchView(QWidget):
 
     # ---------------------------------------------------------------- past searches
     def load_past(self) -> int | None:
-        """Asks the engine for the searches already in the project (shown when it answers)."""
+        """Asks the engine for the searches already in the project (shown when it answers).
+
+        Before the engine is ready, the request waits for it (`_engine_status`).
+        """
         project = getattr(self.state, "project_path", None)
         if project is None or self.running:
             return None
+        if getattr(self.bridge, "state", "ready") != "ready":
+            self.past_wanted = True
+            return None
+        self.past_wanted = False
         storage = self.form.storage()
         if self.form.missing_password() is not None:
             storage = None
         request = SearchStudiesRequest(project_dir=str(project), storage=storage)
         self.past_request = self.bridge.request(request, self._on_past)
         return self.past_request
+
+    def _engine_status(self, status: Any) -> None:
+        if getattr(status, "state", "") == "ready" and self.past_wanted:
+            self.load_past()
 
     def _on_past(self, reply: Any) -> None:
         if reply.id != getattr(self, "past_request", None) or self.running:
