@@ -24,7 +24,10 @@ Run: ``.venv/bin/python bench/bench_search.py [pruning|memory|overhead|all]``.
   callbacks (early stopping, best weights, learning-rate plateaus, NaN stop, events
   feeding the pruner), the test part evaluated, and the run folder written (spec,
   weights, history, metrics, run.json, TensorBoard records), the trial told to the
-  study's journal file in the project.
+  study's journal file in the project. Between trials lamina frees the model (Keras
+  session, garbage collection), with the process's long-lived objects hidden from the
+  collector (`lamina.hpsearch.run.long_lived_objects_frozen`); the bare loop only
+  clears the Keras session.
 """
 
 from __future__ import annotations

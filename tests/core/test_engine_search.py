@@ -83,6 +83,21 @@ def test_search_relays_the_trials_then_stop_and_resume(tmp_path: Path) -> None:
     best = min(finished, key=lambda e: e.values[0])
     assert reply.best == [best.number]
 
+    # the project's past searches, as the app reads them when it opens the project
+    past = run_request(p.SearchStudiesRequest(str(project)))
+    assert isinstance(past, p.SearchStudies) and [s["study"] for s in past.studies] == ["s"]
+    study = past.studies[0]
+    assert study["params"] == [UNITS, LR] and study["directions"] == ["minimize"]
+    assert [r["trial"] for r in study["trials"]] == [0, 1] and study["best"] == reply.best
+    assert [r["run_id"] for r in study["trials"]] == [e.run_id for e in finished]
+    assert [r["best"] for r in study["trials"]] == [e.number == best.number for e in finished]
+    assert run_request(p.SearchStudiesRequest(str(tmp_path / "empty"))).studies == []
+    refused = run_request(
+        p.SearchStudiesRequest(str(project), "postgresql://u:hunter2@127.0.0.1:1/db")
+    )
+    assert isinstance(refused, p.ErrorReply) and refused.location == "search.storage"
+    assert "hunter2" not in refused.message and "u:***@127.0.0.1:1/db" in refused.message
+
     # the same study name with another space is refused, located, before anything runs
     other = {UNITS: {"type": "int", "low": 4, "high": 32, "log": False}}
     refused = run_request(_request(project, other))

@@ -279,3 +279,24 @@ def test_core_errors_name_the_setting_and_the_cli_adds_its_option(tmp_path, caps
     assert main(["search", "show", "--name", "nope", "--project", str(project)]) == 2
     assert "--name (search.name): no search 'nope'" in capsys.readouterr().err
     assert with_flag('space["layers[1].params.units"]') is None
+
+
+def test_long_lived_objects_are_frozen_during_a_search_and_handed_back() -> None:
+    """Between trials the collector walks only new objects (see `long_lived_objects_frozen`);
+    the first trial's survivors are frozen too, later trials' are not (no leak)."""
+    import gc
+
+    from lamina.hpsearch.run import long_lived_objects_frozen, settle
+
+    assert gc.get_freeze_count() == 0
+    with long_lived_objects_frozen():
+        frozen = gc.get_freeze_count()
+        assert frozen > 1000
+        kept = [[i] for i in range(5000)]  # objects a first trial leaves alive
+        settle(freeze=True)
+        assert gc.get_freeze_count() >= frozen + 5000
+        after_first = gc.get_freeze_count()
+        more = [[i] for i in range(5000)]
+        settle(freeze=False)
+        assert gc.get_freeze_count() <= after_first and len(kept) == len(more)
+    assert gc.get_freeze_count() == 0

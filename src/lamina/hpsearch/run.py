@@ -110,15 +110,16 @@ def limit_threads(workers: int) -> int | None:
 
 @contextmanager
 def long_lived_objects_frozen() -> Iterator[None]:
-    """Keeps Python's garbage collector to the objects of the current trial.
+    """Keeps Python's garbage collector off the objects that live as long as the process.
 
     Every lamina run starts with a full garbage collection (`lamina.train` frees the last
     model), which walks every object of the process: half a million once TensorFlow is
     loaded, over a second a trial on a busy machine, a cost a bare Optuna loop does not
-    pay. Inside this block, `settle` after each trial clears the Keras session, collects
-    the trial's garbage and moves what survives (modules, the catalogue, the study) out of
-    the collector's sight (`gc.freeze`), so the next collection walks only the next
-    trial's objects. Everything is handed back to the collector (`gc.unfreeze`) at the end.
+    pay. Inside this block those objects (modules, the catalogue, TensorFlow's own) are
+    moved out of the collector's sight (`gc.freeze`), once at the start and once more
+    after the first trial (`settle`), which imports what training needs; later trials'
+    objects are collected as usual, so nothing a trial leaves behind is kept. Everything
+    is handed back to the collector (`gc.unfreeze`) at the end.
     """
     gc.collect()
     gc.freeze()
@@ -128,13 +129,14 @@ def long_lived_objects_frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
-def settle() -> None:
-    """After a trial: frees its model and garbage, then freezes what survives (see above)."""
+def settle(freeze: bool) -> None:
+    """After a trial: frees its model and garbage; with `freeze`, hides what survives."""
     from lamina.keras import keras
 
     keras.backend.clear_session()
     gc.collect()
-    gc.freeze()
+    if freeze:
+        gc.freeze()
 
 
 class TrialFailed(Exception):
@@ -153,7 +155,7 @@ def work(
 
     recover_interrupted(study)
     tag_new_trials(study)
-    state = {"stopped": False}
+    state = {"stopped": False, "settled": False}
 
     def objective(trial: Any) -> Any:
         ahead = [t for t in counted(study) if t.number < trial.number]
@@ -162,7 +164,8 @@ def work(
             study.stop()
             raise TrialFailed("the search's budget was already reached")
         result, values, reason = run_trial(study, trial, ctx, stop, emit)
-        settle()
+        settle(freeze=not state["settled"])  # the first trial's imports join the frozen
+        state["settled"] = True
         if result == "complete":
             return values if len(values or []) > 1 else values[0]  # type: ignore[index]
         if result == "pruned":
