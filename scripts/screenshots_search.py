@@ -91,6 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     view.failed.connect(done.append)
     view.start()
     _wait(app, lambda: bool(done), 1200)
+    window.projects.save_project(project)  # search.json: the varied parameters, settings
     window.state.undo_stack.setClean()
     # the project opened again: the Search view shows its past search, best marked
     window.projects.open_path(project)
