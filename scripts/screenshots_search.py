@@ -102,6 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # a storage URL the engine cannot reach: located at the field, the password hidden
     view.name_edit.setText("shared")
+    view.pruner_combo.setCurrentText("none")  # Optuna prunes only single-objective searches
     view.objective_edit.setText("val_loss, val_accuracy")
     view.objective_edit.editingFinished.emit()
     view.storage_edit.setText("postgresql://ana:s3cret@127.0.0.1:1/lamina")
