@@ -1,9 +1,11 @@
 """Screenshots of hyperparameter search in the app: ``python scripts/screenshots_search.py [DIR]``.
 
 Starts the engine, makes a small digits project in a temporary folder, varies three
-parameters with their "vary" toggles, runs a 10-trial search in the Search view and saves
-``search-vary.png`` (a toggle open in the Item panel) and ``search.png`` (the Search view
-after the search). Works offscreen (``QT_QPA_PLATFORM=offscreen``).
+parameters with their "vary" toggles, runs a 10-trial search in the Search view, opens the
+project again (the view reads its past searches) and saves ``search-vary.png`` (a toggle
+open in the Item panel), ``search.png`` (the reopened project's search, best marked) and
+``search-storage.png`` (an unreachable storage URL: the located error on its field, the
+password hidden). Works offscreen (``QT_QPA_PLATFORM=offscreen``).
 """
 
 from __future__ import annotations
@@ -89,10 +91,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     view.failed.connect(done.append)
     view.start()
     _wait(app, lambda: bool(done), 1200)
+    window.projects.save_project(project)  # search.json: the varied parameters, settings
+    window.state.undo_stack.setClean()
+    # the project opened again: the Search view shows its past search, best marked
+    window.projects.open_path(project)
+    _wait(app, lambda: view.study_combo.count() > 0 and view.table.rowCount() > 0, 120)
     view.table.select_trial(view.best[0] if view.best else 0)
     _wait(app, lambda: False, 0.5)
     window.grab().save(str(out / "search.png"))
-    print(f"saved {out / 'search-vary.png'} and {out / 'search.png'} ({done[0]!s:.200})")
+
+    # a storage URL the engine cannot reach: located at the field, the password hidden
+    view.name_edit.setText("shared")
+    view.pruner_combo.setCurrentText("none")  # Optuna prunes only single-objective searches
+    view.objective_edit.setText("val_loss, val_accuracy")
+    view.objective_edit.editingFinished.emit()
+    view.storage_edit.setText("postgresql://ana:s3cret@127.0.0.1:1/lamina")
+    view.storage_edit.editingFinished.emit()
+    done.clear()
+    view.start()
+    _wait(app, lambda: bool(done), 120)
+    _wait(app, lambda: False, 0.5)
+    window.grab().save(str(out / "search-storage.png"))
+    print(f"saved search-vary.png, search.png, search-storage.png in {out} ({done[0]!s:.200})")
     window.state.undo_stack.setClean()
     window.close()
     return 0

@@ -43,8 +43,11 @@ def build(hp):
     )
 
 
-def mlp(epochs: int):
-    """The course MLP with a dropout layer (the parameter that hardly matters here)."""
+def mlp(epochs: int, dropout: float = 0.0):
+    """The course MLP with a dropout layer (the parameter that hardly matters here).
+
+    Also the model of ``bench/bench_search.py``.
+    """
     import lamina
 
     return lamina.make_spec(
@@ -52,7 +55,7 @@ def mlp(epochs: int):
         [
             "Flatten",
             lamina.item("Dense", units=64, activation="relu"),
-            lamina.item("Dropout", rate=0.0),
+            lamina.item("Dropout", rate=dropout),
             lamina.item("Dense", units=10, activation="softmax"),
         ],
         loss="sparse_categorical_crossentropy",

@@ -78,6 +78,8 @@ EXAMPLES: list[p.Message] = [
     p.TrialEpoch(0, 0, {"loss": 0.5}, id=12),
     p.TrialFinished(0, "pruned", [0.7], "run-1", "pruned at epoch 1", 1.5, id=12),
     p.SearchFinished("s", 1, 1, 0, True, [0], id=12),
+    p.SearchStudiesRequest("/p", None, id=13),
+    p.SearchStudies([{"study": "s", "trials": [{"trial": 0}], "best": [0]}], id=13),
 ]
 
 

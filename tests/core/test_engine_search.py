@@ -11,33 +11,11 @@ from dataclasses import fields
 from pathlib import Path
 
 import pytest
+from search_spec import LR, SPACE, SPEC, UNITS
 
 from lamina.engine import protocol as p
 from lamina.engine.handlers import CancelFlag, run_request
 from lamina.engine.handlers.search import SEARCH_EVENTS
-
-SPEC = {
-    "name": "mlp",
-    "input": {"shape": [8, 8, 1]},
-    "layers": [
-        {"type": "Flatten", "params": {}},
-        {"type": "Dense", "params": {"units": 8, "activation": "relu"}},
-        {"type": "Dense", "params": {"units": 10, "activation": "softmax"}},
-    ],
-    "compile": {
-        "loss": "sparse_categorical_crossentropy",
-        "optimizer": {"type": "Adam", "params": {}},
-        "metrics": ["accuracy"],
-    },
-    "training": {"epochs": 1, "batch_size": 64},
-    "data": {"type": "digits", "params": {}},
-}
-UNITS = "layers[1].params.units"
-LR = "compile.optimizer.params.learning_rate"
-SPACE = {
-    UNITS: {"type": "int", "low": 4, "high": 16, "log": False},
-    LR: {"type": "float", "low": 1e-3, "high": 1e-2, "log": True},
-}
 
 
 def _request(project: Path, space: dict | None = None, **settings: object) -> p.SearchRequest:
@@ -58,9 +36,9 @@ def test_protocol_search_events_carry_every_field_of_the_core_events() -> None:
     [
         ({"layers[9].params.units": [1, 2]}, {}, 'space["layers[9].params.units"]', "3 items"),
         ({UNITS: {"low": 8, "high": 4}}, {}, f'space["{UNITS}"]', "low must be < high"),
-        (SPACE, {"sampler": "nope"}, "--sampler", "unknown sampler 'nope'"),
-        (SPACE, {"pruner": "often"}, "--pruner", "unknown pruner 'often'"),
-        (SPACE, {"objectives": ["val_nope"]}, "--objective", "do not log 'val_nope'"),
+        (SPACE, {"sampler": "nope"}, "search.sampler", "unknown sampler 'nope'"),
+        (SPACE, {"pruner": "often"}, "search.pruner", "unknown pruner 'often'"),
+        (SPACE, {"objectives": ["val_nope"]}, "search.objectives", "do not log 'val_nope'"),
         (SPACE, {"colour": "red"}, "settings", "unknown setting(s) 'colour'"),
     ],
 )
@@ -105,10 +83,25 @@ def test_search_relays_the_trials_then_stop_and_resume(tmp_path: Path) -> None:
     best = min(finished, key=lambda e: e.values[0])
     assert reply.best == [best.number]
 
+    # the project's past searches, as the app reads them when it opens the project
+    past = run_request(p.SearchStudiesRequest(str(project)))
+    assert isinstance(past, p.SearchStudies) and [s["study"] for s in past.studies] == ["s"]
+    study = past.studies[0]
+    assert study["params"] == [UNITS, LR] and study["directions"] == ["minimize"]
+    assert [r["trial"] for r in study["trials"]] == [0, 1] and study["best"] == reply.best
+    assert [r["run_id"] for r in study["trials"]] == [e.run_id for e in finished]
+    assert [r["best"] for r in study["trials"]] == [e.number == best.number for e in finished]
+    assert run_request(p.SearchStudiesRequest(str(tmp_path / "empty"))).studies == []
+    refused = run_request(
+        p.SearchStudiesRequest(str(project), "postgresql://u:hunter2@127.0.0.1:1/db")
+    )
+    assert isinstance(refused, p.ErrorReply) and refused.location == "search.storage"
+    assert "hunter2" not in refused.message and "u:***@127.0.0.1:1/db" in refused.message
+
     # the same study name with another space is refused, located, before anything runs
     other = {UNITS: {"type": "int", "low": 4, "high": 32, "log": False}}
     refused = run_request(_request(project, other))
-    assert isinstance(refused, p.ErrorReply) and refused.location == "--name"
+    assert isinstance(refused, p.ErrorReply) and refused.location == "search.name"
     assert "another space" in refused.message
     assert len(list((project / "runs").iterdir())) == 2
 

@@ -232,5 +232,5 @@ def test_a_study_reused_with_another_space_is_refused(tmp_path, data) -> None:
     with pytest.raises(SearchError) as info:
         run_search(mlp(), {"units": [16, 32]}, settings, project=tmp_path, data=data)
     msg = str(info.value)
-    assert msg.startswith("--name: the search 'same'") and "another space" in msg
+    assert msg.startswith("search.name: the search 'same'") and "another space" in msg
     assert json.dumps(sorted(p.name for p in (tmp_path / "runs").iterdir())) == before

@@ -140,10 +140,10 @@ def test_space_from_a_file_and_malformed_json(tmp_path) -> None:
 
 def test_settings_are_checked_and_directions_inferred() -> None:
     for kwargs, where in (
-        ({"sampler": "bayes"}, "--sampler"),
-        ({"pruner": "asha"}, "--pruner"),
-        ({"trials": 0}, "--trials"),
-        ({"name": "../x"}, "--name"),
+        ({"sampler": "bayes"}, "search.sampler: "),
+        ({"pruner": "asha"}, "search.pruner: "),
+        ({"trials": 0}, "search.trials: "),
+        ({"name": "../x"}, "search.name: "),
     ):
         with pytest.raises(SearchError) as info:
             SearchSettings(**kwargs)
@@ -164,7 +164,7 @@ def test_settings_are_checked_and_directions_inferred() -> None:
 def test_unknown_objective_metric_is_refused() -> None:
     with pytest.raises(SearchError) as info:
         check_objectives(SearchSettings(objectives=objectives_of("val_acc")), mlp())
-    assert "--objective" in str(info.value) and "val_accuracy" in str(info.value)
+    assert str(info.value).startswith("search.objectives: ") and "val_accuracy" in str(info.value)
     check_objectives(SearchSettings(objectives=objectives_of("test_accuracy")), mlp())
 
 
@@ -205,7 +205,7 @@ def test_unreachable_storage_is_named_without_its_password(tmp_path) -> None:
         open_storage(url, tmp_path)
     msg = str(info.value)
     assert msg.startswith(
-        "--storage: cannot open the storage postgresql://lamina:***@127.0.0.1:1/nodb"
+        "search.storage: cannot open the storage postgresql://lamina:***@127.0.0.1:1/nodb"
     )
     assert "hunter2" not in msg
 
@@ -234,10 +234,10 @@ def test_slurm_template_names_the_study_and_quotes_the_folder() -> None:
     from lamina.hpsearch.slurm import slurm_template
 
     script = slurm_template("mlp-1", "/scratch/my runs; rm -rf ~")
-    assert "srun lamina search worker --study mlp-1 --project \"$PROJECT\"" in script
+    assert 'srun lamina search worker --study mlp-1 --project "$PROJECT"' in script
     assert "PROJECT='/scratch/my runs; rm -rf ~'\n" in script
     assert "#SBATCH --job-name=lamina-mlp-1\n" in script
-    with pytest.raises(SearchError, match="--name: 'x; rm -rf ~' is not a valid search name"):
+    with pytest.raises(SearchError, match="search.name: 'x; rm -rf ~' is not a valid search name"):
         slurm_template("x; rm -rf ~", "p")
 
 
@@ -246,4 +246,57 @@ def test_slurm_template_from_the_cli_refuses_a_bad_name(capsys) -> None:
 
     assert main(["search", "--slurm-template", "--name", "a b", "--project", "p"]) == 2
     err = capsys.readouterr().err
-    assert "--name" in err and "internal error" not in err
+    assert "--name (search.name): 'a b' is not a valid search name" in err
+    assert "internal error" not in err
+
+
+def test_core_errors_name_the_setting_and_the_cli_adds_its_option(tmp_path, capsys) -> None:
+    """The core locates a mistake at the search setting (what the app shows); the command
+    line puts its option in front (``--sampler (search.sampler)``)."""
+    from lamina.cli import main
+    from lamina.cli.search_cmds import with_flag
+
+    with pytest.raises(SearchError) as info:
+        SearchSettings(sampler="bayes")
+    assert info.value.location == "search.sampler" and "--" not in str(info.value)
+
+    spec, space = tmp_path / "spec.json", tmp_path / "space.json"
+    spec.write_text(mlp().to_json())
+    space.write_text(json.dumps({"units": [16, 32]}))
+    project = tmp_path / "p"
+    run = ["search", str(spec), "--space", str(space), "--project", str(project)]
+    assert main([*run, "--sampler", "bayes"]) == 2
+    assert "--sampler (search.sampler): unknown sampler 'bayes'" in capsys.readouterr().err
+    assert not project.exists()
+    assert main([*run, "--objective", "val_acc"]) == 2
+    assert "--objective (search.objectives): the runs of this spec do not log 'val_acc'" in (
+        capsys.readouterr().err
+    )
+    # a space entry keeps its own location; a worker's study name is its --study
+    assert main([*run, "--data", "digits", "--prepare"]) == 0
+    assert main(["search", "worker", "--study", "nope", "--project", str(project)]) == 2
+    assert "--study (search.name): no search 'nope'" in capsys.readouterr().err
+    assert main(["search", "show", "--name", "nope", "--project", str(project)]) == 2
+    assert "--name (search.name): no search 'nope'" in capsys.readouterr().err
+    assert with_flag('space["layers[1].params.units"]') is None
+
+
+def test_long_lived_objects_are_frozen_during_a_search_and_handed_back() -> None:
+    """Between trials the collector walks only new objects (see `long_lived_objects_frozen`);
+    the first trial's survivors are frozen too, later trials' are not (no leak)."""
+    import gc
+
+    from lamina.hpsearch.run import long_lived_objects_frozen, settle
+
+    assert gc.get_freeze_count() == 0
+    with long_lived_objects_frozen():
+        frozen = gc.get_freeze_count()
+        assert frozen > 1000
+        kept = [[i] for i in range(5000)]  # objects a first trial leaves alive
+        settle(freeze=True)
+        assert gc.get_freeze_count() >= frozen + 5000
+        after_first = gc.get_freeze_count()
+        more = [[i] for i in range(5000)]
+        settle(freeze=False)
+        assert gc.get_freeze_count() <= after_first and len(kept) == len(more)
+    assert gc.get_freeze_count() == 0

@@ -66,7 +66,10 @@ class FakeEngine:
             p.TrainRequest: self._train,
             p.VisualizeRequest: self._visualize,
             p.SearchRequest: self._search,
+            p.SearchStudiesRequest: self._search_studies,
         }
+        #: project folder -> the searches the fake ran there (``search_studies`` reads them).
+        self.studies: dict[str, dict[str, dict[str, Any]]] = {}
 
     # -- the client's interface --------------------------------------------------------
 
@@ -314,6 +317,10 @@ class FakeEngine:
             message = f"{where}: the spec has {len(request.spec['layers'])} items"
             self._reply(rid, p.ErrorReply(message, "search", where))
             return
+        refused = self._refused_setting(settings)
+        if refused is not None:
+            self._reply(rid, refused)
+            return
         paths = list(request.space)
         name, n = settings.get("name", "search"), int(settings.get("trials", 4))
         self._event(rid, p.SearchStarted(name, ["val_loss"], ["minimize"], n, paths))
@@ -346,7 +353,40 @@ class FakeEngine:
         best = [n - 1] if n > 3 else [0]
         self._event(rid, p.SearchFinished(name, n - 2, 1, 1, False, best))
         report = p.SearchReport("finished", name, ["minimize"], ["val_loss"], rows, best)
+        self.studies.setdefault(str(request.project_dir), {})[name] = {
+            "study": name,
+            "objectives": ["val_loss"],
+            "directions": ["minimize"],
+            "params": paths,
+            "trials": [{**row, "best": row["trial"] in best} for row in rows],
+            "best": best,
+        }
         self._reply(rid, report)
+
+    @staticmethod
+    def _refused_setting(settings: dict[str, Any]) -> p.ErrorReply | None:
+        """An objective the runs do not log, or a storage it cannot reach, located at the
+        setting as the engine locates them (a password is never in the message)."""
+        unknown = [o for o in settings.get("objectives", []) if "nope" in o]
+        if unknown:
+            where = "search.objectives"
+            message = f"{where}: the runs of this spec do not log {unknown[0]!r}"
+            return p.ErrorReply(message, "search", where)
+        if "@" in (settings.get("storage") or ""):
+            where = "search.storage"
+            message = f"{where}: cannot open the storage postgresql://u:***@nowhere/db"
+            return p.ErrorReply(message, "search", where)
+        return None
+
+    def _search_studies(self, request: p.SearchStudiesRequest) -> None:
+        """The searches the fake ran in the project; a storage URL with a password it cannot
+        reach is refused as the engine does (located, the password hidden)."""
+        refused = self._refused_setting({"storage": request.storage})
+        if refused is not None:
+            self._reply(request.id, refused)
+            return
+        found = self.studies.get(str(request.project_dir), {})
+        self._reply(request.id, p.SearchStudies(list(found.values())))
 
     def _visualize(self, request: p.VisualizeRequest) -> None:
         rid, kind = request.id, request.visualization

@@ -16,25 +16,7 @@ import pytest
 from lamina_gui.main_window import MainWindow
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QTabBar, QTabWidget, QToolBar
-
-SPEC = {
-    "name": "tiny-mlp",
-    "input": {"shape": [8, 8, 1]},
-    "layers": [
-        {"type": "Flatten", "params": {}},
-        {"type": "Dense", "params": {"units": 8, "activation": "relu"}},
-        {"type": "Dense", "params": {"units": 10, "activation": "softmax"}},
-    ],
-    "compile": {
-        "loss": "sparse_categorical_crossentropy",
-        "optimizer": {"type": "Adam", "params": {}},
-        "metrics": ["accuracy"],
-    },
-    "training": {"epochs": 1, "batch_size": 64},
-    "data": {"type": "digits", "params": {}},
-}
-UNITS = "layers[1].params.units"
-LR = "compile.optimizer.params.learning_rate"
+from search_spec import LR, SPEC, UNITS
 
 
 def on_screen(widget: Any) -> bool:

@@ -20,7 +20,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDialog
 from test_app_offline import CATALOG, SPEC
 
-from lamina.engine.protocol import SearchRequest
+from lamina.engine.protocol import SearchRequest, SearchStudiesRequest
 from lamina.spec import parse_spec, save_spec
 
 DATA_SPEC = {**copy.deepcopy(SPEC), "data": {"type": "digits", "params": {}}}
@@ -148,8 +148,7 @@ def test_search_view_runs_shows_trials_and_uses_one(
     view.pruner_combo.setCurrentText("median")
     with qtbot.waitSignal(view.finished, timeout=5000):
         _click(qtbot, view.start_button)
-    request = view.bridge.client.requests[-1]
-    assert isinstance(request, SearchRequest)
+    request = [r for r in view.bridge.client.requests if isinstance(r, SearchRequest)][-1]
     assert request.space == state.space and request.project_dir == str(tmp_path / "proj")
     assert request.settings["trials"] == 4 and request.settings["pruner"] == "median"
     assert request.settings["objectives"] == ["val_loss"]
@@ -211,6 +210,113 @@ def test_bad_space_shows_the_located_error_and_keeps_everything(
     assert "b00020" in view.status_label.styleSheet()  # shown in red
     assert view.start_button.isEnabled() and not view.stop_button.isEnabled()
     assert state.spec is spec and state.space == space
+
+
+def test_a_reopened_view_shows_the_past_searches_best_marked(
+    qtbot: Any, view: SearchView, state: Any, make_bridge: Any
+) -> None:
+    _vary_two(state)
+    view.trials_box.setValue(4)
+    with qtbot.waitSignal(view.finished, timeout=5000):
+        _click(qtbot, view.start_button)
+    view.name_edit.setText("second")
+    view.trials_box.setValue(5)
+    with qtbot.waitSignal(view.finished, timeout=5000):
+        _click(qtbot, view.start_button)
+    qtbot.waitUntil(lambda: view.study_combo.count() == 2, timeout=5000)
+
+    # the same project opened again: a new view asks the engine for its searches
+    again = SearchView(state, view.bridge)
+    qtbot.addWidget(again)
+    again.resize(1200, 700)
+    again.show()
+    assert isinstance(view.bridge.client.requests[-1], SearchStudiesRequest)
+    qtbot.waitUntil(lambda: again.table.rowCount() == 5, timeout=5000)
+    assert [again.study_combo.itemText(i) for i in range(2)] == ["search", "second"]
+    assert again.study == "second"  # the name in the settings
+    rows = {again.table.item(r, 0).text(): again.table.item(r, 1).text() for r in range(5)}
+    assert rows == {"0": "complete", "1": "pruned", "2": "failed", "3": "complete",
+                    "4 ★": "complete"}  # fmt: skip
+    assert "Best: trial 4" in again.status_label.text()
+    # pick the other search: its 4 trials, its best
+    again.study_combo.setCurrentIndex(0)
+    again.study_combo.activated.emit(0)
+    assert again.table.rowCount() == 4 and again.table.item(again.table.row_of(3), 0).text() == (
+        "3 ★"
+    )
+    assert again.open_button.isEnabled() is False  # nothing selected yet
+    again.table.select_trial(3)
+    assert again.run_dir(3) == Path(state.project_path) / "runs" / "trial-3"
+
+
+def test_past_searches_are_asked_for_once_the_engine_is_ready(
+    qtbot: Any, state: Any, make_bridge: Any
+) -> None:
+    bridge = make_bridge(CATALOG, start=False)
+    view = SearchView(state, bridge)  # the window makes its views before the engine starts
+    qtbot.addWidget(view)
+    assert view.past_wanted and not bridge.client.requests
+    bridge.start()
+    qtbot.waitUntil(lambda: bool(bridge.client.requests), timeout=5000)
+    assert [type(r) for r in bridge.client.requests] == [SearchStudiesRequest]
+    assert bridge.client.requests[0].project_dir == str(state.project_path)
+    assert not view.past_wanted
+
+
+def test_directions_and_storage_reach_the_engine_without_saving_the_password(
+    qtbot: Any, view: SearchView, state: Any
+) -> None:
+    _vary_two(state)
+    assert [c.currentText() for c in view.form.direction_combos] == ["auto"]
+    view.objective_edit.setText("val_loss, val_accuracy")
+    view.objective_edit.editingFinished.emit()
+    combos = view.form.direction_combos
+    assert len(combos) == 2 and all(c.currentText() == "auto" for c in combos)
+    combos[0].setCurrentText("maximize")
+    secret = "postgresql://ana:hunter2@db.example.org:5432/lamina"
+    view.storage_edit.setText(secret)
+    view.storage_edit.editingFinished.emit()
+    assert view.storage_edit.text() == "postgresql://ana:***@db.example.org:5432/lamina"
+    assert "hunter2" not in json.dumps(state.search_settings)
+    assert state.search_settings["storage"] == view.storage_edit.text()
+
+    with qtbot.waitSignal(view.failed, timeout=5000) as failed:
+        _click(qtbot, view.start_button)
+    request = [r for r in view.bridge.client.requests if isinstance(r, SearchRequest)][-1]
+    assert request.settings["directions"] == ["maximize", "auto"]
+    assert request.settings["storage"] == secret  # only the engine gets the password
+    assert failed.args[0].startswith("search.storage: cannot open the storage")
+    assert "hunter2" not in view.status_label.text()
+    assert view.form.problem_fields() == ["search.storage"]
+    assert "b00020" in view.storage_edit.styleSheet()
+
+    # an objective the runs do not log: located at the objective field
+    view.storage_edit.setText("")
+    view.storage_edit.editingFinished.emit()
+    assert view.form.problem_fields() == []  # an edit clears the mark
+    view.objective_edit.setText("val_nope")
+    view.objective_edit.editingFinished.emit()
+    with qtbot.waitSignal(view.failed, timeout=5000) as failed:
+        _click(qtbot, view.start_button)
+    assert failed.args[0] == "search.objectives: the runs of this spec do not log 'val_nope'"
+    assert view.form.problem_fields() == ["search.objectives"]
+    assert "Traceback" not in view.status_label.text()
+
+
+def test_a_saved_storage_url_asks_for_its_password_again(
+    qtbot: Any, make_state: Any, make_bridge: Any, tmp_path: Path
+) -> None:
+    state = make_state(copy.deepcopy(CATALOG), DATA_SPEC, project_path=tmp_path / "proj")
+    state.search_settings = {"storage": "postgresql://ana:***@db.example.org/lamina"}
+    view = SearchView(state, make_bridge(CATALOG))
+    qtbot.addWidget(view)
+    view.show()
+    _vary_two(state)
+    with qtbot.waitSignal(view.failed) as failed:
+        _click(qtbot, view.start_button)
+    assert failed.args[0].startswith("search.storage: type the storage URL's password again")
+    assert view.form.problem_fields() == ["search.storage"]
+    assert not any(isinstance(r, SearchRequest) for r in view.bridge.client.requests)
 
 
 def test_search_needs_a_project_and_a_space(qtbot: Any, make_state: Any, make_bridge: Any):

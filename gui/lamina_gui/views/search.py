@@ -18,35 +18,29 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
-    QSpinBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
 from lamina.engine import protocol as ev
-from lamina.engine.protocol import ErrorReply, RequestCancelled, SearchReport, SearchRequest
+from lamina.engine.protocol import (
+    ErrorReply,
+    RequestCancelled,
+    SearchReport,
+    SearchRequest,
+    SearchStudies,
+    SearchStudiesRequest,
+)
 from lamina.project import RUNS_DIR, ProjectError, Run
+from lamina_gui.views.search_settings import DEFAULTS, PRUNERS, SAMPLERS, SettingsForm
 from lamina_gui.views.search_space import NO_SPACE, SpacePanel
 from lamina_gui.widgets.trial_table import BestCurve, TrialTable
 
-SAMPLERS = ("tpe", "random", "grid")
-PRUNERS = ("none", "median", "halving", "hyperband")
-DEFAULTS: dict[str, Any] = {
-    "name": "search",
-    "sampler": "tpe",
-    "pruner": "none",
-    "trials": 20,
-    "workers": 1,
-    "objectives": ["val_loss"],
-    "seed": None,
-}
+__all__ = ["DEFAULTS", "PRUNERS", "SAMPLERS", "SearchView"]
 
 
 class SearchView(QWidget):
@@ -78,6 +72,8 @@ class SearchView(QWidget):
         self.params: list[str] = []
         self.best: list[int] = []
         self.study = ""
+        self.past: dict[str, dict[str, Any]] = {}
+        self.past_request: int | None = None
         self.event_handlers: dict[type[ev.Event], Any] = {
             ev.SearchStarted: self._on_started,
             ev.TrialStarted: self._on_trial_started,
@@ -90,7 +86,11 @@ class SearchView(QWidget):
         state.space_changed.connect(self.show_space)
         state.spec_changed.connect(self.show_space)
         state.search_reset.connect(self._project_changed)
+        self.past_wanted = False
+        if hasattr(bridge, "status"):
+            bridge.status.connect(self._engine_status)
         self.show_space()
+        self.load_past()
 
     # ---------------------------------------------------------------- layout
     def _build(self) -> None:
@@ -101,40 +101,12 @@ class SearchView(QWidget):
         self.remove_button = self.space_panel.remove_button
         self.space_hint = self.space_panel.hint
 
-        self.name_edit = QLineEdit()
-        self.name_edit.setToolTip("The study's name: Start with the same name resumes it")
-        self.sampler_combo = QComboBox()
-        self.sampler_combo.addItems(SAMPLERS)
-        self.pruner_combo = QComboBox()
-        self.pruner_combo.addItems(PRUNERS)
-        self.trials_box = QSpinBox(minimum=1, maximum=100000)
-        self.workers_box = QSpinBox(minimum=1, maximum=64)
-        self.workers_box.setToolTip("Worker processes on this machine, on the same study")
-        self.objective_edit = QLineEdit()
-        self.objective_edit.setToolTip(
-            "Logged metric(s) to optimise, separated by commas (direction from the name)"
-        )
-        self.seed_box = QSpinBox(minimum=-1, maximum=2**31 - 1)
-        self.seed_box.setSpecialValueText("none")
-        settings_box = QGroupBox("Search")
-        form = QFormLayout(settings_box)
-        form.addRow("Name", self.name_edit)
-        form.addRow("Sampler", self.sampler_combo)
-        form.addRow("Pruner", self.pruner_combo)
-        form.addRow("Trials", self.trials_box)
-        form.addRow("Workers", self.workers_box)
-        form.addRow("Objective", self.objective_edit)
-        form.addRow("Seed", self.seed_box)
-        for signal in (
-            self.name_edit.editingFinished,
-            self.sampler_combo.currentIndexChanged,
-            self.pruner_combo.currentIndexChanged,
-            self.trials_box.valueChanged,
-            self.workers_box.valueChanged,
-            self.objective_edit.editingFinished,
-            self.seed_box.valueChanged,
-        ):
-            signal.connect(self._store_settings)
+        self.form = SettingsForm()
+        self.form.changed.connect(self._store_settings)
+        self.name_edit, self.sampler_combo = self.form.name_edit, self.form.sampler_combo
+        self.pruner_combo, self.trials_box = self.form.pruner_combo, self.form.trials_box
+        self.workers_box, self.seed_box = self.form.workers_box, self.form.seed_box
+        self.objective_edit, self.storage_edit = self.form.objective_edit, self.form.storage_edit
 
         self.start_button = QPushButton("Start")
         self.start_button.setObjectName("search_start")
@@ -153,7 +125,7 @@ class SearchView(QWidget):
 
         left = QVBoxLayout()
         left.addWidget(self.space_panel, 1)
-        left.addWidget(settings_box)
+        left.addWidget(self.form)
         left.addLayout(buttons)
         left.addWidget(self.status_label)
         holder = QWidget()
@@ -177,6 +149,14 @@ class SearchView(QWidget):
         top = QWidget()
         tl = QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 0)
+        self.study_combo = QComboBox()
+        self.study_combo.setObjectName("search_studies")
+        self.study_combo.setToolTip("The searches of this project: pick one to see its trials")
+        self.study_combo.activated.connect(lambda i: self.show_study(self.study_combo.itemText(i)))
+        studies = QHBoxLayout()
+        studies.addWidget(QLabel("Search"))
+        studies.addWidget(self.study_combo, 1)
+        tl.addLayout(studies)
         tl.addWidget(QLabel("Trials (click a header to sort; double-click to visualize)"))
         tl.addWidget(self.table, 1)
         tl.addLayout(trial_buttons)
@@ -199,43 +179,85 @@ class SearchView(QWidget):
     # ---------------------------------------------------------------- settings
     def settings(self) -> dict[str, Any]:
         """The search settings shown (`lamina.hpsearch.SearchSettings` fields)."""
-        objectives = [o.strip() for o in self.objective_edit.text().split(",") if o.strip()]
-        seed = self.seed_box.value()
-        return {
-            "name": self.name_edit.text().strip() or DEFAULTS["name"],
-            "sampler": self.sampler_combo.currentText(),
-            "pruner": self.pruner_combo.currentText(),
-            "trials": self.trials_box.value(),
-            "workers": self.workers_box.value(),
-            "objectives": objectives or list(DEFAULTS["objectives"]),
-            "seed": None if seed < 0 else seed,
-        }
+        return self.form.values()
 
     def _load_settings(self) -> None:
-        values = {**DEFAULTS, **(self.state.search_settings or {})}
-        self._loading = True
-        try:
-            self.name_edit.setText(str(values["name"]))
-            self.sampler_combo.setCurrentText(str(values["sampler"]))
-            self.pruner_combo.setCurrentText(str(values["pruner"]))
-            self.trials_box.setValue(int(values["trials"]))
-            self.workers_box.setValue(int(values["workers"]))
-            self.objective_edit.setText(", ".join(values["objectives"]))
-            self.seed_box.setValue(-1 if values["seed"] is None else int(values["seed"]))
-        finally:
-            self._loading = False
+        self.form.load(self.state.search_settings or {})
 
     def _project_changed(self) -> None:
-        """Another project (or a new model): its settings, and no trials of the last one."""
+        """Another project (or a new model): its settings, and the searches it holds."""
         self._load_settings()
         if not self.running:
-            self.trials, self.best = {}, []
+            self.trials, self.best, self.past = {}, [], {}
+            self.study_combo.clear()
             self._redraw()
             self._status("Idle.")
+            self.load_past()
 
     def _store_settings(self, *_args: Any) -> None:
-        if not getattr(self, "_loading", False):
-            self.state.search_settings = self.settings()
+        self.state.search_settings = self.form.saved()
+
+    # ---------------------------------------------------------------- past searches
+    def load_past(self) -> int | None:
+        """Asks the engine for the searches already in the project (shown when it answers).
+
+        Before the engine is ready, the request waits for it (`_engine_status`).
+        """
+        project = getattr(self.state, "project_path", None)
+        if project is None or self.running:
+            return None
+        if getattr(self.bridge, "state", "ready") != "ready":
+            self.past_wanted = True
+            return None
+        self.past_wanted = False
+        storage = self.form.storage()
+        if self.form.missing_password() is not None:
+            storage = None
+        request = SearchStudiesRequest(project_dir=str(project), storage=storage)
+        self.past_request = self.bridge.request(request, self._on_past)
+        return self.past_request
+
+    def _engine_status(self, status: Any) -> None:
+        if getattr(status, "state", "") == "ready" and self.past_wanted:
+            self.load_past()
+
+    def _on_past(self, reply: Any) -> None:
+        if reply.id != getattr(self, "past_request", None) or self.running:
+            return
+        if isinstance(reply, ErrorReply):
+            self._show_error(reply.message or "the searches could not be read", reply.location)
+            return
+        if not isinstance(reply, SearchStudies):
+            return
+        self.past = {str(s["study"]): s for s in reply.studies}
+        self.study_combo.clear()
+        self.study_combo.addItems(list(self.past))
+        if self.trials and self.study in self.past:  # a search just shown live: keep its status
+            self.study_combo.setCurrentText(self.study)
+        elif self.past:
+            name = self.form.values()["name"]
+            self.show_study(name if name in self.past else list(self.past)[-1])
+
+    def show_study(self, name: str) -> None:
+        """Shows the trials of the past search `name` (best marked)."""
+        study = self.past.get(name)
+        if study is None or self.running:
+            return
+        self.study = name
+        self.objectives = list(study.get("objectives") or DEFAULTS["objectives"])
+        self.directions = list(study.get("directions") or [])
+        self.params = list(study.get("params") or [])
+        self.trials = {
+            int(row["trial"]): {**row, "number": int(row["trial"])} for row in study["trials"]
+        }
+        self.best = [int(n) for n in study.get("best") or []]
+        self.study_combo.setCurrentText(name)
+        self._redraw()
+        done = sum(1 for t in self.trials.values() if t.get("state") == "complete")
+        text = f"Search {name!r}: {len(self.trials)} trials ({done} complete)."
+        if self.best:
+            text += f" Best: trial {self.best[0]}."
+        self._status(text)
 
     # ---------------------------------------------------------------- running
     @property
@@ -254,6 +276,10 @@ class SearchView(QWidget):
             return self._refuse("Choose a dataset in the Data view first.")
         if not self.state.space:
             return self._refuse(NO_SPACE)
+        missing = self.form.missing_password()
+        if missing is not None:
+            self._show_error(missing, "search.storage")
+            return None
         self._store_settings()
         settings = self.settings()
         self.trials, self.best, self.study = {}, [], settings["name"]
@@ -280,7 +306,9 @@ class SearchView(QWidget):
         self._show_error(text)
         return None
 
-    def _show_error(self, text: str) -> None:
+    def _show_error(self, text: str, location: str | None = None) -> None:
+        """Shows a located message in the status line, and on the field it names."""
+        self.form.show_problem(location, text)
         self._status(text, error=True)
         self.failed.emit(text)
 
@@ -345,7 +373,7 @@ class SearchView(QWidget):
         self.request_id = None
         self._set_running(False)
         if isinstance(reply, ErrorReply):
-            self._show_error(reply.message or "the search failed")
+            self._show_error(reply.message or "the search failed", reply.location)
             return
         if isinstance(reply, RequestCancelled):
             self._status("Stopped before the first trial.")
@@ -353,6 +381,7 @@ class SearchView(QWidget):
         if isinstance(reply, SearchReport):
             self._show_report(reply)
             self.finished.emit(reply)
+            self.load_past()
 
     def _show_report(self, report: SearchReport) -> None:
         for row in report.trials:

@@ -8,9 +8,11 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from lamina.cli.common import parse_params, project_errors
@@ -21,6 +23,64 @@ STORAGE_HELP = (
     "an Optuna storage URL, e.g. postgresql://USER:PASSWORD@HOST:5432/DB (default: "
     "$LAMINA_SEARCH_STORAGE, else the journal file PROJECT/search/studies.journal)"
 )
+
+
+#: The option of ``lamina search`` that sets each search setting (core errors are located
+#: at the setting; the command line names its option too).
+FLAGS = {
+    "search.name": "--name",
+    "search.trials": "--trials",
+    "search.sampler": "--sampler",
+    "search.pruner": "--pruner",
+    "search.objectives": "--objective",
+    "search.directions": "--direction",
+    "search.seed": "--seed",
+    "search.workers": "--workers",
+    "search.epochs": "--epochs",
+    "search.storage": "--storage",
+    "project": "--project",
+    "trial": "--trial",
+    "space": "--space",
+}
+
+
+def with_flag(location: str | None, flags: dict[str, str] = FLAGS) -> str | None:
+    """A core error's location with the command-line option that sets it.
+
+    Example:
+        >>> with_flag("search.sampler")
+        '--sampler (search.sampler)'
+        >>> with_flag('space["units"]') is None
+        True
+    """
+    flag = flags.get(location or "")
+    return None if flag is None else f"{flag} ({location})"
+
+
+def flag_errors(
+    flags: dict[str, str] = FLAGS,
+) -> Callable[[Callable[[argparse.Namespace], int]], Callable[[argparse.Namespace], int]]:
+    """Re-raises a `SearchError` located at a setting with its option's name in front."""
+
+    def decorate(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+        @functools.wraps(func)
+        def wrapper(args: argparse.Namespace) -> int:
+            from lamina.hpsearch import SearchError
+
+            try:
+                return func(args)
+            except SearchError as exc:
+                located = with_flag(exc.location, flags)
+                if located is None:
+                    raise
+                text = str(exc)
+                prefix = f"{exc.location}: "
+                message = text[len(prefix) :] if text.startswith(prefix) else text
+                raise SearchError(message, location=located) from None
+
+        return wrapper
+
+    return decorate
 
 
 def add_parsers(sub: Any) -> None:
@@ -63,7 +123,9 @@ def run_parser() -> argparse.ArgumentParser:
         help="a logged metric (default val_loss); repeat for a Pareto front",
     )
     p.add_argument(
-        "--direction", action="append", help="minimize or maximize (default: from the name)"
+        "--direction",
+        action="append",
+        help="minimize, maximize or auto (default: auto, from the name)",
     )
     p.add_argument("--seed", type=int, help="seed of the sampler")
     p.add_argument("--workers", type=int, default=1, help="worker processes on this machine")
@@ -126,6 +188,7 @@ def _quiet_optuna() -> None:
 
 
 @project_errors
+@flag_errors()
 def _run(args: argparse.Namespace) -> int:
     if args.slurm_template:
         from lamina.hpsearch.slurm import slurm_template
@@ -212,6 +275,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 @project_errors
+@flag_errors()
 def _show(args: argparse.Namespace) -> int:
     from lamina.hpsearch.results import format_table, trials_table
     from lamina.hpsearch.study import load
@@ -233,6 +297,7 @@ def _show(args: argparse.Namespace) -> int:
 
 
 @project_errors
+@flag_errors()
 def _best(args: argparse.Namespace) -> int:
     from lamina.hpsearch.results import best_spec
     from lamina.hpsearch.study import load
@@ -250,6 +315,7 @@ def _best(args: argparse.Namespace) -> int:
 
 
 @project_errors
+@flag_errors()
 def _plots(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -265,6 +331,7 @@ def _plots(args: argparse.Namespace) -> int:
 
 
 @project_errors
+@flag_errors({**FLAGS, "search.name": "--study"})
 def _worker(args: argparse.Namespace) -> int:
     from lamina.cli.search_progress import SearchProgress
     from lamina.hpsearch import run_worker

@@ -28,13 +28,13 @@ def logged_metrics(spec: ModelSpec) -> list[str]:
 
 
 def check_objectives(settings: SearchSettings, spec: ModelSpec) -> None:
-    """Refuses an objective the spec's runs do not log (located at ``--objective``)."""
+    """Refuses an objective the spec's runs do not log (located at ``search.objectives``)."""
     known = logged_metrics(spec)
     for o in settings.objectives:
         if o.metric not in known and o.metric != "lr":
             raise SearchError(
                 f"the runs of this spec do not log {o.metric!r}",
-                location="--objective",
+                location="search.objectives",
                 hint=f"choose one of {', '.join(known)} (metrics come from compile.metrics)",
             )
 
@@ -101,12 +101,12 @@ def trial_spec(study: Any, number: int) -> ModelSpec:
     record = stored(study) or {}
     trial = next((t for t in study.get_trials(deepcopy=False) if t.number == number), None)
     if trial is None:
-        raise SearchError(f"the search has no trial {number}", location="--trial")
+        raise SearchError(f"the search has no trial {number}", location="trial")
     spec = ModelSpec.model_validate(record["spec"])
     if record.get("space") is None:
         raise SearchError(
             "this search was made with build(hp): open the trial's run for its spec",
-            location="--trial",
+            location="trial",
         )
     spec = apply_values(spec, trial.params)
     epochs = record["settings"].get("epochs")
@@ -126,7 +126,9 @@ def best_spec(study: Any, project: Any = None) -> ModelSpec:
     """
     best = best_trials(study)
     if not best:
-        raise SearchError(f"no trial of {study.study_name!r} has completed yet", location="--name")
+        raise SearchError(
+            f"no trial of {study.study_name!r} has completed yet", location="search.name"
+        )
     run_id = best[0].user_attrs.get("run_id")
     if project is not None and run_id:
         from lamina.project import load_project
@@ -190,7 +192,9 @@ def save_plots(study: Any, out_dir: str | Path, which: tuple[str, ...] = PLOTS) 
 
     complete = [t for t in study.get_trials(deepcopy=False) if t.state == TrialState.COMPLETE]
     if not complete:
-        raise SearchError(f"no trial of {study.study_name!r} has completed yet", location="--name")
+        raise SearchError(
+            f"no trial of {study.study_name!r} has completed yet", location="search.name"
+        )
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     from lamina.hpsearch.study import stored
@@ -228,3 +232,44 @@ def save_plots(study: Any, out_dir: str | Path, which: tuple[str, ...] = PLOTS) 
         plt.close(fig)
         paths.append(path)
     return paths
+
+
+def past_studies(storage: str | None, project: Any) -> list[dict[str, Any]]:
+    """The searches lamina made in a storage, each with its trials table and best trial(s).
+
+    Each entry has ``study`` (its name), ``objectives``, ``directions``, ``params`` (the
+    varied spec paths), ``trials`` (`trials_table`) and ``best`` (trial numbers). A project
+    without a search gives ``[]``.
+
+    Raises:
+        SearchError: If the storage URL is malformed or unreachable (located at
+            ``search.storage``, without its password).
+    """
+    import optuna
+
+    from lamina.hpsearch.storage import journal_path, open_storage
+    from lamina.hpsearch.study import stored
+
+    if storage is None and (project is None or not journal_path(project).is_file()):
+        return []
+    store = open_storage(storage, project, create=False)
+    out = []
+    for summary in optuna.get_all_study_summaries(store, include_best_trial=False):
+        study = optuna.load_study(study_name=summary.study_name, storage=store)
+        record = stored(study)
+        if record is None:
+            continue
+        rows = trials_table(study)
+        params = list(record.get("space") or {}) or sorted({p for r in rows for p in r["params"]})
+        objectives = record["settings"]["objectives"]
+        out.append(
+            {
+                "study": summary.study_name,
+                "objectives": [o["metric"] for o in objectives],
+                "directions": [o["direction"] for o in objectives],
+                "params": params,
+                "trials": rows,
+                "best": [int(t.number) for t in best_trials(study)],
+            }
+        )
+    return out

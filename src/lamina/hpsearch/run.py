@@ -10,11 +10,13 @@ once the budget is taken is dropped unrun, so the count is exact and no trial ru
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,6 +108,37 @@ def limit_threads(workers: int) -> int | None:
     return intra
 
 
+@contextmanager
+def long_lived_objects_frozen() -> Iterator[None]:
+    """Keeps Python's garbage collector off the objects that live as long as the process.
+
+    Every lamina run starts with a full garbage collection (`lamina.train` frees the last
+    model), which walks every object of the process: half a million once TensorFlow is
+    loaded, over a second a trial on a busy machine, a cost a bare Optuna loop does not
+    pay. Inside this block those objects (modules, the catalogue, TensorFlow's own) are
+    moved out of the collector's sight (`gc.freeze`), once at the start and once more
+    after the first trial (`settle`), which imports what training needs; later trials'
+    objects are collected as usual, so nothing a trial leaves behind is kept. Everything
+    is handed back to the collector (`gc.unfreeze`) at the end.
+    """
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def settle(freeze: bool) -> None:
+    """After a trial: frees its model and garbage; with `freeze`, hides what survives."""
+    from lamina.keras import keras
+
+    keras.backend.clear_session()
+    gc.collect()
+    if freeze:
+        gc.freeze()
+
+
 class TrialFailed(Exception):
     """Raised in the objective for a failed trial: Optuna records it as failed and goes on."""
 
@@ -122,7 +155,7 @@ def work(
 
     recover_interrupted(study)
     tag_new_trials(study)
-    state = {"stopped": False}
+    state = {"stopped": False, "settled": False}
 
     def objective(trial: Any) -> Any:
         ahead = [t for t in counted(study) if t.number < trial.number]
@@ -131,6 +164,8 @@ def work(
             study.stop()
             raise TrialFailed("the search's budget was already reached")
         result, values, reason = run_trial(study, trial, ctx, stop, emit)
+        settle(freeze=not state["settled"])  # the first trial's imports join the frozen
+        state["settled"] = True
         if result == "complete":
             return values if len(values or []) > 1 else values[0]  # type: ignore[index]
         if result == "pruned":
@@ -149,7 +184,10 @@ def work(
         return True
     if len(counted(study)) >= target:
         return False
-    study.optimize(objective, catch=(TrialFailed,), callbacks=[after_trial], gc_after_trial=False)
+    with long_lived_objects_frozen():
+        study.optimize(
+            objective, catch=(TrialFailed,), callbacks=[after_trial], gc_after_trial=False
+        )
     return state["stopped"]
 
 
@@ -157,7 +195,7 @@ def check_search(spec: ModelSpec, space: SearchSpace | None, settings: SearchSet
     """Checks what needs no storage: the objectives are logged, a grid is finite.
 
     Raises:
-        SearchError: Located at ``--objective``, ``--sampler`` or the space's entry.
+        SearchError: Located at ``search.objectives``, ``search.sampler`` or the space's entry.
     """
     from lamina.hpsearch.results import check_objectives
     from lamina.hpsearch.study import make_sampler
@@ -229,7 +267,7 @@ def run_search(
         raise SearchError(
             "other worker processes need data they can load themselves (a dataset name or "
             "a file) and a JSON space, not Python objects",
-            location="--workers",
+            location="search.workers",
             hint="pass data as a name or path, or use workers=1",
         )
     target = budget(settings, search_space)
@@ -337,7 +375,7 @@ def run_worker(
     if space is None:
         raise SearchError(
             f"the search {name!r} was made with build(hp) in Python: workers cannot rebuild it",
-            location="--study",
+            location="search.name",
         )
     if not _is_project(project):
         open_project(project)

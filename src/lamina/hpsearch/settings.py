@@ -22,12 +22,12 @@ def check_search_name(name: Any) -> None:
     The name goes into file names, Optuna study names and the Slurm script.
 
     Raises:
-        SearchError: Located at ``--name``.
+        SearchError: Located at ``search.name``.
     """
     if not isinstance(name, str) or not _NAME.match(name):
         raise SearchError(
             f"{name!r} is not a valid search name",
-            location="--name",
+            location="search.name",
             hint="letters, digits, '_', '-' and '.', starting with a letter or digit",
         )
 
@@ -65,6 +65,8 @@ class Objective:
 def objectives_of(metrics: Any, directions: Any = None) -> tuple[Objective, ...]:
     """Objectives from metric name(s) and optional direction(s) (inferred when missing).
 
+    A direction given as ``"auto"`` or None is inferred from its metric's name too.
+
     Raises:
         SearchError: If a direction is not minimize/maximize or the counts differ.
     """
@@ -75,22 +77,24 @@ def objectives_of(metrics: Any, directions: Any = None) -> tuple[Objective, ...]
     if dirs and len(dirs) != len(names):
         raise SearchError(
             f"{len(dirs)} direction(s) for {len(names)} objective(s)",
-            location="--direction",
+            location="search.directions",
             hint="give one direction per objective, or none to infer them from the names",
         )
     out = []
     for i, name in enumerate(names):
         if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][\w.]*", name):
-            raise SearchError(f"not a metric name: {name!r}", location="--objective")
-        direction = dirs[i] if dirs else infer_direction(name)
+            raise SearchError(f"not a metric name: {name!r}", location="search.objectives")
+        direction = dirs[i] if dirs else None
+        if direction in (None, "auto"):
+            direction = infer_direction(name)
         if direction not in DIRECTIONS:
             raise SearchError(
-                f"unknown direction {direction!r}; use minimize or maximize",
-                location="--direction",
+                f"unknown direction {direction!r}; use minimize, maximize or auto",
+                location="search.directions",
             )
         out.append(Objective(name, direction))
     if len({o.metric for o in out}) != len(out):
-        raise SearchError("an objective is given twice", location="--objective")
+        raise SearchError("an objective is given twice", location="search.objectives")
     return tuple(out)
 
 
@@ -129,45 +133,47 @@ class SearchSettings:
         check_search_name(self.name)
         if isinstance(self.trials, bool) or not isinstance(self.trials, int) or self.trials < 1:
             raise SearchError(
-                f"must be a whole number >= 1, got {self.trials!r}", location="--trials"
+                f"must be a whole number >= 1, got {self.trials!r}", location="search.trials"
             )
         if self.sampler not in SAMPLERS:
             raise SearchError(
                 f"unknown sampler {self.sampler!r}",
-                location="--sampler",
+                location="search.sampler",
                 hint=f"use one of {', '.join(SAMPLERS)}",
             )
         if self.pruner not in PRUNERS:
             raise SearchError(
                 f"unknown pruner {self.pruner!r}",
-                location="--pruner",
+                location="search.pruner",
                 hint=f"use one of {', '.join(PRUNERS)}",
             )
         if not self.objectives:
-            raise SearchError("at least one objective is needed", location="--objective")
+            raise SearchError("at least one objective is needed", location="search.objectives")
         if self.pruner != "none" and len(self.objectives) > 1:
             raise SearchError(
                 "Optuna cannot prune a search with several objectives",
-                location="--pruner",
-                hint="use --pruner none, or one objective",
+                location="search.pruner",
+                hint="use the pruner none, or one objective",
             )
         if self.pruner != "none" and self.objectives[0].metric.startswith("test_"):
             raise SearchError(
                 f"{self.objectives[0].metric} is only known after training, so it cannot prune",
-                location="--pruner",
-                hint="use a validation metric (val_loss) or --pruner none",
+                location="search.pruner",
+                hint="use a validation metric (val_loss) or the pruner none",
             )
         if self.seed is not None and (
             isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0
         ):
-            raise SearchError(f"must be a whole number >= 0, got {self.seed!r}", location="--seed")
+            raise SearchError(
+                f"must be a whole number >= 0, got {self.seed!r}", location="search.seed"
+            )
         if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 1:
             raise SearchError(
-                f"must be a whole number >= 1, got {self.workers!r}", location="--workers"
+                f"must be a whole number >= 1, got {self.workers!r}", location="search.workers"
             )
         if self.epochs is not None and (not isinstance(self.epochs, int) or self.epochs < 1):
             raise SearchError(
-                f"must be a whole number >= 1, got {self.epochs!r}", location="--epochs"
+                f"must be a whole number >= 1, got {self.epochs!r}", location="search.epochs"
             )
 
     @property

@@ -149,7 +149,7 @@ class SearchSpace:
                     f"[{p.low}, {p.high}] is continuous (e.g. step {(p.high - p.low) / 4:g} "  # type: ignore[operator]
                     f"gives 5 values, step {(p.high - p.low) / 9:g} gives 10)",  # type: ignore[operator]
                     location=f'space["{p.path}"]',
-                    hint="add a step, give a list, or use --sampler random or tpe",
+                    hint="add a step, give a list, or use the sampler random or tpe",
                 )
             out[p.path] = values
         return out

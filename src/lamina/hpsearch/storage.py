@@ -63,7 +63,7 @@ def open_storage(storage: str | None, project: str | Path | None, create: bool =
     if storage is None:
         if project is None:
             raise SearchError(
-                "a project folder is needed for the embedded storage", location="--project"
+                "a project folder is needed for the embedded storage", location="project"
             )
         path = journal_path(project)
         if not create and not path.is_file():
@@ -79,7 +79,7 @@ def open_storage(storage: str | None, project: str | Path | None, create: bool =
     if not re.match(r"^(postgresql|postgres|sqlite|mysql)(\+\w+)?://", storage):
         raise SearchError(
             f"not a storage URL: {redact(storage)!r}",
-            location="--storage",
+            location="search.storage",
             hint="use postgresql://USER:PASSWORD@HOST:PORT/DB (or sqlite:///FILE); leave it "
             "out for the journal file in the project",
         )
@@ -97,7 +97,7 @@ def open_storage(storage: str | None, project: str | Path | None, create: bool =
         first = redact(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
         raise SearchError(
             f"cannot open the storage {redact(storage)}: {first}",
-            location="--storage",
+            location="search.storage",
             hint="check the host, port, user, password and that the database exists",
         ) from None
 

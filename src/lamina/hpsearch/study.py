@@ -30,8 +30,8 @@ def make_sampler(settings: SearchSettings, space: SearchSpace | None, offset: in
         if space is None:
             raise SearchError(
                 "a grid needs a search space (JSON), not build(hp)",
-                location="--sampler",
-                hint="use --sampler random or tpe with build(hp)",
+                location="search.sampler",
+                hint="use the sampler random or tpe with build(hp)",
             )
         return optuna.samplers.GridSampler(space.grid(), seed=seed)
     return optuna.samplers.TPESampler(
@@ -114,14 +114,15 @@ def create_or_resume(
         # killed before the record was written: it is taken over, not refused
         if old is None and existing[settings.name].n_trials > 0:
             raise SearchError(
-                f"a study {settings.name!r} not made by lamina is in {where}", location="--name"
+                f"a study {settings.name!r} not made by lamina is in {where}",
+                location="search.name",
             )
         diff = None if old is None else _differences(old, record)
         if diff is not None:
             raise SearchError(
                 f"the search {settings.name!r} in {where} was made with {diff}",
-                location="--name",
-                hint="give this search another --name, or run it with what it was made with",
+                location="search.name",
+                hint="give this search another name, or run it with what it was made with",
             )
     study = optuna.create_study(
         storage=storage,
@@ -151,7 +152,7 @@ def load(
     if name not in names:
         raise SearchError(
             f"no search {name!r} in {where}",
-            location="--name" if storage is None else "--study",
+            location="search.name",
             hint=f"searches there: {', '.join(names)}"
             if names
             else "start one with `lamina search SPEC`",
@@ -160,7 +161,7 @@ def load(
     record = stored(study)
     if record is None:
         raise SearchError(
-            f"the study {name!r} in {where} was not made by lamina", location="--study"
+            f"the study {name!r} in {where} was not made by lamina", location="search.name"
         )
     settings = SearchSettings.from_json(record["settings"], storage=storage)
     space = _space_of(record)

@@ -12,7 +12,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from lamina.hpsearch.events import TrialEpoch, TrialFinished, TrialStarted
@@ -36,7 +36,11 @@ def stop_token(stop: threading.Event | None) -> Any:
 
 @dataclass
 class TrialContext:
-    """What every trial of a search shares."""
+    """What every trial of a search shares.
+
+    The data set is loaded once per search (`dataset`) and handed to every trial's
+    `lamina.train`; each run still records where its data came from (``data_ref``).
+    """
 
     spec: ModelSpec
     space: SearchSpace | None
@@ -46,6 +50,25 @@ class TrialContext:
     data_params: dict[str, Any] | None = None
     build: Callable[[Any], Any] | None = None
     registry: Any = None
+    _dataset: Any = field(default=None, init=False, repr=False)
+
+    def dataset(self, spec: ModelSpec) -> Any:
+        """The search's data as a `Dataset`, loaded at the first trial and kept.
+
+        Raises:
+            DataError: If the data cannot be loaded or do not fit `spec`'s input.
+        """
+        if self._dataset is None:
+            from lamina.data.sources import load_data
+
+            self._dataset = load_data(self.data, self.registry, self.data_params, spec)
+        return self._dataset
+
+    def data_ref(self, spec: ModelSpec) -> dict[str, Any] | None:
+        """Where the data come from, as each trial's ``run.json`` records it."""
+        from lamina.training.run_info import data_ref
+
+        return data_ref(self.data, self.data_params, spec)
 
 
 def objective_values(
@@ -81,7 +104,6 @@ def run_trial(
     The state is ``"complete"``, ``"pruned"``, ``"failed"`` or ``"interrupted"`` (`stop`
     ended it: it is marked so and queued again, and the study resumes it).
     """
-    from lamina.build import check
     from lamina.errors import LaminaError
     from lamina.training import EpochEnded, train
 
@@ -93,9 +115,9 @@ def run_trial(
     try:
         spec = _trial_spec(trial, ctx)
         emit(TrialStarted(trial.number, dict(trial.params)))
-        report = check(spec, ctx.registry)
-        if not report.ok:
-            raise _NotBuilt("; ".join(str(p) for p in report.problems[:3]))
+        # `train` checks the trial's spec as it builds it (located problems, the size
+        # guard, before any weight is made or any file written): a bad combination of
+        # values fails this trial with a `SpecError` naming the item
         last: dict[str, float] = {}
         metric = settings.objectives[0].metric
         prune = settings.pruner != "none"
@@ -116,15 +138,14 @@ def run_trial(
 
         result = train(
             spec,
-            data=ctx.data,
+            data=ctx.dataset(spec),
             project=ctx.project,
             on_event=on_event,
             cancel=token,
-            data_params=ctx.data_params,
             registry=ctx.registry,
             run_label=f"{settings.name}-t{trial.number}",
             epoch_hooks=[prune_hook] if prune else (),
-            run_tags={"search": tag},
+            run_tags={"search": tag, "data_ref": ctx.data_ref(spec)},
         )
         run_id = result.run_id if result.path is not None else ""
         trial.set_user_attr("run_id", run_id)
@@ -149,7 +170,7 @@ def run_trial(
                 else:
                     reason = f"an objective is not finite: {values}"
                     values = None
-    except (LaminaError, _NotBuilt, ValueError, MemoryError, ArithmeticError) as exc:
+    except (LaminaError, ValueError, MemoryError, ArithmeticError) as exc:
         reason = f"{type(exc).__name__}: {exc}"
     except Exception as exc:  # noqa: BLE001 - e.g. tf.errors.ResourceExhaustedError (out of memory)
         reason = f"{type(exc).__name__}: {exc}"
@@ -179,10 +200,6 @@ def _tf_threads() -> int:
     from lamina.keras import tf
 
     return int(tf.config.threading.get_intra_op_parallelism_threads())
-
-
-class _NotBuilt(Exception):
-    """The trial's spec does not check (a bad combination of values)."""
 
 
 def _trial_spec(trial: Any, ctx: TrialContext) -> ModelSpec:

@@ -41,6 +41,7 @@ from lamina.engine.protocol import (
     Request,
     RequestCancelled,
     SearchRequest,
+    SearchStudiesRequest,
     TrainRequest,
     VisualizeRequest,
 )
@@ -73,6 +74,7 @@ HANDLERS: dict[type[Request[Any]], Callable[[Any, Context], Reply]] = {
     PredictRequest: runs.predict,
     ExportRequest: runs.export,
     SearchRequest: search.search,
+    SearchStudiesRequest: search.studies,
 }
 
 

@@ -20,6 +20,8 @@ from lamina.engine.protocol import (
     SearchReport,
     SearchRequest,
     SearchStarted,
+    SearchStudies,
+    SearchStudiesRequest,
     TrialEpoch,
     TrialFinished,
     TrialStarted,
@@ -132,3 +134,10 @@ def search(request: SearchRequest, ctx: Context) -> SearchReport:
         trials=plain(result.table()),
         best=[int(t.number) for t in result.best_trials()],
     )
+
+
+def studies(request: SearchStudiesRequest, ctx: Context) -> SearchStudies:
+    """The searches already in the request's project (or storage), with their trials."""
+    from lamina.hpsearch.results import past_studies
+
+    return SearchStudies(studies=plain(past_studies(request.storage, request.project_dir)))

@@ -73,6 +73,35 @@ class SearchRequest(Request[SearchReport]):
     data: Any = None
 
 
+@message("search_studies_report")
+@dataclass
+class SearchStudies(Reply):
+    """The searches of a project (or a storage), for the app to show when it opens one.
+
+    Args:
+        studies: One entry per search: ``study``, ``objectives``, ``directions``,
+            ``params``, ``trials`` (rows as in `SearchReport`), ``best`` (trial numbers);
+            see `lamina.hpsearch.results.past_studies`.
+    """
+
+    studies: list[dict[str, Any]] = field(default_factory=list)
+
+
+@message("search_studies")
+@dataclass
+class SearchStudiesRequest(Request[SearchStudies]):
+    """Reads the searches already made in a project or a storage (nothing runs).
+
+    Args:
+        project_dir: The project (its journal file holds the searches by default).
+        storage: A database URL instead of the project's journal file.
+    """
+
+    REPLY = SearchStudies
+    project_dir: str | None = None
+    storage: str | None = None
+
+
 @message("search_started")
 @dataclass
 class SearchStarted(Event):
