@@ -7,7 +7,7 @@ import pytest
 
 import lamina
 from lamina.training import CancelToken
-from lamina.training.steps import TARGET_SECONDS, choose_steps
+from lamina.training.steps import QUIET_TARGET_SECONDS, TARGET_SECONDS, choose_steps
 
 
 def test_choose_steps_keeps_a_call_within_the_target():
@@ -104,7 +104,60 @@ def test_a_cancel_is_seen_after_the_call_under_way(digits, model):
     assert result.status == "cancelled"
     ran_after = int(result.model.optimizer.iterations.numpy()) - seen["iterations"]
     chosen = result.info["steps_per_execution"]
-    # the next call is the last one: at most the batches of one call ran after the cancel
-    assert 1 <= ran_after <= max(chosen["used"])
-    for seconds, n in chosen["changes"]:
-        assert n == 1 or n * seconds <= TARGET_SECONDS
+    # lamina's loop reads the stop flag before every batch: none ran after the cancel
+    assert ran_after == 0
+    assert max(chosen["used"]) > 1  # although a call runs several batches
+    # no batch events and a token that tells: calls bounded for Ctrl-C only
+    assert chosen["target_seconds"] == QUIET_TARGET_SECONDS
+
+
+def test_a_cancel_from_another_thread_stops_the_call_under_way(digits):
+    """The token is cancelled by tf.data's thread while a call of a whole epoch runs."""
+    from lamina.data.pipeline import make_tf_dataset
+    from lamina.keras import tf
+    from lamina.training.callbacks import EventCallback
+    from lamina.training.steps import GraphCancel, prepare_functions
+
+    data = digits(900)
+    model = lamina.build_model(mlp(None, epochs=1))
+    batches = make_tf_dataset(data.x, data.y, batch_size=8, shuffle=False)
+    per_epoch = int(batches.cardinality())
+    token = CancelToken()
+    cancel_at = 20
+
+    def maybe_cancel(index):
+        if int(index) == cancel_at:
+            token.cancel()  # runs in tf.data's thread, during the call
+        return index
+
+    counted = tf.data.Dataset.zip((batches, tf.data.Dataset.range(per_epoch)))
+    counted = counted.map(
+        lambda batch, i: (batch, tf.numpy_function(maybe_cancel, [i], tf.int64)),
+    ).map(lambda batch, _: batch)
+    stop = prepare_functions(model, per_epoch)  # one call runs the whole epoch
+    events = EventCallback(cancel=token)
+    model.fit(counted, epochs=3, verbose=0, callbacks=[GraphCancel(token, stop), events])
+    ran = int(model.optimizer.iterations.numpy())
+    assert events.cancelled and events.last_epoch == -1
+    # the loop saw the flag a few batches after it was set (the prefetched ones at most)
+    assert cancel_at - 4 <= ran <= cancel_at + 1 < per_epoch
+    # after the fit the loop runs whole calls again
+    model.fit(batches, epochs=1, verbose=0)
+    assert int(model.optimizer.iterations.numpy()) == ran + per_epoch
+    assert token._listeners == []
+
+
+def test_the_call_target_is_bounded_when_python_must_look_between_batches(digits):
+    from lamina.training.steps import QUIET_TARGET_SECONDS, call_target
+
+    class SearchToken(CancelToken):  # computes `cancelled`: only seen between calls
+        @property
+        def cancelled(self):
+            return False
+
+    model = lamina.build_model(mlp(None))
+    assert call_target(model, batch_events=False, cancel=None) == QUIET_TARGET_SECONDS
+    assert call_target(model, batch_events=False, cancel=CancelToken()) == QUIET_TARGET_SECONDS
+    assert call_target(model, batch_events=True, cancel=None) == TARGET_SECONDS
+    assert call_target(model, batch_events=False, cancel=SearchToken()) == TARGET_SECONDS
+    assert QUIET_TARGET_SECONDS <= 1.0
