@@ -161,3 +161,42 @@ def test_the_call_target_is_bounded_when_python_must_look_between_batches(digits
     assert call_target(model, batch_events=True, cancel=None) == TARGET_SECONDS
     assert call_target(model, batch_events=False, cancel=SearchToken()) == TARGET_SECONDS
     assert QUIET_TARGET_SECONDS <= 1.0
+
+
+def test_with_batch_events_a_call_is_bounded_by_the_short_target(digits):
+    from lamina.training import BatchEnded
+
+    events = []
+    result = lamina.train(mlp(None), data=digits(900), batch_events=True, on_event=events.append)
+    chosen = result.info["steps_per_execution"]
+    assert chosen["target_seconds"] == TARGET_SECONDS
+    for seconds, n in chosen["changes"]:  # >= 1 / TARGET_SECONDS calls (batch events) a second
+        assert n == 1 or n * seconds <= TARGET_SECONDS
+    assert any(isinstance(e, BatchEnded) for e in events)
+
+
+def test_one_slow_call_does_not_drop_the_number(monkeypatch):
+    """A call slowed down by a busy machine: the median of the recent calls decides."""
+    from lamina.keras import tf
+    from lamina.training import steps as steps_module
+
+    class Model:
+        steps_per_execution = tf.Variable(1, dtype=tf.int64)
+        predict_function = None
+
+    clock = [0.0]
+    monkeypatch.setattr(steps_module.time, "perf_counter", lambda: clock[0])
+    auto = steps_module.AutoStepsPerExecution(target=0.5)
+    auto.set_model(Model())
+    auto.set_params({"steps": 1000})
+    auto.on_train_begin()
+    used = []
+    for batch, per_step in enumerate([0.01] * 5 + [1.0] + [0.01] * 2 + [1.0, 1.0, 1.0]):
+        auto.on_train_batch_begin(batch)
+        clock[0] += per_step * auto.steps
+        auto.on_train_batch_end(batch)
+        used.append(auto.steps)
+    # 1 (first call, traced), then x4 per call up to 50; the lone slow call changes nothing;
+    # three slow calls in the last five: the machine is slow now, one batch per call
+    assert used == [1, 4, 16, 50, 50, 50, 50, 50, 50, 1, 1]
+    assert auto.choices[4] == (0.01, 50)

@@ -21,6 +21,7 @@ An explicit ``training.steps_per_execution`` in the spec fixes the number instea
 
 from __future__ import annotations
 
+import statistics
 import time
 from typing import Any
 
@@ -35,6 +36,9 @@ TARGET_SECONDS = 0.25
 QUIET_TARGET_SECONDS = 1.0
 #: The most a chosen number grows from one call to the next (a bad first guess is cheap).
 GROWTH = 4
+#: The batch time is the median of the last this many calls' (one call slowed down by a
+#: busy machine does not drop the number to 1).
+RECENT_CALLS = 5
 
 
 def choose_steps(step_seconds: float, steps_per_epoch: int, target: float = TARGET_SECONDS) -> int:
@@ -186,8 +190,9 @@ class AutoStepsPerExecution(keras.callbacks.Callback):
     """Sets ``steps_per_execution`` from the measured time of a batch (see the module).
 
     The first call of the fit (it traces the training function) is not measured; every
-    later call gives the time per batch, from which `choose_steps` picks the next number
-    (growing at most `GROWTH` times per call, shrinking at once).
+    later call gives the time per batch; the median of the last `RECENT_CALLS` calls'
+    times is the batch time from which `choose_steps` picks the next number (growing
+    at most `GROWTH` times per call, shrinking at once).
 
     Attributes:
         choices: ``(batch seconds, chosen number)`` of every decision, in order.
@@ -202,10 +207,12 @@ class AutoStepsPerExecution(keras.callbacks.Callback):
         self._pending: int | None = None
         self._t_call = 0.0
         self._calls = 0
+        self._recent: list[float] = []
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         """Starts from one batch per call."""
         self.choices, self.steps, self._pending, self._calls = [], 1, None, 0
+        self._recent = []
         self.model.steps_per_execution.assign(1)
 
     def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
@@ -224,7 +231,8 @@ class AutoStepsPerExecution(keras.callbacks.Callback):
         if self._calls == 1:
             return  # the first call traces the function
         ran = int(self.model.steps_per_execution.numpy())
-        step_seconds = seconds / max(ran, 1)
+        self._recent = [*self._recent[-(RECENT_CALLS - 1) :], seconds / max(ran, 1)]
+        step_seconds = statistics.median(self._recent)
         per_epoch = int(self.params.get("steps") or 1)
         chosen = min(choose_steps(step_seconds, per_epoch, self.target), self.steps * GROWTH)
         self.choices.append((step_seconds, chosen))
