@@ -146,3 +146,40 @@ def test_a_changed_plugin_variable_rebuilds_the_cache(cache_env, monkeypatch):
     names, err = catalog_names()
     assert "LAMINA_PLUGIN_PATH / LAMINA_PLUGINS / LAMINA_DISABLE_PLUGINS" in err
     assert "Normal" in names  # the probability plug-in is back
+
+
+def test_the_drawn_catalogue_table_is_cached_per_terminal_and_with_the_catalogue(
+    cache_env, monkeypatch
+):
+    from lamina.catalog_cache import cache_path
+
+    run_cli("catalog")  # cold: builds the catalogue cache
+    first = run_cli("catalog")  # warm: draws the table and keeps its text
+    texts = cache_path().with_name("catalog_text.json")
+    data = json.loads(texts.read_text())
+    assert data["stamp"] == json.loads(cache_path().read_text())["saved"]
+    ((name, text),) = data["texts"].items()
+    assert text == first.stdout == live_output(["catalog"])[1]
+    # the next call prints the kept text: a changed text shows
+    data["texts"][name] = text.replace("Conv2D", "CONV-KEPT")
+    texts.write_text(json.dumps(data))
+    assert "CONV-KEPT" in run_cli("catalog").stdout
+    # another terminal (colours forced) is drawn for itself, in colour, as rich draws it
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    coloured = run_cli("catalog")
+    assert "\x1b[" in coloured.stdout and "CONV-KEPT" not in coloured.stdout
+    assert coloured.stdout == live_output(["catalog"])[1]
+    assert run_cli("catalog").stdout == coloured.stdout
+    assert len(json.loads(texts.read_text())["texts"]) == 2
+    # a view with options is its own entry; plugins too
+    assert (
+        run_cli("catalog", "--kind", "loss").stdout == live_output(["catalog", "--kind", "loss"])[1]
+    )
+    assert run_cli("plugins").stdout == live_output(["plugins"])[1]
+    # a rebuilt catalogue (a plug-in added) draws afresh: the kept text is dropped
+    monkeypatch.delenv("FORCE_COLOR")
+    (cache_env / "tripler.py").write_text(PLUGIN)
+    run_cli("catalog")
+    fresh = run_cli("catalog")
+    assert "CONV-KEPT" not in fresh.stdout and "tripled_for_cache_test" in fresh.stdout
+    assert fresh.stdout == live_output(["catalog"])[1]

@@ -67,6 +67,23 @@ def test_evaluate_on_a_run_gives_the_test_metrics_of_training(trained):
     assert again["confusion_matrix"] == result.metrics["confusion_matrix"]
 
 
+def test_the_confusion_matrix_is_that_of_predict_without_tracing_a_predict_function():
+    from lamina.inference import _called
+
+    result = lamina.train(_spec(epochs=1, seed=2), data=DIGITS)
+    model, test = result.model, result.splits.test
+    assert model.predict_function is None  # the test metrics made none
+    x = result.standardizer.transform(test.x) if result.standardizer else test.x
+    by_predict = model.predict(x, batch_size=7, verbose=0)
+    called = _called(model, x, batch_size=7)  # several batches, the last one short
+    assert called.shape == by_predict.shape == (len(test), 10)
+    np.testing.assert_allclose(called, by_predict, rtol=1e-5, atol=1e-6)
+    pred = by_predict.argmax(axis=1)
+    matrix = np.zeros((10, 10), dtype=int)
+    np.add.at(matrix, (test.y, pred), 1)
+    assert result.metrics["confusion_matrix"] == matrix.tolist()
+
+
 def test_visualized_samples_are_standardised_as_in_training(trained):
     from lamina.project import load_run
     from lamina.visualize.runs import sample_inputs

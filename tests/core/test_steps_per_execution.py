@@ -7,7 +7,7 @@ import pytest
 
 import lamina
 from lamina.training import CancelToken
-from lamina.training.steps import TARGET_SECONDS, choose_steps
+from lamina.training.steps import QUIET_TARGET_SECONDS, TARGET_SECONDS, choose_steps
 
 
 def test_choose_steps_keeps_a_call_within_the_target():
@@ -80,16 +80,20 @@ def test_early_stopping_still_stops_at_the_same_epoch(digits):
     assert auto.history == one.history and len(auto.history["loss"]) < 30
 
 
-def lenet(n_classes=3):
+def lenet(n_classes=3, steps_per_execution=None):
     spec = lamina.architecture("lenet", n_classes=n_classes, epochs=3, filters=[4, 8])
-    training = {**spec.training.model_dump(mode="json"), "seed": 0}
+    training = {
+        **spec.training.model_dump(mode="json"),
+        "seed": 0,
+        "steps_per_execution": steps_per_execution,
+    }
     return spec.copy_with(training=training)
 
 
 @pytest.mark.parametrize("model", ["course MLP", "LeNet"])
-def test_a_cancel_is_seen_after_the_call_under_way(digits, model):
-    if model == "LeNet":
-        spec, data = lenet(), lamina.load_data("galaxies", params={"n": 150})
+def test_a_cancel_is_seen_before_the_next_batch(digits, model):
+    if model == "LeNet":  # four batches an epoch, all in one call
+        spec, data = lenet(steps_per_execution=4), lamina.load_data("galaxies", params={"n": 150})
     else:
         spec, data = mlp(None, epochs=5), digits(900)
     token = CancelToken()
@@ -103,8 +107,102 @@ def test_a_cancel_is_seen_after_the_call_under_way(digits, model):
     result = lamina.train(spec, data=data, cancel=token, epoch_hooks=[cancel_after_first_epoch])
     assert result.status == "cancelled"
     ran_after = int(result.model.optimizer.iterations.numpy()) - seen["iterations"]
+    # lamina's loop reads the stop flag before every batch: none ran after the cancel,
+    # although the call would have run several
+    assert ran_after == 0
     chosen = result.info["steps_per_execution"]
-    # the next call is the last one: at most the batches of one call ran after the cancel
-    assert 1 <= ran_after <= max(chosen["used"])
-    for seconds, n in chosen["changes"]:
+    if model == "LeNet":
+        assert chosen == 4
+    else:  # no batch events and a token that tells: calls bounded for Ctrl-C only
+        assert chosen["target_seconds"] == QUIET_TARGET_SECONDS
+
+
+def test_a_cancel_from_another_thread_stops_the_call_under_way(digits):
+    """The token is cancelled by tf.data's thread while a call of a whole epoch runs."""
+    from lamina.data.pipeline import make_tf_dataset
+    from lamina.keras import tf
+    from lamina.training.callbacks import EventCallback
+    from lamina.training.steps import GraphCancel, prepare_functions
+
+    data = digits(900)
+    model = lamina.build_model(mlp(None, epochs=1))
+    batches = make_tf_dataset(data.x, data.y, batch_size=8, shuffle=False)
+    per_epoch = int(batches.cardinality())
+    token = CancelToken()
+    cancel_at = 20
+
+    def maybe_cancel(index):
+        if int(index) == cancel_at:
+            token.cancel()  # runs in tf.data's thread, during the call
+        return index
+
+    counted = tf.data.Dataset.zip((batches, tf.data.Dataset.range(per_epoch)))
+    counted = counted.map(
+        lambda batch, i: (batch, tf.numpy_function(maybe_cancel, [i], tf.int64)),
+    ).map(lambda batch, _: batch)
+    stop = prepare_functions(model, per_epoch)  # one call runs the whole epoch
+    events = EventCallback(cancel=token)
+    model.fit(counted, epochs=3, verbose=0, callbacks=[GraphCancel(token, stop), events])
+    ran = int(model.optimizer.iterations.numpy())
+    assert events.cancelled and events.last_epoch == -1
+    # the loop saw the flag a few batches after it was set (the prefetched ones at most)
+    assert cancel_at - 4 <= ran <= cancel_at + 1 < per_epoch
+    # after the fit the loop runs whole calls again
+    model.fit(batches, epochs=1, verbose=0)
+    assert int(model.optimizer.iterations.numpy()) == ran + per_epoch
+    assert token._listeners == []
+
+
+def test_the_call_target_is_bounded_when_python_must_look_between_batches(digits):
+    from lamina.training.steps import QUIET_TARGET_SECONDS, call_target
+
+    class SearchToken(CancelToken):  # computes `cancelled`: only seen between calls
+        @property
+        def cancelled(self):
+            return False
+
+    model = lamina.build_model(mlp(None))
+    assert call_target(model, batch_events=False, cancel=None) == QUIET_TARGET_SECONDS
+    assert call_target(model, batch_events=False, cancel=CancelToken()) == QUIET_TARGET_SECONDS
+    assert call_target(model, batch_events=True, cancel=None) == TARGET_SECONDS
+    assert call_target(model, batch_events=False, cancel=SearchToken()) == TARGET_SECONDS
+    assert QUIET_TARGET_SECONDS <= 1.0
+
+
+def test_with_batch_events_a_call_is_bounded_by_the_short_target(digits):
+    from lamina.training import BatchEnded
+
+    events = []
+    result = lamina.train(mlp(None), data=digits(900), batch_events=True, on_event=events.append)
+    chosen = result.info["steps_per_execution"]
+    assert chosen["target_seconds"] == TARGET_SECONDS
+    for seconds, n in chosen["changes"]:  # >= 1 / TARGET_SECONDS calls (batch events) a second
         assert n == 1 or n * seconds <= TARGET_SECONDS
+    assert any(isinstance(e, BatchEnded) for e in events)
+
+
+def test_one_slow_call_does_not_drop_the_number(monkeypatch):
+    """A call slowed down by a busy machine: the median of the recent calls decides."""
+    from lamina.keras import tf
+    from lamina.training import steps as steps_module
+
+    class Model:
+        steps_per_execution = tf.Variable(1, dtype=tf.int64)
+        predict_function = None
+
+    clock = [0.0]
+    monkeypatch.setattr(steps_module.time, "perf_counter", lambda: clock[0])
+    auto = steps_module.AutoStepsPerExecution(target=0.5)
+    auto.set_model(Model())
+    auto.set_params({"steps": 1000})
+    auto.on_train_begin()
+    used = []
+    for batch, per_step in enumerate([0.01] * 5 + [1.0] + [0.01] * 2 + [1.0, 1.0, 1.0]):
+        auto.on_train_batch_begin(batch)
+        clock[0] += per_step * auto.steps
+        auto.on_train_batch_end(batch)
+        used.append(auto.steps)
+    # 1 (first call, traced), then x4 per call up to 50; the lone slow call changes nothing;
+    # three slow calls in the last five: the machine is slow now, one batch per call
+    assert used == [1, 4, 16, 50, 50, 50, 50, 50, 50, 1, 1]
+    assert auto.choices[4] == (0.01, 50)

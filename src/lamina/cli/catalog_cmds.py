@@ -6,9 +6,6 @@ import argparse
 import json
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-
 from lamina.registry import KINDS
 
 
@@ -37,21 +34,31 @@ def add_parsers(sub: Any) -> None:
 
 def run_plugins(args: argparse.Namespace) -> int:
     """Prints the loaded and failed plug-ins (``lamina plugins``)."""
+    from lamina.cli.catalog_text import print_view
     from lamina.cli.catalog_view import cli_catalog
 
     if args.entries:
         return run_plugin_entries(args.entries, args.json)
-    infos = list(cli_catalog().plugins.values())
+    reg = cli_catalog()
+    infos = list(reg.plugins.values())
     if args.json:
         print(json.dumps([vars(i) for i in infos], indent=2))
         return 0
-    table = Table(title="lamina plug-ins")
-    for col in ("plug-in", "status", "source", "version", "problems"):
-        table.add_column(col, overflow="fold")
-    for info in infos:
-        status = "loaded" if info.ok else ("loaded with problems" if info.loaded else "FAILED")
-        table.add_row(info.name, status, info.source, info.version, "\n".join(info.problems))
-    Console(width=160).print(table)
+
+    def draw() -> str:
+        from rich.table import Table
+
+        from lamina.cli.catalog_text import draw_table
+
+        table = Table(title="lamina plug-ins")
+        for col in ("plug-in", "status", "source", "version", "problems"):
+            table.add_column(col, overflow="fold")
+        for info in infos:
+            status = "loaded" if info.ok else ("loaded with problems" if info.loaded else "FAILED")
+            table.add_row(info.name, status, info.source, info.version, "\n".join(info.problems))
+        return draw_table(table)
+
+    print_view(reg, ["plugins"], draw)
     failed = [i for i in infos if not i.ok]
     if failed:
         print(f"{len(failed)} plug-in(s) with problems; all other entries loaded.")
@@ -60,6 +67,9 @@ def run_plugins(args: argparse.Namespace) -> int:
 
 def run_plugin_entries(plugin: str, as_json: bool) -> int:
     """Prints one plug-in's entries and where the app shows them (``--entries NAME``)."""
+    from rich.console import Console
+    from rich.table import Table
+
     from lamina.api import registry
     from lamina.entry_places import plugin_entries
 
@@ -85,6 +95,7 @@ def run_plugin_entries(plugin: str, as_json: bool) -> int:
 
 def run_catalog(args: argparse.Namespace) -> int:
     """Prints catalogue entries, or one entry with its parameters (``lamina catalog``)."""
+    from lamina.cli.catalog_text import print_view
     from lamina.cli.catalog_view import cli_catalog
 
     reg = cli_catalog()
@@ -94,16 +105,27 @@ def run_catalog(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([e.to_dict() for e in entries], indent=2))
         return 0
-    table = Table(title=f"lamina catalogue ({len(entries)} entries)")
-    for col in ("kind", "name", "category", "plug-in", "summary"):
-        table.add_column(col, overflow="fold")
-    for e in entries:
-        table.add_row(e.kind, e.name, e.category, e.plugin, e.summary)
-    Console(width=160).print(table)
+
+    def draw() -> str:
+        from rich.table import Table
+
+        from lamina.cli.catalog_text import draw_table
+
+        table = Table(title=f"lamina catalogue ({len(entries)} entries)")
+        for col in ("kind", "name", "category", "plug-in", "summary"):
+            table.add_column(col, overflow="fold")
+        for e in entries:
+            table.add_row(e.kind, e.name, e.category, e.plugin, e.summary)
+        return draw_table(table)
+
+    print_view(reg, ["catalog", args.kind or "", args.category or ""], draw)
     return 0
 
 
 def _show_entry(reg: Any, name: str, kind: str | None, as_json: bool) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
     from lamina.cli import CommandError
     from lamina.cli.catalog_view import default_text
 

@@ -50,6 +50,8 @@ class CachedCatalog:
     """The parts of `Registry` the CLI uses, answered from the cache file's contents."""
 
     def __init__(self, cache: Mapping[str, Any]) -> None:
+        #: When the cache file was written: the drawn tables are cached with it.
+        self.stamp = cache.get("saved")
         lookup = cache["lookup"]
         catalog = cache["catalog"]
         self.names: dict[str, list[str]] = lookup["names"]

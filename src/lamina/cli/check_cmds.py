@@ -6,9 +6,6 @@ import argparse
 import json
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-
 
 def add_parsers(sub: Any) -> None:
     """Adds ``check`` to the command line."""
@@ -41,6 +38,9 @@ def _shape(shape: list[int | None] | None) -> str:
 
 def run_check(args: argparse.Namespace) -> int:
     """Checks a spec file: each item's output shape and parameter count (``lamina check``)."""
+    from rich.console import Console
+    from rich.table import Table
+
     from lamina.build import check
     from lamina.spec import SpecError, load_spec
 

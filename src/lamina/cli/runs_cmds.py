@@ -8,9 +8,6 @@ import math
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-
 from lamina.run_columns import COLUMNS
 
 
@@ -63,6 +60,9 @@ def _test(row: Any) -> str:
 
 def run_runs(args: argparse.Namespace) -> int:
     """Prints the run table of a project."""
+    from rich.console import Console
+    from rich.table import Table
+
     from lamina.compare import run_table
 
     rows = run_table(args.project, sort=args.sort)
@@ -97,6 +97,9 @@ def run_runs(args: argparse.Namespace) -> int:
 
 def run_compare(args: argparse.Namespace) -> int:
     """Prints the spec diff and metric table of runs and writes their curves as a PNG."""
+    from rich.console import Console
+    from rich.table import Table
+
     from lamina.cli import CommandError
     from lamina.compare import fill_changed, plot_curves, read_row, resolve_run_path, spec_diff
 

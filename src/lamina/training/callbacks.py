@@ -31,10 +31,31 @@ class CancelToken:
 
     def __init__(self) -> None:
         self._event = threading.Event()
+        self._listeners: list[Callable[[], None]] = []
 
     def cancel(self) -> None:
         """Asks the training run to stop at the end of the current batch."""
         self._event.set()
+        for listener in list(self._listeners):
+            listener()
+
+    def add_listener(self, listener: Callable[[], None]) -> None:
+        """Calls `listener()` (in the cancelling thread) when `cancel` is called."""
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Callable[[], None]) -> None:
+        """Stops calling `listener` (nothing happens if it was not added)."""
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    @property
+    def tells_listeners(self) -> bool:
+        """True if `cancelled` becomes true only through `cancel` (which tells the listeners).
+
+        A subclass that computes `cancelled` otherwise (e.g. from a search's stop
+        event) is only seen by asking it, after each call into TensorFlow.
+        """
+        return type(self).cancelled is CancelToken.cancelled
 
     @property
     def cancelled(self) -> bool:

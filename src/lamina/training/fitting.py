@@ -21,7 +21,12 @@ from lamina.training.prepare import PreparedData
 from lamina.training.result import EpochContext
 from lamina.training.run_folder import save_checkpoint
 from lamina.training.run_log import RunLog
-from lamina.training.steps import AutoStepsPerExecution, prepare_functions
+from lamina.training.steps import (
+    AutoStepsPerExecution,
+    GraphCancel,
+    call_target,
+    prepare_functions,
+)
 
 
 @dataclass
@@ -92,7 +97,9 @@ def make_callbacks(
         on_checkpoint=on_checkpoint,
         interval=checkpoint_interval,
     )
-    steps = AutoStepsPerExecution() if ts.steps_per_execution is None else None
+    steps = None
+    if ts.steps_per_execution is None:
+        steps = AutoStepsPerExecution(call_target(model, batch_events, cancel))
     callbacks: list[Any] = [cb for cb in (steps, events, best) if cb is not None]
     early = None
     if es is not None:
@@ -152,7 +159,10 @@ def fit_model(
     """
     fixed = data.spec.training.steps_per_execution
     if fixed is None or fixed > 1:
-        prepare_functions(model, fixed or 1)
+        stop = prepare_functions(model, fixed or 1)
+        cancel = fit.events.cancel
+        if stop is not None and cancel is not None and cancel.tells_listeners:
+            fit.callbacks.insert(0, GraphCancel(cancel, stop))
     t_fit = time.perf_counter()
     model.fit(
         data.train,
