@@ -172,23 +172,42 @@ def test_best_weights_file_without_restore(tmp_path):
     assert same_weights(result.model.get_weights(), snaps.weights[last])
 
 
+class CancelDuringThirdEpoch(lamina.CancelToken):
+    """Says "cancelled" at the end of the third batch of the third epoch.
+
+    Its `cancelled` is computed, so lamina asks it after every call into TensorFlow
+    (one batch per call here): three batches of the third epoch run and move the
+    weights before the run stops, deterministically.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.second_epoch_done = False
+        self.reads = 0
+
+    @property
+    def cancelled(self) -> bool:
+        if self.second_epoch_done:
+            self.reads += 1
+        return self.reads >= 3
+
+
 def test_cancel_keeps_the_last_completed_epoch():
     x, y = noise_task()
-    spec = overfitting_spec(epochs=6)
-    token = lamina.CancelToken()
+    spec = overfitting_spec(epochs=6, steps_per_execution=1)
+    token = CancelDuringThirdEpoch()
     snaps = Snapshots()
 
-    def cancel_after_second_epoch(ctx) -> None:
+    def mark_second_epoch(ctx) -> None:
         if ctx.epoch == 1:
-            token.cancel()
+            token.second_epoch_done = True
 
-    result = lamina.train(
-        spec, data=(x, y), cancel=token, epoch_hooks=[snaps, cancel_after_second_epoch]
-    )
+    result = lamina.train(spec, data=(x, y), cancel=token, epoch_hooks=[snaps, mark_second_epoch])
     assert result.status == "cancelled"
     assert result.info["epochs_run"] == 2
     assert len(result.history["loss"]) == 2
-    # Keras ends the partial third epoch too (the hook sees it): its weights moved
+    # three batches of the third epoch ran (the hook sees its end): its weights moved
+    assert token.reads == 3
     assert not same_weights(snaps.weights[2], snaps.weights[1])
     assert same_weights(result.model.get_weights(), snaps.weights[1])
     assert "epoch 2" in result.reason
