@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QScrollArea,
     QSplitter,
     QTabWidget,
     QToolBar,
@@ -38,6 +37,7 @@ from lamina_gui.widgets.field_errors import highlight_field, item_params
 from lamina_gui.widgets.palette import Palette
 from lamina_gui.widgets.param_form import ItemPanel
 from lamina_gui.widgets.stack_model import item_errors
+from lamina_gui.widgets.view_scroll import ViewScrollArea
 
 #: tab title -> (module, class) of the views made on first use
 LAZY_VIEWS: dict[str, tuple[str, str]] = {
@@ -379,12 +379,8 @@ class MainWindow(QMainWindow):
             widget = QLabel(f"The {title} view is not available: {exc}")
             widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
         holder = self.tabs.widget(self._tab_index(title))
-        # in a scroll area: a view larger than the window scrolls instead of growing it
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(widget)
-        holder.layout().addWidget(scroll)
+        # fills the window; scrolls only when the window is below the view's minimum size
+        holder.layout().addWidget(ViewScrollArea(widget))
         self.views[title] = widget
         self._wire_view(title, widget)
         return widget
