@@ -734,7 +734,7 @@ SEARCH_CASES = {
     "study-reused-with-another-space": (
         {"units": [2, 4, 8]},
         ["--name", "first"],
-        ["--name: the search 'first'", "another space"],
+        ["--name (search.name): the search 'first'", "another space"],
     ),
 }
 
