@@ -139,3 +139,30 @@ def test_visualize_handler_gives_maps_of_cutouts_astropys_radec_ticks(cutout_run
         dec = wcs.pixel_to_world(-0.5, pixel).dec  # on the left edge
         dms = label.replace("°", "d").replace("'", "m").replace('"', "s")
         assert abs((Angle(dms) - dec).arcsec) < 1e-3
+
+
+def test_visualize_handler_draws_the_maps_background_with_the_asked_stretch(cutout_run):
+    from lamina.visualize.sky import preview_image
+
+    def ask(stretch):
+        request = VisualizeRequest(
+            "gradcam", str(cutout_run), params={"class_index": 1}, sample=3, stretch=stretch
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return visualize(request, Context())
+
+    from lamina.engine.protocol.wire import decode_arrays
+
+    plain, asinh = ask(None), ask("asinh")
+    plain_meta, meta = decode_arrays(plain.meta), decode_arrays(asinh.meta)  # as on the wire
+    assert "background_stretched" not in plain_meta and "stretch" not in plain_meta
+    background = np.asarray(meta["background"], dtype="float64")
+    np.testing.assert_array_equal(background, plain_meta["background"])  # the input as is
+    shown = meta["background_stretched"]
+    assert shown.shape == background.shape[:2] + (3,) and shown.dtype == np.uint8
+    np.testing.assert_array_equal(shown, preview_image(background, "asinh"))
+    assert meta["stretch"] == "asinh"
+    np.testing.assert_array_equal(asinh.images, plain.images)  # the map itself is unchanged
+    with pytest.raises(VisualizationError, match="valid stretches: linear, log"):
+        ask("cubic")

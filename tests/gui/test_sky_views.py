@@ -141,3 +141,22 @@ def test_visualize_view_draws_cutout_maps_on_radec_axes(
     vis.opacity_slider.setValue(90)
     assert not np.array_equal(vis.sky.plots[-1].items[0].image, before)
     vis.opacity_slider.setValue(45)
+
+    # a stretch for the maps' background: the map is asked for again and drawn over the
+    # input as the engine stretched it (opacity 0 shows the background alone)
+    from lamina_gui.widgets.image_grid import decode_image_array
+
+    from lamina.visualize.sky import preview_image
+
+    assert vis.stretch.isVisible() and "background_stretched" not in meta
+    with qtbot.waitSignal(vis.shown, timeout=180000) as got:
+        vis.stretch.set_value("asinh")
+    meta = got.args[0]["meta"]
+    background = np.asarray(decode_image_array(meta["background"]), dtype="float64")
+    want = preview_image(background, "asinh")
+    np.testing.assert_array_equal(decode_image_array(meta["background_stretched"]), want)
+    vis.opacity_slider.setValue(0)
+    np.testing.assert_array_equal(vis.grid.image(0)[..., :3], want)
+    vis.opacity_slider.setValue(45)
+    qtbot.wait(200)
+    _shot(vis, "visualize-sky-stretch.png")

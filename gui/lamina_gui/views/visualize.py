@@ -46,6 +46,7 @@ from lamina_gui.widgets.image_grid import ImageGrid, decode_image_array
 from lamina_gui.widgets.overlay import ColourBar, overlay_heatmap
 from lamina_gui.widgets.run_combo import RunCombo
 from lamina_gui.widgets.sky_image import SkyImages
+from lamina_gui.widgets.stretch_choice import StretchChoice
 from lamina_gui.widgets.wait_note import WaitNote
 
 
@@ -214,6 +215,16 @@ class VisualizeView(QWidget):
         self.opacity_slider.valueChanged.connect(self._redraw_overlay)
         zoom.addWidget(self.opacity_label)
         zoom.addWidget(self.opacity_slider)
+        # the maps' background (their input) drawn with an astropy stretch by the engine;
+        # a new choice asks for the shown map again
+        self.stretch = StretchChoice()
+        self.stretch.combo.setObjectName("map_stretch")
+        self.stretch.combo.setToolTip(
+            "Intensity stretch of the image under the maps (astropy.visualization); "
+            "blank (NaN) pixels are drawn in blue. Changing it shows the map again."
+        )
+        self.stretch.changed.connect(self._on_stretch)
+        zoom.addWidget(self.stretch)
         self.sample_label = QLabel()
         self.sample_label.setObjectName("sample_labels")
         self.colour_bar = ColourBar()
@@ -399,7 +410,9 @@ class VisualizeView(QWidget):
         except ValueError as exc:
             self._show_error(str(exc))
             return None
-        request = VisualizeRequest(kind, run_dir=self.run_dir, params=params)
+        request = VisualizeRequest(
+            kind, run_dir=self.run_dir, params=params, stretch=self.stretch.value()
+        )
         if "input" in self._params_of(kind) and "input" not in params:
             request.sample = self.sample_box.value()
         self.live_updates = 0
@@ -481,7 +494,7 @@ class VisualizeView(QWidget):
     def _start_overlay(self, images: np.ndarray, meta: dict[str, Any], cmap: str | None) -> None:
         """Heat maps with their input (``meta["background"]``) are drawn over it, with a
         colour bar and the opacity slider; other pictures get a colour bar if asked."""
-        background = meta.get("background")
+        background = meta.get("background_stretched", meta.get("background"))
         self._overlay = None
         if background is not None and images.ndim >= 3:
             self._overlay = {
@@ -510,9 +523,15 @@ class VisualizeView(QWidget):
                 self.grid.update_image(i, overlay_heatmap(background, heat, alpha, cmap))
         self.sky.refresh()
 
+    def _on_stretch(self, *args: Any) -> None:
+        """A new stretch: the shown map is asked for again, drawn over the new background."""
+        if self._overlay is not None and self.run_button.isEnabled():
+            self.run()
+
     def _show_overlay_controls(self, overlay: bool, bar: bool = False) -> None:
         self.opacity_label.setVisible(overlay)
         self.opacity_slider.setVisible(overlay)
+        self.stretch.setVisible(overlay)
         self.colour_bar.setVisible(bar)
 
     def _show_class_name(self, *args: Any) -> None:

@@ -1,8 +1,10 @@
-"""The Data view's choice of an intensity stretch for previews of (sky) images.
+"""A choice of intensity stretch for (sky) images: the Data view's previews, the
+Visualize view's map backgrounds.
 
 The names are those of ``lamina.visualize.sky.STRETCHES`` (astropy's stretches, applied by
-the engine: the view sends the name in its ``dataset_summary`` request and shows the
-images it gets back in ``preview["stretched"]``).
+the engine: the Data view sends the name in its ``dataset_summary`` request and shows the
+images it gets back in ``preview["stretched"]``; the Visualize view sends it in its
+``visualize`` request and draws the maps over ``meta["background_stretched"]``).
 """
 
 from __future__ import annotations

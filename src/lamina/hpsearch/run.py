@@ -131,10 +131,9 @@ def long_lived_objects_frozen() -> Iterator[None]:
 
 def settle(freeze: bool) -> None:
     """After a trial: frees its model and garbage; with `freeze`, hides what survives."""
-    from lamina.keras import keras
+    from lamina.training.tf_session import fresh_session
 
-    keras.backend.clear_session()
-    gc.collect()
+    fresh_session()
     if freeze:
         gc.freeze()
 

@@ -18,7 +18,6 @@ A run goes through these stages, each in a module named after it:
 
 from __future__ import annotations
 
-import gc
 import time
 import traceback
 from collections.abc import Callable, Mapping, Sequence
@@ -48,6 +47,7 @@ from lamina.training.run_folder import existing_project, new_run_dir, save_run
 from lamina.training.run_info import data_ref, new_run_info
 from lamina.training.run_log import RunLog
 from lamina.training.targets import model_output_size
+from lamina.training.tf_session import fresh_session, run_scope
 
 
 def train(
@@ -161,13 +161,14 @@ def train(
     # by a run that cannot start).
     proj = existing_project(project)
     run.id = datetime.now().strftime("%Y%m%d-%H%M%S")
-    _fresh_session()
+    fresh_session()
     run.info = new_run_info(
         run.id, created, choice, ts.seed, ds, data_ref(data, data_params, spec), run.timings
     )
     run.info.update(run_tags or {})
     try:
         with (
+            run_scope(),
             seeded_run(ts.seed),
             precision_policy(choice.mixed_precision),
             tf.device(choice.device.tf_name),
@@ -266,14 +267,6 @@ def _with_overrides(spec: ModelSpec, **overrides: Any) -> ModelSpec:
     if not given:
         return spec
     return spec.copy_with(training={**spec.training.model_dump(mode="json"), **given})
-
-
-def _fresh_session() -> None:
-    """Clears what earlier models left in tf_keras, so runs in a row do not pile up."""
-    from lamina.keras import keras
-
-    keras.backend.clear_session()
-    gc.collect()
 
 
 def _build_checked(spec: ModelSpec, registry: Registry, ds: Dataset, timings: dict) -> Any:

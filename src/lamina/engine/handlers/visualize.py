@@ -17,10 +17,16 @@ def visualize(request: VisualizeRequest, ctx: Context) -> VisualizeResult:
     Methods that improve an image step by step stream `Image` events (about 25 of
     them) and stop at the next step when cancelled. Curves go in ``meta["panels"]``
     (`CurvePanel.to_dict`); a map of a sky cutout (``meta["wcs"]``) gets its RA/Dec
-    ticks in ``meta["sky_axes"]`` (`lamina.visualize.sky.sky_ticks`).
+    ticks in ``meta["sky_axes"]`` (`lamina.visualize.sky.sky_ticks`). With
+    ``request.stretch``, a map's background (its input image) also comes drawn with
+    that stretch in ``meta["background_stretched"]`` (`lamina.visualize.sky.preview_image`).
     """
     from lamina.visualize.runs import sample_facts, visualize_run
+    from lamina.visualize.sky import check_stretch, require_astropy
 
+    stretch = check_stretch(request.stretch)  # before any work: a bad name is refused now
+    if stretch:
+        require_astropy(f"the {stretch!r} stretch")
     kind = request.visualization
     entry = registry().get("visualization", kind)
     parameters = inspect.signature(entry.obj).parameters
@@ -55,6 +61,11 @@ def visualize(request: VisualizeRequest, ctx: Context) -> VisualizeResult:
     meta = dict(res.meta)
     if res.panels:  # curves travel as plain dicts (`CurvePanel.from_dict` reads them)
         meta["panels"] = [panel.to_dict() for panel in res.panels]
+    if stretch and _is_image(meta.get("background")):
+        from lamina.visualize.sky import preview_image
+
+        meta["stretch"] = stretch
+        meta["background_stretched"] = preview_image(np.asarray(meta["background"]), stretch)
     if meta.get("wcs"):  # a sky cutout: its RA/Dec ticks, for the app's image axes
         from lamina.visualize.sky import sky_ticks
 
@@ -74,3 +85,11 @@ def visualize(request: VisualizeRequest, ctx: Context) -> VisualizeResult:
         meta=jsonable(meta, small=100_000),
         run_dir=str(run.path),
     )
+
+
+def _is_image(background: Any) -> bool:
+    """True for an ``(H, W)`` or ``(H, W, C)`` image (not a 1-D signal, not None)."""
+    if background is None:
+        return False
+    shape = np.shape(background)
+    return len(shape) == 2 or (len(shape) == 3 and min(shape[:2]) > 1)

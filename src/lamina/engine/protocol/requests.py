@@ -138,7 +138,9 @@ class VisualizeRequest(Request[VisualizeResult]):
 
     `sample` picks the input among the run's data (for methods that take one);
     `params` are the visualization's parameters (an ``input`` array among them is used
-    as the input).
+    as the input). `stretch` (``"asinh"``, ``"zscale"``...: `lamina.visualize.sky.STRETCHES`)
+    adds the maps' background drawn with that intensity stretch
+    (``meta["background_stretched"]``).
     """
 
     REPLY = VisualizeResult
@@ -151,6 +153,7 @@ class VisualizeRequest(Request[VisualizeResult]):
     sample: int | None = None
     n_samples: int = 256
     which: str = "final"
+    stretch: str | None = None
 
 
 @message("list_runs")
