@@ -118,3 +118,35 @@ def test_real_engine_stop_cancels_quickly(qtbot: Any, engine: Any, state: Any) -
     assert seconds < 5, seconds  # a batch takes milliseconds; allow for a loaded machine
     assert view.epoch_events < 500 and not view.running
     assert view.start_button.isEnabled() and "Stopped" in view.status_label.text()
+
+
+def test_real_engine_wait_note_names_what_a_visualization_waits_for(
+    qtbot: Any, engine: Any, state: Any, trained: dict
+) -> None:
+    """A filters request queued behind a long deep dream (both long requests, one lane)
+    says so in its view, in the engine's words, and the note goes with the answer."""
+    from lamina_gui.views.visualize import VisualizeView
+
+    run_dir = trained["result"]["run_dir"]
+    dream, filters = VisualizeView(state, engine), VisualizeView(state, engine)
+    for view in (dream, filters):
+        qtbot.addWidget(view)
+        view.show()
+        view.set_run_dir(run_dir)
+    dream.set_kind("deep_dream")
+    dream.steps_box.setValue(10000)  # runs until stopped
+    dream.run()
+    qtbot.waitUntil(lambda: dream.live_updates >= 1, timeout=120000)  # it is running
+    filters.set_kind("filters")
+    filters.set_layer("conv2d_0")
+    rid = filters.run()
+    qtbot.waitUntil(filters.wait_note.isVisible, timeout=30000)
+    assert filters.wait_note.request_id == rid
+    assert filters.wait_note.text() == (
+        "Drawing a visualization waits for drawing a visualization to end… "
+        "The answer comes as soon as it can."
+    )
+    assert dream.wait_note.isHidden()  # the running request has nothing to wait for
+    with qtbot.waitSignal(filters.shown, timeout=120000):
+        dream.stop()
+    assert filters.wait_note.isHidden() and filters.grid.count() == 4
