@@ -6,11 +6,11 @@ Each way runs in its own fresh process: ``lamina`` calls `lamina.train` (which c
 Keras session first), ``lamina+project`` does the same and saves every run into a
 project folder (weights, history, log: what the CLI and the app do), ``bare`` does what
 a careful Keras user does by hand (``clear_session``, build, ``fit`` with early
-stopping, ``evaluate``, ``predict``) with the same model and data. All grow: tf_keras's
-optimizer sums the gradients through ``tf.distribute``'s ``all_reduce``, a
+stopping, ``evaluate``, ``predict``) with the same model and data. Bare Keras grows:
+tf_keras's optimizer sums the gradients through ``tf.distribute``'s ``all_reduce``, a
 ``tf.custom_gradient`` that registers a gradient function in TensorFlow's process-wide
-registry at every trace, so each traced training step's graph stays alive. The bare
-figure shows the part that is Keras's own.
+registry at every trace, so each traced training step's graph stays alive. `train`
+drops the entries of its earlier runs (`lamina.training.tf_session`).
 """
 
 from __future__ import annotations
