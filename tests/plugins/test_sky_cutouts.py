@@ -224,3 +224,35 @@ def test_cutouts_file_source_takes_comma_separated_bands(field):
     np.testing.assert_array_equal(ds.y, ref.y)
     with pytest.raises(DataError, match="column 'kind' not found; columns: ra, dec, x, y"):
         entry.obj(images=images, catalog=str(field["catalogue"]), target="kind")
+
+
+@pytest.mark.parametrize("ra_centre", [0.0, 359.9985, 0.0015])
+def test_radec_ticks_across_ra_0h_read_the_sky_as_astropy_does(ra_centre):
+    """A cutout that straddles RA 0h (or touches it): the RA ticks run on through
+    23h59m59s -> 0h00m00s, each at the pixel astropy puts that RA."""
+    from astropy.coordinates import Angle
+    from astropy.io.fits import Header
+    from astropy.wcs import WCS
+
+    from lamina.visualize.sky import sky_ticks
+
+    wcs = WCS(naxis=2)
+    wcs.wcs.ctype = ["RA---TAN", "DEC--TAN"]
+    wcs.wcs.crval = [ra_centre, 1.5]
+    wcs.wcs.crpix = [16.5, 16.5]
+    wcs.wcs.cdelt = [-1 / 3600, 1 / 3600]  # 1" pixels, RA growing to the left
+    header = Header(wcs.to_header()).tostring()
+    ticks = sky_ticks(header, (32, 32))
+    x_ticks = ticks["x_ticks"]
+    assert len(x_ticks) >= 3
+    pixels = [p for p, _ in x_ticks]
+    assert all(-0.5 <= p <= 31.5 for p in pixels)
+    for pixel, label in x_ticks:
+        ra = wcs.pixel_to_world(pixel, -0.5).ra
+        assert abs((Angle(label, unit="hourangle") - ra).wrap_at("180d").arcsec) < 1e-3, label
+    hours = {label.split("h")[0] for _, label in x_ticks}
+    if ra_centre == 0.0:  # straddles 0h: labels from both sides, in order along the edge
+        assert hours == {"23", "0"}, x_ticks
+        ras = [Angle(label, unit="hourangle").wrap_at("180d").deg for _, label in x_ticks]
+        order = np.argsort(pixels)
+        assert np.all(np.diff(np.asarray(ras)[order]) < 0)  # RA falls to the right
