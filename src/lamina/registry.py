@@ -429,7 +429,8 @@ def unknown_text(kind: str, name: str, pool: list[str], plugins: list[PluginInfo
         text += f"; did you mean {', '.join(repr(h) for h in dict.fromkeys(lowered + close))}?"
     else:
         text += f"; see `lamina catalog{f' --kind {kind}' if kind in KINDS else ''}`"
-    return text + _failed_plugins_note(str(name), plugins)
+    note = _failed_plugins_note(str(name), plugins)
+    return f"{text} {note}" if note and text.endswith("?") else f"{text}. {note}" if note else text
 
 
 def _failed_plugins_note(name: str, plugins: list[PluginInfo]) -> str:
@@ -441,6 +442,6 @@ def _failed_plugins_note(name: str, plugins: list[PluginInfo]) -> str:
         + "; ".join(p.problems)
         for p in (owner or failed)[:3]
     ]
-    return "".join(f". Note: {note}" for note in notes) + (
+    return ". ".join(f"Note: {note}" for note in notes) + (
         " (see `lamina plugins`)" if notes else ""
     )

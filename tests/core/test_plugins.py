@@ -414,3 +414,30 @@ def test_every_hook_kind_can_register(lamina_temp_plugin):
         assert result.meta["norm"] > 0
     finally:
         lp.set_registry(None)
+
+
+def test_unknown_name_text_suggests_close_names_and_names_failed_plugins():
+    from lamina.registry import PluginInfo, unknown_text
+
+    pool = ["Dense", "Dropout", "Conv2D", "astro.Asinh"]
+    ok = PluginInfo("builtin", "lamina_builtin")
+    broken = PluginInfo("astro", "astro.py", loaded=False, problems=["SyntaxError: bad"])
+    other = PluginInfo("extra", "extra.py", problems=["layer 'Dense' refused: taken"])
+    text = unknown_text("layer", "Dens", pool, [ok])
+    assert text == "unknown layer 'Dens'; did you mean 'Dense'?"
+    assert unknown_text("layer", "dense", pool, [ok]).startswith(
+        "unknown layer 'dense'; did you mean 'Dense'"
+    )
+    assert unknown_text("layer", "Zzz", pool, [ok]) == (
+        "unknown layer 'Zzz'; see `lamina catalog --kind layer`"
+    )
+    # a failed plug-in whose name matches the entry's prefix is the one named
+    text = unknown_text("layer", "astro.Sinh", pool, [ok, broken, other])
+    assert text == (
+        "unknown layer 'astro.Sinh'; did you mean 'astro.Asinh'? Note: plug-in 'astro' failed "
+        "to load: SyntaxError: bad (see `lamina plugins`)"
+    )
+    text = unknown_text("layer", "Zzz", pool, [ok, other])
+    assert text.endswith(
+        ". Note: plug-in 'extra' had problems: layer 'Dense' refused: taken (see `lamina plugins`)"
+    )

@@ -211,3 +211,48 @@ def test_spec_text_is_the_same_whoever_saved_the_project(tmp_path):
     texts = {name: _stored_spec_text(tmp_path / name) for name in ("app", "api", "cli")}
     assert texts["app"] == texts["api"] == texts["cli"]
     assert json.loads(texts["app"]) == parse_spec(AS_WRITTEN).to_dict(), "defaults filled in"
+
+
+@pytest.mark.parametrize("run_id", ["a/b", "../p", "a\\b", "", ".", ".."])
+def test_a_run_id_that_is_not_a_plain_folder_name_is_refused(tmp_path, run_id):
+    project = create_project(tmp_path / "p")
+    (tmp_path / "p" / "runs" / "a").mkdir(parents=True)
+    with pytest.raises(ProjectError, match="is not a run id"):
+        project.run(run_id)
+
+
+def test_open_project_keeps_a_stored_spec_and_fills_a_missing_one(tmp_path):
+    other = make_spec([4], [{"type": "Dense", "params": {"units": 3}}], loss="mean_squared_error")
+    create_project(tmp_path / "with", spec=tiny_spec())
+    assert open_project(tmp_path / "with", spec=other).spec == tiny_spec()  # kept
+    assert load_project(tmp_path / "with").spec == tiny_spec()
+    create_project(tmp_path / "without")
+    assert open_project(tmp_path / "without").spec is None
+    assert open_project(tmp_path / "without", spec=other).spec == other  # filled and saved
+    assert load_project(tmp_path / "without").spec == other
+
+
+def test_find_run_takes_the_project_file_for_its_folder(tmp_path):
+    from lamina.project import find_run
+
+    project = create_project(tmp_path / "p", spec=tiny_spec())
+    for label in ("first", "second"):
+        run_dir = project.new_run_dir(label)
+        (run_dir / "weights.final.h5").write_bytes(b"weights")
+        write_run(run_dir, tiny_spec(), {"status": "finished"}, history={"loss": [1.0]})
+    latest = find_run(tmp_path / "p" / "project.json")
+    assert latest.path == run_dir
+    assert find_run(tmp_path / "p").path == run_dir
+
+
+def test_weights_that_do_not_fit_the_spec_are_a_located_project_error(tmp_path):
+    from lamina.build import build_model
+
+    bigger = make_spec([4], [{"type": "Dense", "params": {"units": 3}}], loss="mean_squared_error")
+    project = create_project(tmp_path / "p", spec=tiny_spec())
+    run_dir = project.new_run_dir("r")
+    build_model(bigger).save_weights(str(run_dir / "weights.final.h5"))  # 4x3, not 4x2
+    write_run(run_dir, tiny_spec(), {"status": "finished"}, history={"loss": [1.0]})
+    with pytest.raises(ProjectError, match="cannot load the weights into the spec's model") as info:
+        load_run(run_dir).model()
+    assert str(run_dir / "weights.final.h5") in str(info.value)
