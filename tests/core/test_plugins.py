@@ -441,3 +441,13 @@ def test_unknown_name_text_suggests_close_names_and_names_failed_plugins():
     assert text.endswith(
         ". Note: plug-in 'extra' had problems: layer 'Dense' refused: taken (see `lamina plugins`)"
     )
+
+
+def test_registry_unknown_message_looks_among_the_asked_kinds():
+    from lamina.plugins import get_registry
+
+    registry = get_registry()
+    assert "did you mean 'Dense'" in registry.unknown_message("layer", "Dens")
+    assert "did you mean 'Dense'" not in registry.unknown_message("loss", "Dens")
+    both = registry.unknown_message("entry", "Dens", kinds=("loss", "layer"))
+    assert both.startswith("unknown entry 'Dens'; did you mean ") and "'Dense'" in both

@@ -256,3 +256,17 @@ def test_weights_that_do_not_fit_the_spec_are_a_located_project_error(tmp_path):
     with pytest.raises(ProjectError, match="cannot load the weights into the spec's model") as info:
         load_run(run_dir).model()
     assert str(run_dir / "weights.final.h5") in str(info.value)
+
+
+@pytest.mark.parametrize("checkpoint, epoch", [({"best_epoch": 2}, 3), ({"monitor": "x"}, 1)])
+def test_an_interrupted_run_says_which_epoch_its_best_weights_are_from(tmp_path, checkpoint, epoch):
+    project = create_project(tmp_path / "p")
+    run_dir = project.new_run_dir("cut")
+    (run_dir / "spec.json").write_text(tiny_spec().to_json())
+    (run_dir / "checkpoint.json").write_text(json.dumps(checkpoint))
+    (run_dir / "weights.best.h5").write_bytes(b"weights")
+    with pytest.raises(ProjectError, match="interrupted") as info:
+        load_run(run_dir)
+    assert f"its best weights so far (epoch {epoch}) are in {run_dir / 'weights.best.h5'}" in str(
+        info.value
+    )
