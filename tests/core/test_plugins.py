@@ -441,6 +441,10 @@ def test_unknown_name_text_suggests_close_names_and_names_failed_plugins():
     assert text.endswith(
         ". Note: plug-in 'extra' had problems: layer 'Dense' refused: taken (see `lamina plugins`)"
     )
+    # at most three failed plug-ins are named
+    many = [PluginInfo(f"p{i}", f"p{i}.py", loaded=False, problems=["boom"]) for i in range(5)]
+    text = unknown_text("layer", "Zzz", pool, many)
+    assert [f"'p{i}'" in text for i in range(5)] == [True, True, True, False, False]
 
 
 def test_registry_unknown_message_looks_among_the_asked_kinds():
