@@ -126,3 +126,92 @@ def test_keras_and_savedmodel(tmp_path):
     out = export_savedmodel(model, tmp_path / "saved")
     loaded = tf.saved_model.load(str(out))
     np.testing.assert_allclose(loaded(x).numpy(), model.predict(x, verbose=0), atol=1e-5)
+
+
+@pytest.mark.parametrize("split, monitor", [(0.2, "val_loss"), (0.0, "loss")])
+def test_exported_callbacks_watch_validation_only_when_there_is_some(split, monitor):
+    spec = course_spec(
+        validation_split=split,
+        early_stopping={"patience": 2, "monitor": "val_loss"},
+        reduce_lr_on_plateau={"monitor": "val_loss"},
+    )
+    text = generate_python(spec)
+    assert f"EarlyStopping(monitor={monitor!r}, patience=2" in text
+    assert f"ReduceLROnPlateau(monitor={monitor!r}" in text
+
+
+def test_exported_model_keeps_its_name_and_regularizer_amounts():
+    spec = lamina.make_spec(
+        [4],
+        [lamina.item("Dense", units=2, kernel_regularizer={"l1": 0.02})],
+        loss="mse",
+        name="Galaxy Net",
+    )
+    text = generate_python(spec)
+    assert "keras.regularizers.L1L2(l1=0.02, l2=0.0)" in text
+    assert "name='galaxy_net')" in text
+    namespace: dict = {"__name__": "generated"}
+    exec(compile(text, "generated.py", "exec"), namespace)
+    model = namespace["build_model"]()
+    assert model.name == lamina.build_model(spec).name == "galaxy_net"
+    config = model.layers[-1].kernel_regularizer.get_config()
+    assert config == pytest.approx({"l1": 0.02, "l2": 0.0})
+    unnamed = lamina.make_spec([4], [lamina.item("Dense", units=2)], loss="mse", name="")
+    assert "name='model')" in generate_python(unnamed)
+
+
+def test_exporting_something_that_is_not_a_model_names_it(tmp_path):
+    with pytest.raises(ExportError) as info:
+        thing = {"weights": [1, 2]} | {f"k{i}": "x" * 30 for i in range(10)}
+        export_keras(thing, tmp_path / "m.keras")
+    message = str(info.value)
+    assert message.startswith("expected a model, a run or a run folder, got dict \"{'weights'")
+    shown = message.split("got dict ")[1].split(" (e.g. lamina.export_keras")[0]
+    assert shown == repr(str(thing)[:200])  # cut at 200 characters
+    for where in ("x" * 300, str(tmp_path / "no-such-run")):  # a name too long for the system
+        with pytest.raises(ExportError, match="is not a run folder") as info:
+            export_keras(where, tmp_path / "m.keras")
+        assert repr(where[:200]) in str(info.value)
+    assert not (tmp_path / "m.keras").exists()
+
+
+def test_a_plugin_package_is_inlined_whole_and_only_its_imports_dropped(tmp_path, monkeypatch):
+    import textwrap
+
+    from lamina.api import registry as get_registry
+    from lamina.registry import Registry
+
+    package = tmp_path / "pkg_inline"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "helpers.py").write_text("def double(x):\n    return 2 * x\n")
+    (package / "scaled.py").write_text(
+        textwrap.dedent(
+            """
+            from lamina.keras import layers
+            from pkg_inline.helpers import double
+            SCALE = double(1.5)
+
+
+            class Scaled(layers.Layer):
+                def call(self, x):
+                    return SCALE * x
+            """
+        )
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    from pkg_inline.scaled import Scaled
+
+    base = get_registry()
+    registry = Registry()
+    registry._entries = {k: dict(v) for k, v in base._entries.items()}
+    registry._aliases = {k: dict(v) for k, v in base._aliases.items()}
+    registry.make_register("layer", "test")(Scaled, name="Scaled")
+    spec = lamina.make_spec([2], ["Scaled"], loss="mse")
+    text = generate_python(spec, registry=registry)
+    assert "SCALE = double(1.5)" in text and "def double(x):" in text
+    assert "pkg_inline" not in text.replace("# ---- inlined from pkg_inline", "")
+    namespace: dict = {"__name__": "generated"}
+    exec(compile(text, "generated.py", "exec"), namespace)
+    model = namespace["build_model"]()
+    np.testing.assert_allclose(model(np.array([[1.0, -2.0]], "float32")).numpy(), [[3.0, -6.0]])

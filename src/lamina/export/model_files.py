@@ -18,7 +18,13 @@ def _model_of(model_or_run: Any) -> Any:
     """The tf_keras model of a model, a `Run`, a `RunResult` or a run folder."""
     from lamina.inference import unwrap
 
-    if isinstance(model_or_run, (str, Path)) and Path(model_or_run).is_dir():
+    if isinstance(model_or_run, (str, Path)):
+        if not _is_dir(model_or_run):
+            raise ExportError(
+                f"{str(model_or_run)[:200]!r} is not a run folder (expected a model, a run "
+                "or a run folder)",
+                hint="e.g. lamina.export_keras(lamina.load_run('proj/runs/run-1'), 'model.keras')",
+            )
         from lamina.project import load_run
 
         model_or_run = load_run(model_or_run)
@@ -30,6 +36,14 @@ def _model_of(model_or_run: Any) -> Any:
             hint="e.g. lamina.export_keras(lamina.load_run('proj/runs/run-1'), 'model.keras')",
         )
     return model
+
+
+def _is_dir(path: str | Path) -> bool:
+    """True for an existing folder; False for anything else, a name too long included."""
+    try:
+        return Path(path).is_dir()
+    except (OSError, ValueError):
+        return False
 
 
 def export_keras(model_or_run: Any, path: str | Path) -> Path:
