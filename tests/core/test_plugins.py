@@ -455,3 +455,78 @@ def test_registry_unknown_message_looks_among_the_asked_kinds():
     assert "did you mean 'Dense'" not in registry.unknown_message("loss", "Dens")
     both = registry.unknown_message("entry", "Dens", kinds=("loss", "layer"))
     assert both.startswith("unknown entry 'Dens'; did you mean ") and "'Dense'" in both
+
+
+def test_derived_params_of_odd_signatures_and_entry_docs():
+    from lamina.params import derive_params
+    from lamina.registry import Registry
+
+    def f(a, *args, b=1, mystery=None, **kwargs):
+        """Does f."""
+
+    params = {p.name: p for p in derive_params(f)}
+    assert list(params) == ["a", "b", "mystery"]  # keyword-only ones after *args kept
+    assert (params["a"].type, params["a"].nullable) == ("any", True)  # nothing to go by
+    assert params["b"].type == "int"
+
+    from lamina.keras import keras
+
+    class Squash(keras.losses.Loss):
+        """A loss class; `reduction` and `name` are Keras's, not the user's."""
+
+        def __init__(self, scale=1.0, reduction="auto", name="squash"):
+            super().__init__(reduction=reduction, name=name)
+            self.scale = scale
+
+        def call(self, y_true, y_pred):
+            return self.scale * (y_true - y_pred) ** 2
+
+        def get_config(self):
+            return {**super().get_config(), "scale": self.scale}
+
+    class Stars:
+        """A data set class whose `name` is a user parameter."""
+
+        def __init__(self, n=10, name="s"):
+            pass
+
+    registry = Registry()
+    loss = registry.make_register("loss", "test")(Squash, name="Squash")
+    other = registry.make_register("dataset", "test")(Stars, name="Stars")
+    assert [p.name for p in loss.params] == ["scale"]
+    assert [p.name for p in other.params] == ["n", "name"]
+    assert loss.doc == "A loss class; `reduction` and `name` are Keras's, not the user's."
+    given = registry.make_register("dataset", "test")(Stars, name="Other", doc="Given.")
+    assert given.doc == "Given."
+
+
+def test_a_second_plugin_of_the_same_name_is_ignored_and_the_rest_still_load():
+    candidates = [
+        lp.PluginCandidate("first", "first.py", "", lambda: _hook_plugin("Once")),
+        lp.PluginCandidate("first", "again.py", "", lambda: _hook_plugin("Twice")),
+        lp.PluginCandidate("second", "second.py", "", lambda: _hook_plugin("Later")),
+    ]
+    pm, infos = lp.make_plugin_manager(candidates=candidates)
+    registry = lp.build_registry(pm, infos)
+    assert "a second plug-in named 'first' was ignored (again.py)" in infos["first"].problems
+    assert infos["second"].loaded and registry.find("layer", "Later") is not None
+    assert registry.find("layer", "Once") is not None and registry.find("layer", "Twice") is None
+
+
+def _hook_plugin(layer_name: str):
+    import types
+
+    from lamina.hookspecs import hookimpl
+    from lamina.keras import keras
+
+    class Layer(keras.layers.Layer):
+        pass
+
+    module = types.SimpleNamespace()
+
+    @hookimpl
+    def register_layers(register):
+        register(Layer, name=layer_name)
+
+    module.register_layers = register_layers
+    return module
