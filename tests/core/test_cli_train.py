@@ -210,7 +210,7 @@ def test_train_in_a_subprocess(tmp_path, spec_file):
     assert accuracy >= 0.95
 
 
-def test_ctrl_c_keeps_the_checkpointed_best_weights_and_says_where(tmp_path, spec_file):
+def test_ctrl_c_stops_the_run_cleanly_and_says_where_the_weights_are(tmp_path, spec_file):
     import signal
     import time
 
@@ -234,17 +234,46 @@ def test_ctrl_c_keeps_the_checkpointed_best_weights_and_says_where(tmp_path, spe
             if line.startswith("epoch 3/500"):
                 break
         child.send_signal(signal.SIGINT)
-        _, err = child.communicate(timeout=120)
+        out, err = child.communicate(timeout=300)
     finally:
         child.kill()
-    assert child.returncode == 130
+    lines += out.splitlines(keepends=True)
+    assert child.returncode == 130, f"{lines[-3:]}\n{err[-3000:]}"
     assert any(ln.startswith("checkpoint: best weights so far (epoch 1)") for ln in lines)
+    assert "stopping the run after the current batch (Ctrl+C again stops at once)" in err
     (run,) = load_project(tmp_path / "p").runs(include_incomplete=True)
-    assert run.status == "incomplete"
-    assert f"are in {run.path / 'weights.best.h5'}" in err and "Traceback" not in err
-    best = run.checkpoint["best_epoch"]
-    assert f"(epoch {best + 1})" in err
+    assert run.status == "cancelled" and "Traceback" not in err
+    epochs = run.info["epochs_run"]
+    assert 3 <= epochs < 500 and len(run.history["loss"]) == epochs
+    assert f"stopped by Ctrl+C after {epochs} epoch(s); the run is saved as cancelled" in err
+    assert f"the weights of epoch {epochs} are in {run.path / 'weights.final.h5'}" in err
+    best = run.info["best_epoch"]
+    assert f"the best weights (epoch {best + 1}) are in {run.path / 'weights.best.h5'}" in err
     assert Run(run.path).model("best").count_params() == 9610
+
+
+def test_ctrl_c_cancels_the_token_once_and_interrupts_the_second_time():
+    import signal
+    import threading
+
+    from lamina.cli.ctrl_c import CtrlCCancels
+    from lamina.training import CancelToken
+
+    token = CancelToken()
+    told = threading.Event()
+    token.add_listener(told.set)
+    before = signal.getsignal(signal.SIGINT)
+    with CtrlCCancels(token) as ctrl_c:
+        signal.raise_signal(signal.SIGINT)  # the first: no exception, the token is cancelled
+        assert told.wait(30) and token.cancelled and ctrl_c.pressed
+        with pytest.raises(KeyboardInterrupt):
+            signal.raise_signal(signal.SIGINT)
+    assert signal.getsignal(signal.SIGINT) is before
+
+    quiet = CancelToken()
+    with CtrlCCancels(quiet) as unused:
+        pass
+    assert not quiet.cancelled and not unused.pressed  # leaving does not cancel
 
 
 def test_a_csv_that_names_its_test_rows_is_trained_and_evaluated_on_them(tmp_path, capsys):

@@ -115,7 +115,10 @@ def test_sigkill_then_the_same_command_resumes(tmp_path, files) -> None:
     killed = [t for t in trials if t.user_attrs.get("interrupted")]
     assert len(killed) == 1 and killed[0].state.name == "FAIL"
     retry = [t for t in trials if t.user_attrs.get("retry_of") == killed[0].number]
-    assert len(retry) == 1 and retry[0].params == killed[0].params
+    # the retry replays every parameter the killed trial had drawn (a kill between two of
+    # Optuna's per-parameter writes leaves the later ones undrawn: the retry draws them)
+    assert len(retry) == 1 and killed[0].params.items() <= retry[0].params.items()
+    assert set(retry[0].params) == {"layers[1].params.units", "layers[2].params.rate"}
     assert retry[0].state.name == "COMPLETE"
 
 

@@ -72,8 +72,9 @@ def add_parsers(sub: Any) -> None:
 def run_train(args: argparse.Namespace) -> int:
     """Trains a spec file on data and saves the run in a project folder (``lamina train``)."""
     from lamina.cli import CommandError
+    from lamina.cli.ctrl_c import CtrlCCancels
     from lamina.spec import load_spec
-    from lamina.training import train
+    from lamina.training import CancelToken, train
 
     if args.tensorboard_histograms < 0:
         raise CommandError(
@@ -85,23 +86,26 @@ def run_train(args: argparse.Namespace) -> int:
     spec = load_spec(args.spec)
     previous = continued_run(args.continue_from, args.project) if args.continue_from else None
     progress = TrainingProgress(show_bar=not args.no_progress)
+    token = CancelToken()
     try:
-        result = train(
-            spec,
-            data=args.data,
-            project=args.project,
-            on_event=progress,
-            epochs=args.epochs,
-            batch_size=args.batch_size,
-            seed=args.seed,
-            device=args.device,
-            data_params=parse_params(args.data_param),
-            batch_events=progress.show_bar,
-            checkpoint_interval=args.checkpoint_every,
-            mlflow=args.mlflow_uri or bool(args.mlflow),
-            tensorboard_histograms=args.tensorboard_histograms,
-            continue_from=previous,
-        )
+        with CtrlCCancels(token) as ctrl_c:
+            result = train(
+                spec,
+                data=args.data,
+                project=args.project,
+                on_event=progress,
+                cancel=token,
+                epochs=args.epochs,
+                batch_size=args.batch_size,
+                seed=args.seed,
+                device=args.device,
+                data_params=parse_params(args.data_param),
+                batch_events=progress.show_bar,
+                checkpoint_interval=args.checkpoint_every,
+                mlflow=args.mlflow_uri or bool(args.mlflow),
+                tensorboard_histograms=args.tensorboard_histograms,
+                continue_from=previous,
+            )
     except KeyboardInterrupt:
         progress.stop()
         if progress.checkpoint is not None:
@@ -114,7 +118,29 @@ def run_train(args: argparse.Namespace) -> int:
     finally:
         progress.stop()
     report_result(result)
+    if result.status == "cancelled" and ctrl_c.pressed:
+        _say_where_the_weights_are(result)
+        return 130
     return 0 if result.status == "finished" else 1
+
+
+def _say_where_the_weights_are(result: Any) -> None:
+    """After Ctrl+C: which epochs the saved run's weights are from, and where."""
+    from lamina.project.files import WEIGHTS_BEST, WEIGHTS_FINAL
+
+    if result.path is None:
+        print("stopped by Ctrl+C; nothing was saved (no --project)", file=sys.stderr)
+        return
+    epochs = int(result.info.get("epochs_run", 0))
+    lines = [f"stopped by Ctrl+C after {epochs} epoch(s); the run is saved as cancelled"]
+    if (result.path / WEIGHTS_FINAL).is_file():
+        lines.append(f"the weights of epoch {epochs} are in {result.path / WEIGHTS_FINAL}")
+    best = result.info.get("best_epoch")
+    if best is not None and (result.path / WEIGHTS_BEST).is_file():
+        lines.append(
+            f"the best weights (epoch {int(best) + 1}) are in {result.path / WEIGHTS_BEST}"
+        )
+    print("\n".join(lines), file=sys.stderr)
 
 
 def continued_run(run: str, project: str) -> Any:
