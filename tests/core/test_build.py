@@ -258,3 +258,30 @@ def test_architecture_templates_take_typed_params_and_report_bad_ones():
     assert [i.params.get("filters") for i in spec.layers[:2] if i.type == "Conv2D"][0] == 16
     with pytest.raises(SpecError, match="n_classes: expected an int"):
         lamina.architecture("lenet", n_classes="three")
+
+
+def test_a_head_brings_its_loss_and_a_bad_schedule_is_located_inside_it():
+    head_spec = {
+        "input": [3],
+        "layers": [{"type": "Dense", "params": {"units": 4}}, {"type": "Normal"}],
+        "compile": {},
+    }
+    report = lamina.check(head_spec)
+    assert report.ok, report.problems  # the head's negative log-likelihood is the loss
+    assert report.total_params > 0
+    plain = {**head_spec, "layers": [{"type": "Dense", "params": {"units": 1}}]}
+    (problem,) = lamina.check(plain).problems
+    assert problem.path == "compile.loss" and "no loss" in problem.message
+    schedule = {"type": "ExponentialDecay", "params": {"initial_learning_rate": 0.1}, "x": 1}
+    bad = {
+        **plain,
+        "compile": {
+            "loss": "mse",
+            "optimizer": {"type": "Adam", "params": {"learning_rate": schedule}},
+        },
+    }
+    (problem,) = lamina.check(bad).problems
+    assert problem.path == "compile.optimizer.params.learning_rate.x"
+    assert problem.message == "a schedule has only 'type' and 'params'"
+    unbuilt = lamina.check({**plain, "layers": []})
+    assert not unbuilt.ok and unbuilt.total_params == 0  # nothing built: no parameters

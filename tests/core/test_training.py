@@ -74,8 +74,10 @@ def test_course_script_reaches_95_percent_on_digits(tmp_path):
 def test_same_seed_same_history():
     ds = digits_dataset(300)
     spec = course_spec(epochs=2, batch_size=32, seed=7, standardize=True)
-    first = train(spec, data=ds).history
+    result = train(spec, data=ds)
+    first = result.history
     second = train(spec, data=ds).history
+    assert result.epochs_run == len(first["loss"]) == 2
     assert first["loss"] == second["loss"]
     assert first["val_accuracy"] == second["val_accuracy"]
 
@@ -254,3 +256,28 @@ def test_a_split_given_by_the_data_is_kept(tmp_path):
     assert started.dataset["split_counts"] == {"train": 250, "validation": 0, "test": 50}
     log = (result.path / "log.txt").read_text()
     assert "split: train 200, validation 50, test 50 (test given by the data" in log
+
+
+def test_run_json_names_the_data_it_was_trained_on(tmp_path):
+    from lamina.spec import Ref
+    from lamina.training.run_info import data_ref
+
+    spec = course_spec(epochs=1)
+    with_data = spec.copy_with(data={"type": "galaxies", "params": {"n": 30}})
+    assert data_ref(None, None, spec) is None
+    assert data_ref(None, None, with_data) == {"type": "galaxies", "params": {"n": 30}}
+    assert data_ref("digits", {"n": 5}, spec) == {"type": "digits", "params": {"n": 5}}
+    table = tmp_path / "stars.csv"
+    table.write_text("a,b\n1,2\n")
+    assert data_ref(str(table), {"target": "b"}, spec) == {
+        "type": str(table.resolve()),
+        "params": {"target": "b"},
+    }
+    assert data_ref(Ref(type="galaxies", params={"n": 30}), {"seed": 1}, spec) == {
+        "type": "galaxies",
+        "params": {"n": 30, "seed": 1},
+    }
+    assert data_ref({"type": "moons", "params": {"n": 10}}, {"noise": 0.1}, spec) == {
+        "type": "moons",
+        "params": {"n": 10, "noise": 0.1},
+    }
