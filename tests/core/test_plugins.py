@@ -506,8 +506,16 @@ def test_a_second_plugin_of_the_same_name_is_ignored_and_the_rest_still_load():
         lp.PluginCandidate("first", "again.py", "", lambda: _hook_plugin("Twice")),
         lp.PluginCandidate("second", "second.py", "", lambda: _hook_plugin("Later")),
     ]
-    pm, infos = lp.make_plugin_manager(candidates=candidates)
-    registry = lp.build_registry(pm, infos)
+    from lamina.keras import keras
+
+    objects = keras.utils.get_custom_objects()
+    saved = dict(objects)
+    try:  # build_registry makes the plug-ins' layers known to Keras: undone after
+        pm, infos = lp.make_plugin_manager(candidates=candidates)
+        registry = lp.build_registry(pm, infos)
+    finally:
+        objects.clear()
+        objects.update(saved)
     assert "a second plug-in named 'first' was ignored (again.py)" in infos["first"].problems
     assert infos["second"].loaded and registry.find("layer", "Later") is not None
     assert registry.find("layer", "Once") is not None and registry.find("layer", "Twice") is None
@@ -519,14 +527,14 @@ def _hook_plugin(layer_name: str):
     from lamina.hookspecs import hookimpl
     from lamina.keras import keras
 
-    class Layer(keras.layers.Layer):
+    class SecondNameProbe(keras.layers.Layer):
         pass
 
     module = types.SimpleNamespace()
 
     @hookimpl
     def register_layers(register):
-        register(Layer, name=layer_name)
+        register(SecondNameProbe, name=layer_name)
 
     module.register_layers = register_layers
     return module
