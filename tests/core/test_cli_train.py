@@ -223,6 +223,7 @@ def test_ctrl_c_stops_the_run_cleanly_and_says_where_the_weights_are(tmp_path, s
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=hears_ctrl_c,  # as in a terminal, even if this suite runs as a job with &
     )
     lines = []
     try:
@@ -252,6 +253,14 @@ def test_ctrl_c_stops_the_run_cleanly_and_says_where_the_weights_are(tmp_path, s
     assert Run(run.path).model("best").count_params() == 9610
 
 
+def hears_ctrl_c() -> None:
+    """In a child before it starts: SIGINT as a terminal gives it (a job started with `&`
+    from a script, as a CI step may be, passes SIGINT on ignored)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_cancels_the_token_once_and_interrupts_the_second_time():
     import signal
     import threading
@@ -259,21 +268,32 @@ def test_ctrl_c_cancels_the_token_once_and_interrupts_the_second_time():
     from lamina.cli.ctrl_c import CtrlCCancels
     from lamina.training import CancelToken
 
-    token = CancelToken()
-    told = threading.Event()
-    token.add_listener(told.set)
     before = signal.getsignal(signal.SIGINT)
-    with CtrlCCancels(token) as ctrl_c:
-        signal.raise_signal(signal.SIGINT)  # the first: no exception, the token is cancelled
-        assert told.wait(30) and token.cancelled and ctrl_c.pressed
-        with pytest.raises(KeyboardInterrupt):
-            signal.raise_signal(signal.SIGINT)
-    assert signal.getsignal(signal.SIGINT) is before
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal
+    try:
+        token = CancelToken()
+        told = threading.Event()
+        token.add_listener(told.set)
+        with CtrlCCancels(token) as ctrl_c:
+            signal.raise_signal(signal.SIGINT)  # the first: no exception, the token is cancelled
+            assert told.wait(30) and token.cancelled and ctrl_c.pressed
+            with pytest.raises(KeyboardInterrupt):
+                signal.raise_signal(signal.SIGINT)
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
-    quiet = CancelToken()
-    with CtrlCCancels(quiet) as unused:
-        pass
-    assert not quiet.cancelled and not unused.pressed  # leaving does not cancel
+        quiet = CancelToken()
+        with CtrlCCancels(quiet) as unused:
+            pass
+        assert not quiet.cancelled and not unused.pressed  # leaving does not cancel
+
+        ignored = CancelToken()  # a process that ignores Ctrl+C keeps ignoring it
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        with CtrlCCancels(ignored):
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+            signal.raise_signal(signal.SIGINT)
+        assert not ignored.cancelled
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 def test_a_csv_that_names_its_test_rows_is_trained_and_evaluated_on_them(tmp_path, capsys):

@@ -144,6 +144,9 @@ def test_lamina_tensorboard_serves_the_scalars_then_stops(run):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # Ctrl+C as a terminal gives it, even if this suite runs as a job started with `&`
+        # (which passes SIGINT on ignored: the command would then never stop)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         line = proc.stdout.readline()

@@ -7,6 +7,9 @@ then runs on. So the first Ctrl+C only sets an event; a helper thread waiting fo
 cancels the run's `CancelToken` (as the app's engine cancels from its reader thread),
 and lamina's training loop stops before its next batch and saves the run as cancelled.
 A second Ctrl+C raises `KeyboardInterrupt` as usual.
+
+A process started with SIGINT ignored (a job started with ``&`` from a script) keeps
+ignoring it, as Python itself does: nothing is installed then.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ class CtrlCCancels:
         self._thread = threading.Thread(target=self._watch, name="lamina-ctrl-c", daemon=True)
 
     def __enter__(self) -> CtrlCCancels:
+        if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+            return self  # Ctrl+C is ignored in this process: it stays so
         try:
             self._previous = signal.signal(signal.SIGINT, self._on_sigint)
         except ValueError:  # not the main thread: Ctrl+C keeps Python's behaviour
