@@ -211,3 +211,18 @@ def test_cancel_keeps_the_last_completed_epoch():
     assert not same_weights(snaps.weights[2], snaps.weights[1])
     assert same_weights(result.model.get_weights(), snaps.weights[1])
     assert "epoch 2" in result.reason
+
+
+def test_balanced_class_weights_count_one_hot_rows_and_refuse_other_targets():
+    from lamina.data.errors import DataError
+    from lamina.training.targets import class_weights
+
+    labels = np.array([0, 0, 0, 1, 2, 2])
+    one_hot = np.eye(3)[labels]
+    expected = {0: 6 / 9, 1: 6 / 3, 2: 6 / 6}
+    assert class_weights("balanced", labels, 3) == pytest.approx(expected)
+    assert class_weights("balanced", one_hot, 3) == pytest.approx(expected)  # not ignored
+    assert class_weights({1: 2.0}, one_hot, 3) == {1: 2.0}
+    with pytest.raises(DataError, match=r"^training.class_weight: .*shape \(6, 3\)"):
+        class_weights("balanced", one_hot * 0.5, 3)  # not labels, not one-hot
+    assert class_weights(None, one_hot * 0.5, 3) is None

@@ -50,14 +50,23 @@ def class_weights(
     Args:
         setting: ``"balanced"`` (``n / (k * count)`` per class), a mapping
             ``{class index: weight}``, or None.
-        y: The training labels ``(n,)``.
+        y: The training labels ``(n,)``, or one-hot rows ``(n, k)`` (their classes count).
         n_classes: The number of classes (at least the largest label + 1 is used).
 
     Raises:
-        DataError: If the mapping's keys are not class indices.
+        DataError: If the mapping's keys are not class indices, or the targets are
+            neither labels nor one-hot rows (nothing to weigh).
     """
-    if setting is None or y is None or y.ndim != 1:
+    if setting is None or y is None:
         return None
+    if y.ndim == 2 and _is_one_hot(y):
+        y = y.argmax(axis=1)
+    if y.ndim != 1:
+        raise DataError(
+            f"class weights need class labels or one-hot rows; these targets have shape "
+            f"{tuple(y.shape)}: remove training.class_weight, or give one label per sample",
+            source="training.class_weight",
+        )
     if setting == "balanced":
         k = max(int(n_classes or 0), int(y.max()) + 1)
         counts = np.bincount(y.astype(np.int64), minlength=k).astype(np.float64)
@@ -67,6 +76,11 @@ def class_weights(
         return {int(k): float(v) for k, v in dict(setting).items()}
     except (TypeError, ValueError):
         raise DataError(f"class_weight keys must be class indices, got {setting!r}") from None
+
+
+def _is_one_hot(y: np.ndarray) -> bool:
+    """True for rows with a single 1 and 0 elsewhere."""
+    return bool(np.isin(y, (0, 1)).all() and (y.sum(axis=1) == 1).all())
 
 
 def model_output_size(model: Any) -> int | None:
