@@ -1,12 +1,11 @@
 """Ctrl+C during ``lamina train``: the first stops the run cleanly, a second at once.
 
-Python turns Ctrl+C into a `KeyboardInterrupt` wherever the main thread happens to be,
-and one raised inside an object's ``__del__`` (TensorFlow frees iterators and tensors
-that way all through a fit) is printed as "Exception ignored" and lost: the training
-then runs on. So the first Ctrl+C only sets an event; a helper thread waiting for it
-cancels the run's `CancelToken` (as the app's engine cancels from its reader thread),
-and lamina's training loop stops before its next batch and saves the run as cancelled.
-A second Ctrl+C raises `KeyboardInterrupt` as usual.
+The first Ctrl+C only sets an event; a helper thread waiting for it cancels the run's
+`CancelToken` (as the app's engine cancels from its reader thread), and lamina's
+training loop stops before its next batch and saves the run as cancelled, with its
+final and best weights. A second Ctrl+C raises `KeyboardInterrupt` as usual. (A plain
+`KeyboardInterrupt` would leave the run folder incomplete, and one raised inside an
+object's ``__del__`` is printed as "Exception ignored" and lost.)
 
 A process started with SIGINT ignored (a job started with ``&`` from a script) keeps
 ignoring it, as Python itself does: nothing is installed then.

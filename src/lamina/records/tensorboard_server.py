@@ -38,7 +38,7 @@ class TensorBoardServer:
 
         TensorBoard only reads the event files, so it has nothing to finish: a kill loses
         nothing. (Asked to terminate, it exits only when its reader threads are done,
-        which took 6 s on a loaded 2-core machine and over 30 s under heavier load.)
+        which took 6 s on a loaded 2-core machine.)
         """
         if self.process.poll() is None:
             self.process.kill()
