@@ -64,3 +64,24 @@ def test_plain_words_for_each_case(params, shape, words, param):
     exc = ValueError("One of the dimensions in the output is <= 0 due to downsampling in x")
     message, located = plain_shape_error("Conv2D", params, shape, exc)
     assert words in message and located == param
+
+
+def test_a_keras_error_is_cut_to_its_first_three_useful_lines():
+    from lamina.build.symbolic import short_error
+
+    keras_text = (
+        "Exception encountered when calling layer 'conv' (type Conv2D).\n\n"
+        "Negative dimension size caused by subtracting 80 from 64.\n"
+        "Call arguments received by layer 'conv' (type Conv2D):\n"
+        "  • inputs=tf.Tensor(shape=(None, 64, 64, 1), dtype=float32)\n"
+        "Input shape: (None, 64, 64, 1)\n"
+        "Kernel: (80, 80)\n"
+    )
+    assert short_error(ValueError(keras_text)) == (
+        "Exception encountered when calling layer 'conv' (type Conv2D)."
+        " Negative dimension size caused by subtracting 80 from 64."
+        " Input shape: (None, 64, 64, 1)"
+    )
+    assert short_error(ValueError("")) == "ValueError"
+    long = short_error(ValueError("x" * 1000))
+    assert len(long) == 400 and long.endswith("...")

@@ -206,3 +206,61 @@ def test_one_slow_call_does_not_drop_the_number(monkeypatch):
     # three slow calls in the last five: the machine is slow now, one batch per call
     assert used == [1, 4, 16, 50, 50, 50, 50, 50, 50, 1, 1]
     assert auto.choices[4] == (0.01, 50)
+
+
+def test_a_number_chosen_mid_epoch_applies_at_once_and_one_at_its_end_waits(monkeypatch):
+    """Keras sets the number back after an epoch's last call: a choice made there waits."""
+    from lamina.keras import tf
+    from lamina.training import steps as steps_module
+
+    class Model:
+        steps_per_execution = tf.Variable(7, dtype=tf.int64)  # as a previous fit left it
+        predict_function = "made for the old number"
+
+    model = Model()
+    clock = [0.0]
+    monkeypatch.setattr(steps_module.time, "perf_counter", lambda: clock[0])
+    auto = steps_module.AutoStepsPerExecution(target=0.5)
+    auto.set_model(model)
+    auto.set_params({"steps": 10})
+    auto.on_train_begin()
+    assert int(model.steps_per_execution.numpy()) == 1  # every fit starts from one per call
+
+    def call(batch):
+        auto.on_train_batch_begin(batch)
+        clock[0] += 0.01 * int(model.steps_per_execution.numpy())
+        auto.on_train_batch_end(batch)
+
+    call(0)  # traces the function: not measured
+    assert auto.choices == [] and auto.steps == 1
+    call(8)  # ends before the epoch's last batch: 0.5 s / 0.01 s caps at 10, grows x4 at most
+    assert auto.choices == [(pytest.approx(0.01), 4)]
+    assert auto.steps == 4 and int(model.steps_per_execution.numpy()) == 4
+    assert model.predict_function is None  # made again for the new number
+    call(9)  # the epoch's last call: the next number waits for the next epoch
+    assert auto.choices[-1] == (pytest.approx(0.01), 10)
+    assert auto.steps == 4 and int(model.steps_per_execution.numpy()) == 4
+    auto.on_epoch_begin(1)
+    assert auto.steps == 10 and int(model.steps_per_execution.numpy()) == 10
+    auto.on_train_end()
+    assert int(model.steps_per_execution.numpy()) == 1  # left as compiled
+
+
+def test_only_models_with_keras_own_steps_get_the_graph_loop():
+    from lamina.keras import keras
+    from lamina.training.steps import QUIET_TARGET_SECONDS, _plain_steps, call_target
+
+    def compiled(cls=keras.Sequential, **compile_args):
+        model = cls([keras.layers.Dense(2, input_shape=(3,))])
+        model.compile("sgd", "mse", **compile_args)
+        return model
+
+    class OwnStep(keras.Sequential):
+        def train_step(self, data):
+            return super().train_step(data)
+
+    assert _plain_steps(compiled())
+    assert call_target(compiled(), batch_events=False, cancel=None) == QUIET_TARGET_SECONDS
+    for model in (compiled(OwnStep), compiled(run_eagerly=True), compiled(jit_compile=True)):
+        assert not _plain_steps(model)
+        assert call_target(model, batch_events=False, cancel=None) == TARGET_SECONDS
