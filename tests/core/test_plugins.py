@@ -499,6 +499,16 @@ def test_derived_params_of_odd_signatures_and_entry_docs():
     given = registry.make_register("dataset", "test")(Stars, name="Other", doc="Given.")
     assert given.doc == "Given."
 
+    class Wrapped:  # a callable whose signature Python cannot read (TypeError, not ValueError)
+        __signature__ = "made by a wrapper library"
+
+        def __call__(self, y_true, y_pred):
+            return y_pred
+
+    odd = registry.make_register("loss", "test")(Wrapped(), name="wrapped_loss")
+    assert odd is not None and odd.params == ()  # registered, with no parameters to show
+    assert "test" not in registry.plugins  # no problem recorded
+
 
 def test_a_second_plugin_of_the_same_name_is_ignored_and_the_rest_still_load():
     candidates = [
