@@ -281,3 +281,24 @@ def test_run_json_names_the_data_it_was_trained_on(tmp_path):
         "type": "moons",
         "params": {"n": 10, "noise": 0.1},
     }
+
+
+def test_the_data_reference_run_json_keeps(tmp_path):
+    """run.json's ``data_ref``: how `lamina evaluate` finds the data again, with its params."""
+    from lamina.spec import Ref
+    from lamina.training.run_info import data_ref
+
+    spec = lamina.make_spec([8, 8, 1], ["Flatten", lamina.item("Dense", units=10)], loss="mse")
+    with_data = spec.copy_with(data={"type": "digits", "params": {"n": 50}})
+    assert data_ref(None, None, spec) is None
+    assert data_ref(None, None, with_data) == {"type": "digits", "params": {"n": 50}}
+    assert data_ref(Ref(type="digits", params={"n": 50}), {"seed": 1}, spec) == {
+        "type": "digits",
+        "params": {"n": 50, "seed": 1},
+    }
+    assert data_ref({"type": "digits"}, {"n": 9}, spec) == {"type": "digits", "params": {"n": 9}}
+    assert data_ref("digits", {"n": 9}, spec) == {"type": "digits", "params": {"n": 9}}
+    table = tmp_path / "stars.csv"
+    table.write_text("a,b\n1,2\n")
+    assert data_ref(str(table), None, spec) == {"type": str(table.resolve()), "params": {}}
+    assert data_ref((np.zeros((2, 8, 8, 1)), np.zeros(2)), None, with_data) is None  # arrays

@@ -119,8 +119,15 @@ def early_stopped_run(tmp_path_factory):
     )
     snaps = Snapshots()
     project = tmp_path_factory.mktemp("es") / "project"
+    # with a cancel token, as the app and the CLI train: the run then also keeps the last
+    # whole epoch's weights in memory for a cancel, which must not undo the restore
     result = lamina.train(
-        spec, data=(x, y), project=project, epoch_hooks=[snaps], checkpoint_interval=0
+        spec,
+        data=(x, y),
+        project=project,
+        epoch_hooks=[snaps],
+        checkpoint_interval=0,
+        cancel=lamina.CancelToken(),
     )
     return result, snaps
 
@@ -210,7 +217,7 @@ def test_cancel_keeps_the_last_completed_epoch():
     assert token.reads == 3
     assert not same_weights(snaps.weights[2], snaps.weights[1])
     assert same_weights(result.model.get_weights(), snaps.weights[1])
-    assert "epoch 2" in result.reason
+    assert result.reason == "cancelled during epoch 3; the weights are those of epoch 2"
 
 
 def test_balanced_class_weights_count_one_hot_rows_and_refuse_other_targets():
@@ -226,3 +233,16 @@ def test_balanced_class_weights_count_one_hot_rows_and_refuse_other_targets():
     with pytest.raises(DataError, match=r"^training.class_weight: .*shape \(6, 3\)"):
         class_weights("balanced", one_hot * 0.5, 3)  # not labels, not one-hot
     assert class_weights(None, one_hot * 0.5, 3) is None
+
+
+def test_a_run_records_how_long_it_took():
+    import time
+
+    x, y = tabular(60)
+    started = time.perf_counter()
+    result = lamina.train(classifier(epochs=2, validation_split=0.0, test_split=0.0), data=(x, y))
+    wall = time.perf_counter() - started
+    timings = result.info["timings"]
+    assert len(timings["epoch_seconds"]) == 2
+    assert 0 < sum(timings["epoch_seconds"]) <= timings["fit_seconds"]
+    assert timings["fit_seconds"] <= timings["total_seconds"] <= wall

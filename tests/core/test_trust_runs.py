@@ -137,9 +137,23 @@ def test_one_sample_is_refused_before_anything_is_written(tmp_path):
 
 
 def test_too_few_for_the_test_part_is_refused(tmp_path):
-    with pytest.raises(DataError, match=r"test_split 0\.1 needs at least \d+ samples"):
+    with pytest.raises(DataError, match=r"test_split 0\.1 needs at least 6 samples"):
         lamina.train(_spec(0.01, epochs=1), data=_regression(n=4), project=tmp_path / "p")
     assert not (tmp_path / "p").exists()
+
+
+@pytest.mark.parametrize("fraction", [0.1, 0.15, 0.2, 0.25, 0.3, 0.5])
+def test_the_number_of_samples_a_split_needs_is_the_split_s_own(fraction):
+    """The count the message names is the fewest with which the part is not empty."""
+    from lamina.data.splits import split_dataset
+    from lamina.training.prepare import _needed
+
+    def part(n):
+        return split_dataset(_regression(n=n), validation=0.0, test=fraction, seed=0).test
+
+    n = _needed(fraction)
+    assert part(n) is not None and len(part(n)) == 1
+    assert n == 1 or part(n - 1) is None
 
 
 def test_small_data_without_validation_or_test_still_trains():

@@ -7,6 +7,7 @@ shuffled and augmented on the fly.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,10 +125,8 @@ def check_parts(spec: ModelSpec, ds: Dataset, splits: Splits) -> None:
 
 def _needed(fraction: float) -> int:
     """The fewest samples of which `fraction` rounds to one (as `split_dataset` counts)."""
-    n = 1
-    while round(fraction * n) < 1:
-        n += 1
-    return n
+    n = math.ceil(0.5 / fraction)  # the fewest with fraction * n >= 0.5
+    return n if round(fraction * n) >= 1 else n + 1  # 0.5 itself rounds to 0 (to even)
 
 
 def prepare_data(spec: ModelSpec, ds: Dataset, n_out: int | None, seed: int) -> PreparedData:
