@@ -83,5 +83,7 @@ def test_a_keras_error_is_cut_to_its_first_three_useful_lines():
         " Input shape: (None, 64, 64, 1)"
     )
     assert short_error(ValueError("")) == "ValueError"
+    only_dump = "Traceback (most recent call last):\n  File 'x.py', line 1"
+    assert short_error(RuntimeError(only_dump)) == "Traceback (most recent call last):"
     long = short_error(ValueError("x" * 1000))
     assert len(long) == 400 and long.endswith("...")

@@ -54,6 +54,9 @@ def test_automatic_choice_gives_the_same_history_as_one_batch_per_call(digits, o
     for a, b in zip(auto.model.get_weights(), one_per_call.model.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
     assert int(auto.model.steps_per_execution.numpy()) == 1  # left as compiled
+    # Keras's batch counter (TensorBoard's step) counts every batch, as in a bare fit
+    assert int(auto.model._train_counter.numpy()) == int(auto.model.optimizer.iterations.numpy())
+    assert int(auto.model._train_counter.numpy()) == int(one_per_call.model._train_counter.numpy())
     for seconds, n in chosen["changes"]:  # every choice bounds a call's time
         assert n == 1 or n * seconds <= chosen["target_seconds"]
 

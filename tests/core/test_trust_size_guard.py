@@ -26,7 +26,21 @@ def test_check_refuses_a_model_above_the_limit_with_a_located_error(monkeypatch)
     assert [p.path for p in report.problems] == ["layers[0]"]
     message = report.problems[0].message
     assert "at least 10,000 parameters" in message and "limit of 1,000" in message
+    assert "(40.0 KB of weights, about 160.0 KB to train)" in message  # float32: 4 bytes each
     assert "LAMINA_MAX_PARAMS" in message
+
+
+def test_items_each_under_the_limit_are_refused_together(monkeypatch):
+    """Dense 20 -> 30 (630 parameters) then 30 -> 20 (620): 1,250 in all, over 1,000."""
+    monkeypatch.setenv("LAMINA_MAX_PARAMS", "1000")
+    spec = _spec(20, 30)
+    spec["layers"].append({"type": "Dense", "params": {"units": 20}})
+    report = lamina.check(spec)
+    assert [p.path for p in report.problems] == ["layers[1]"]
+    message = report.problems[0].message
+    assert "at least 600 parameters" in message  # its kernel, refused before its bias
+    assert "with the items before it the model would have at least 1,230" in message
+    assert lamina.check(spec, max_params=1250).ok
 
 
 def test_the_limit_can_be_raised_by_argument_and_env(monkeypatch):

@@ -32,8 +32,6 @@ def _sizes(value: Any, n: int) -> list[int]:
 
 
 def _pixels(spatial: list[int]) -> str:
-    if len(set(spatial)) == 1:
-        return f"{spatial[0]}-pixel" if len(spatial) == 1 else f"{spatial[0]}×{spatial[0]}-pixel"
     return "×".join(str(d) for d in spatial) + "-pixel"
 
 
