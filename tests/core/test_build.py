@@ -242,6 +242,13 @@ def test_check_cache_reuses_leading_items_and_gives_the_same_report():
     cache.get = lambda key: hits.append(before(key)) or hits[-1]
     lamina.check(spec, cache=cache)
     assert all(h is not None for h in hits)
+    # the same parameters written in another order are the same item
+    first_params = spec["layers"][0]["params"]
+    assert len(first_params) > 1
+    spec["layers"][0]["params"] = dict(reversed(list(first_params.items())))
+    hits.clear()
+    lamina.check(spec, cache=cache)
+    assert hits and all(h is not None for h in hits)
     spec["layers"][0]["params"]["filters"] = 2
     broken = {
         **spec,
@@ -285,3 +292,22 @@ def test_a_head_brings_its_loss_and_a_bad_schedule_is_located_inside_it():
     assert problem.message == "a schedule has only 'type' and 'params'"
     unbuilt = lamina.check({**plain, "layers": []})
     assert not unbuilt.ok and unbuilt.total_params == 0  # nothing built: no parameters
+
+
+def test_a_bad_schedule_given_to_the_keras_arguments_directly_is_located():
+    """`convert_params` checks a schedule again (a caller may skip the spec's check)."""
+    from lamina.build import convert_params
+    from lamina.plugins import get_registry
+
+    registry = get_registry()
+    adam = registry.get("optimizer", "Adam")
+    with pytest.raises(
+        ValueError, match=r"^learning_rate\.type: unknown learning-rate schedule 'Nope'"
+    ):
+        convert_params(adam, {"learning_rate": {"type": "Nope"}}, registry)
+    schedule = {
+        "type": "ExponentialDecay",
+        "params": {"initial_learning_rate": 0.1, "decay_steps": 10, "decay_rate": 0.5},
+    }
+    made = convert_params(adam, {"learning_rate": schedule}, registry)["learning_rate"]
+    assert float(made(10)) == pytest.approx(0.05)
