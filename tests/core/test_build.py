@@ -185,6 +185,22 @@ def test_spec_of_gives_back_the_spec_and_reads_plain_keras_models():
     rebuilt = lamina.build_model({**read.to_dict(), "compile": {"loss": "mse"}})
     assert rebuilt.count_params() == plain.count_params()
 
+    class Twice(keras.layers.Layer):
+        def call(self, x):
+            return 2 * x
+
+    class Half(keras.layers.Layer):
+        def call(self, x):
+            return x / 2
+
+    odd = keras.Sequential([keras.Input((6,)), Twice(), keras.layers.Dense(4), Half()])
+    with pytest.raises(SpecError) as info:
+        lamina.spec_of(odd)
+    assert [(p.path, p.message) for p in info.value.problems] == [
+        ("layers[0]", "Twice is not in the catalogue"),
+        ("layers[2]", "Half is not in the catalogue"),
+    ]
+
 
 def test_spec_of_keeps_a_function_loss_with_parameters(tmp_path):
     """A model read off its layers (no stored spec) keeps its parameterised function loss."""

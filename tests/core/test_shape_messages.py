@@ -56,6 +56,12 @@ def test_other_errors_are_left_to_keras_words():
             "kernel size 9 is larger than the 5×8-pixel",
             "kernel_size",
         ),
+        (  # a side as large as the kernel is not the one too small
+            {"kernel_size": [4, 9]},
+            [4, 8, 1],
+            "kernel size 9 is larger than the 4×8-pixel",
+            "kernel_size",
+        ),
         ({}, [1, 1, 4], "pool size 2 is larger than the 1×1-pixel", None),
         ({"kernel_size": 3, "strides": 9}, [4, 4, 1], "4×4-pixel input it gets is too small", None),
     ],

@@ -32,15 +32,12 @@ def spec_of(model: Any, registry: Registry | None = None) -> ModelSpec:
     by_class = {e.obj: e for e in registry.entries("layer")}
     items: list[dict[str, Any]] = []
     problems = []
-    for layer in model.layers:
-        if isinstance(layer, keras.layers.InputLayer):
-            continue
+    layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+    for index, layer in enumerate(layers):
         entry = by_class.get(type(layer))
         if entry is None:
             problems.append(
-                SpecProblem(
-                    f"layers[{len(items)}]", f"{type(layer).__name__} is not in the catalogue"
-                )
+                SpecProblem(f"layers[{index}]", f"{type(layer).__name__} is not in the catalogue")
             )
             continue
         items.append({"type": entry.name, "params": _params_of(entry, layer.get_config())})
