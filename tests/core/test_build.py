@@ -292,6 +292,13 @@ def test_a_head_brings_its_loss_and_a_bad_schedule_is_located_inside_it():
     report = lamina.check(head_spec)
     assert report.ok, report.problems  # the head's negative log-likelihood is the loss
     assert report.total_params > 0
+    model = lamina.build_model(head_spec)  # the head's two layers, named after its item
+    assert [layer.name for layer in model.layers] == [
+        "input",
+        "dense_0",
+        "normal_1_0",
+        "normal_1_1",
+    ]
     plain = {**head_spec, "layers": [{"type": "Dense", "params": {"units": 1}}]}
     (problem,) = lamina.check(plain).problems
     assert problem.path == "compile.loss" and "no loss" in problem.message
