@@ -267,3 +267,20 @@ def test_only_models_with_keras_own_steps_get_the_graph_loop():
     for model in (compiled(OwnStep), compiled(run_eagerly=True), compiled(jit_compile=True)):
         assert not _plain_steps(model)
         assert call_target(model, batch_events=False, cancel=None) == TARGET_SECONDS
+
+
+def test_run_json_records_each_change_of_the_number():
+    from types import SimpleNamespace
+
+    from lamina.training.fitting import _chosen
+
+    steps = SimpleNamespace(
+        target=0.25, choices=[(0.3, 1), (0.1, 2), (0.1, 2), (0.0312345678, 8), (0.2, 1)]
+    )
+    assert _chosen(steps) == {
+        "auto": True,
+        "target_seconds": 0.25,
+        "used": [1, 2, 8, 1],
+        "changes": [[0.1, 2], [0.031235, 8], [0.2, 1]],
+    }
+    assert _chosen(None)["used"] == [1] and _chosen(None)["changes"] == []
