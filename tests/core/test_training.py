@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -140,6 +142,8 @@ def test_nan_loss_is_a_failed_run_with_a_reason(diverging):
     result = train(spec, data=ds, on_event=events.append)
     assert result.status == "failed"
     assert "diverged" in result.reason
+    nan_epoch = result.info["epochs_run"] + 1  # counted from 1: the first not recorded
+    assert re.search(rf"loss became (nan|-?inf) at epoch {nan_epoch}:", result.reason)
     failed = [e for e in events if isinstance(e, ev.RunFailed)]
     assert failed and "diverged" in failed[0].reason
 

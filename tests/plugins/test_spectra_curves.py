@@ -130,3 +130,21 @@ def test_attributions_peak_on_the_redshifted_halpha(trained):
         hits[kind] = n / len(emission)
     print(f"Hα hits of {len(emission)} emission spectra:", hits)
     assert all(v >= 0.75 for v in hits.values()), hits
+
+
+def test_curves_against_the_index_place_short_maps_and_receptive_fields():
+    """Without a wavelength, a map shorter than the signal (after pooling) spreads over it,
+    and each top-9 sample shows its receptive field."""
+    from lamina_builtin.visualizations.signals import as_curves
+
+    from lamina.visualize import Result
+
+    x = np.random.default_rng(0).normal(size=(1, 40, 2))  # 40 steps, 2 channels
+    cam = as_curves(Result("gradcam", np.zeros((0,)), meta={"map": np.ones((1, 10))}), x)
+    (band,) = [c for c in cam.panels[-1].curves if c.kind == "band"]
+    np.testing.assert_allclose(band.x, (np.arange(10) + 0.5) * 4 - 0.5)  # pixel centres
+    data = np.random.default_rng(1).normal(size=(3, 40, 2))
+    meta = {"indices": [2, 0], "boxes": [[(5, 12)], []]}
+    top = as_curves(Result("top9", np.zeros((0,)), meta=meta), data)
+    assert [p.spans for p in top.panels] == [((5.0, 11.0, "receptive field"),), ()]
+    assert [p.title for p in top.panels] == ["#2", "#0"]  # the samples, in the given order

@@ -84,7 +84,6 @@ def _unpool(layer: Any, s: Any, x_in: Any) -> Any:
     """Max unpooling with the switches of the forward pass."""
     one_d = len(x_in.shape) == 3
     xi = x_in[:, None] if one_d else x_in
-    si = s[:, None] if one_d else s
     pool = layer.pool_size if isinstance(layer.pool_size, (list, tuple)) else (layer.pool_size,)
     strides = layer.strides if isinstance(layer.strides, (list, tuple)) else (layer.strides,)
     if one_d:
@@ -97,7 +96,7 @@ def _unpool(layer: Any, s: Any, x_in: Any) -> Any:
         include_batch_in_index=True,
     )
     size = tf.cast(tf.size(xi), tf.int64)
-    flat = tf.scatter_nd(tf.reshape(switches, [-1, 1]), tf.reshape(si, [-1]), [size])
+    flat = tf.scatter_nd(tf.reshape(switches, [-1, 1]), tf.reshape(s, [-1]), [size])
     out = tf.reshape(flat, tf.shape(xi))
     return out[:, 0] if one_d else out
 
