@@ -418,6 +418,44 @@ def test_occlusion_equals_brute_force(occlusion_case, patch, stride):
         np.testing.assert_allclose(res.meta["map"], expected, rtol=1e-4, atol=1e-6)
 
 
+@pytest.mark.parametrize("patch,stride", [(3, 2), (4, 4)])
+def test_occlusion_of_a_signal_equals_brute_force(patch, stride):
+    """The same rule along one axis: a (T, C) signal, patches of `patch` steps."""
+    from lamina.keras import keras
+
+    rng = np.random.default_rng(7)
+    model = keras.Sequential(
+        [keras.Input((16, 2)), keras.layers.Flatten(), keras.layers.Dense(3, activation="softmax")]
+    )
+    model.layers[-1].set_weights(
+        [rng.normal(0, 0.5, size=(32, 3)).astype("float32"), np.zeros(3, "float32")]
+    )
+    x = rng.uniform(0.0, 1.0, size=(16, 2))
+    starts = list(range(0, 16 - patch + 1, stride))
+    if starts[-1] != 16 - patch:
+        starts.append(16 - patch)
+    for c in (0, 2):
+        base = probs(model, x)[c]
+        drop, count = np.zeros(16), np.zeros(16)
+        for r in starts:
+            hidden = x.copy()
+            hidden[r : r + patch] = 0.0
+            drop[r : r + patch] += base - probs(model, hidden)[c]
+            count[r : r + patch] += 1
+        res = lamina.viz(
+            "occlusion",
+            model,
+            input=x.astype("float32"),
+            class_index=c,
+            patch=patch,
+            stride=stride,
+            fill=0.0,
+        )
+        np.testing.assert_allclose(
+            np.asarray(res.meta["map"]).reshape(-1), drop / count, rtol=1e-4, atol=1e-6
+        )
+
+
 def test_occlusion_peak_is_at_the_spot_and_not_one_stride_away(occlusion_case):
     model, x = occlusion_case
     res = lamina.viz(

@@ -81,3 +81,23 @@ def test_confusion_matrix_takes_one_hot_truth_and_scores_unnormalised():
     assert two.meta["counts"] == [[1, 0], [1, 1]]
     with pytest.raises(VisualizationError, match="differ in length: 3 vs 2"):
         confusion_matrix(y_true=[0, 1, 1], y_pred=[0, 1])
+
+
+@pytest.mark.parametrize(("filter_", "scale"), [(None, 2.0), (0, 1.0), (1, 3.0)])
+def test_deep_dream_excites_the_asked_filter(filter_, scale):
+    """The objective is the mean activation of the given filter (of all filters if None):
+    a 1x1 ReLU convolution with hand-set kernels 1 and 3 on a positive image gives
+    mean(x), 3 mean(x), and their mean 2 mean(x) at the start of the ascent."""
+    from lamina_builtin.visualizations import deep_dream
+
+    from lamina.keras import keras
+
+    inp = keras.Input((6, 6, 1))
+    conv = keras.layers.Conv2D(2, 1, activation="relu", name="c")
+    model = keras.Model(inp, keras.layers.Dense(2)(keras.layers.Flatten()(conv(inp))))
+    conv.set_weights([np.array([1.0, 3.0], "float32").reshape(1, 1, 1, 2), np.zeros(2, "float32")])
+    x = np.random.default_rng(0).uniform(0.1, 1.0, size=(6, 6, 1)).astype("float32")
+    res = deep_dream(model, input=x, layer="c", filter=filter_, steps=3, jitter=0)
+    objective = res.meta["objective"]
+    assert objective[0] == pytest.approx(scale * float(x.mean()), rel=1e-5)
+    assert objective[-1] > objective[0]  # the ascent raises it
