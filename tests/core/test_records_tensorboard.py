@@ -118,8 +118,9 @@ def test_negative_histogram_frequency_is_a_located_error(tmp_path, capsys):
     assert main([*argv, "--tensorboard-histograms", "-1"]) == 2
     err = capsys.readouterr().err
     assert "--tensorboard-histograms" in err and "-1" in err and "Traceback" not in err
-    with pytest.raises(SettingError, match="^tensorboard_histograms: "):
-        lamina.train(spec, data="xor", project=project, tensorboard_histograms=-1)
+    for bad in (-1, "2", 1.5, True):
+        with pytest.raises(SettingError, match="^tensorboard_histograms: "):
+            lamina.train(spec, data="xor", project=project, tensorboard_histograms=bad)
     assert not project.exists()
 
 

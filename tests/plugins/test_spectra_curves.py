@@ -148,3 +148,7 @@ def test_curves_against_the_index_place_short_maps_and_receptive_fields():
     top = as_curves(Result("top9", np.zeros((0,)), meta=meta), data)
     assert [p.spans for p in top.panels] == [((5.0, 11.0, "receptive field"),), ()]
     assert [p.title for p in top.panels] == ["#2", "#0"]  # the samples, in the given order
+    one = x[:, :, :1]  # one channel: the signal itself, unlabelled
+    sal = as_curves(Result("saliency", np.zeros((0,)), meta={"map": np.ones((1, 40))}), one)
+    (line,) = [c for c in sal.panels[-1].curves if c.kind != "band"]
+    np.testing.assert_array_equal(line.y, one[0, :, 0])

@@ -273,7 +273,7 @@ def class_model(
         s = tf.reshape(scores(img), (1, -1))[0, class_index]
         value = s - l2 * tf.reduce_sum(img**2)
         if tv:
-            for a in range(1, 2 + n_spatial):
+            for a in range(1, 1 + n_spatial):
                 value -= tv * tf.reduce_sum(tf.experimental.numpy.diff(img, axis=a) ** 2)
         return value
 
