@@ -152,3 +152,9 @@ def test_curves_against_the_index_place_short_maps_and_receptive_fields():
     sal = as_curves(Result("saliency", np.zeros((0,)), meta={"map": np.ones((1, 40))}), one)
     (line,) = [c for c in sal.panels[-1].curves if c.kind != "band"]
     np.testing.assert_array_equal(line.y, one[0, :, 0])
+    kernel = np.arange(5 * 2 * 3, dtype="float32").reshape(5, 2, 3)  # 5 taps, 2 in, 3 filters
+    filt = as_curves(Result("filters", np.zeros((0,)), meta={"kernel": kernel}), None)
+    assert len(filt.panels) == 3 and filt.panels[0].x_label == "offset"
+    first = filt.panels[1].curves[0]  # filter 1, input channel 0
+    np.testing.assert_array_equal(first.x, [-2, -1, 0, 1, 2])  # centred on the middle tap
+    np.testing.assert_array_equal(first.y, kernel[:, 0, 1])
