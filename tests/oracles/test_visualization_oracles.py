@@ -18,6 +18,8 @@ silently uses the predicted class fails.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -379,22 +381,25 @@ def occlusion_case():
 
 
 def brute_force_occlusion(model, x, c, patch, stride, fill):
-    """The mean drop of the class probability over the patches covering each pixel."""
-    h, w = x.shape[:2]
-    starts_r = list(range(0, h - patch + 1, stride))
-    starts_c = list(range(0, w - patch + 1, stride))
-    if starts_r[-1] != h - patch:
-        starts_r.append(h - patch)
-    if starts_c[-1] != w - patch:
-        starts_c.append(w - patch)
+    """The mean drop of the class probability over the patches covering each pixel.
+
+    `x` is ``(H, W, C)`` or a ``(T, C)`` signal: patches cover every spatial axis.
+    """
+    sides = x.shape[:-1]
+    starts = []
+    for n in sides:
+        axis = list(range(0, n - patch + 1, stride))
+        if axis[-1] != n - patch:
+            axis.append(n - patch)
+        starts.append(axis)
     base = probs(model, x)[c]
-    drop, count = np.zeros((h, w)), np.zeros((h, w))
-    for r in starts_r:
-        for cc in starts_c:
-            hidden = x.copy()
-            hidden[r : r + patch, cc : cc + patch] = fill
-            drop[r : r + patch, cc : cc + patch] += base - probs(model, hidden)[c]
-            count[r : r + patch, cc : cc + patch] += 1
+    drop, count = np.zeros(sides), np.zeros(sides)
+    for corner in itertools.product(*starts):
+        window = tuple(slice(r, r + patch) for r in corner)
+        hidden = x.copy()
+        hidden[window] = fill
+        drop[window] += base - probs(model, hidden)[c]
+        count[window] += 1
     return drop / count
 
 
@@ -431,17 +436,7 @@ def test_occlusion_of_a_signal_equals_brute_force(patch, stride):
         [rng.normal(0, 0.5, size=(32, 3)).astype("float32"), np.zeros(3, "float32")]
     )
     x = rng.uniform(0.0, 1.0, size=(16, 2))
-    starts = list(range(0, 16 - patch + 1, stride))
-    if starts[-1] != 16 - patch:
-        starts.append(16 - patch)
     for c in (0, 2):
-        base = probs(model, x)[c]
-        drop, count = np.zeros(16), np.zeros(16)
-        for r in starts:
-            hidden = x.copy()
-            hidden[r : r + patch] = 0.0
-            drop[r : r + patch] += base - probs(model, hidden)[c]
-            count[r : r + patch] += 1
         res = lamina.viz(
             "occlusion",
             model,
@@ -451,8 +446,9 @@ def test_occlusion_of_a_signal_equals_brute_force(patch, stride):
             stride=stride,
             fill=0.0,
         )
+        expected = brute_force_occlusion(model, x, c, patch, stride, 0.0)
         np.testing.assert_allclose(
-            np.asarray(res.meta["map"]).reshape(-1), drop / count, rtol=1e-4, atol=1e-6
+            np.asarray(res.meta["map"]).reshape(-1), expected, rtol=1e-4, atol=1e-6
         )
 
 
