@@ -1,8 +1,9 @@
-"""Numbers of the diagnostic visualizations, checked by hand (no TensorFlow model needed).
+"""Numbers of the visualizations, checked by hand or in closed form on tiny hand-set models.
 
 Written against surviving mutants of ``plugins/lamina_builtin/visualizations``
 (scripts/mutation.sh): the best epoch and its markers, the confusion matrix's counts,
-normalisation and accuracy, and the fraction of zero activations.
+normalisation and accuracy, deep dream's objective, the class model's optimum,
+SmoothGrad's noise scale and the deconvnet's generic step.
 """
 
 from __future__ import annotations
@@ -101,3 +102,80 @@ def test_deep_dream_excites_the_asked_filter(filter_, scale):
     objective = res.meta["objective"]
     assert objective[0] == pytest.approx(scale * float(x.mean()), rel=1e-5)
     assert objective[-1] > objective[0]  # the ascent raises it
+
+
+def test_class_model_reaches_the_closed_form_optimum_of_a_linear_signal_model():
+    """For a linear score ``w . x`` the class model maximises ``w . x - l2 |x|^2 - tv TV(x)``,
+    a quadratic whose optimum solves ``(2 l2 + 2 tv D^T D) x_c = w_c`` for each channel c
+    (D: differences of neighbours along the signal, never across channels). Plain ascent
+    with the capped learning rate converges to it; a normalised step would circle it."""
+    from lamina_builtin.visualizations import class_model
+
+    from lamina.keras import keras
+
+    length, l2, tv = 8, 0.5, 0.5
+    rng = np.random.default_rng(1)
+    w = rng.uniform(-1.0, 1.0, size=(length, 2)).astype("float32")
+    inp = keras.Input((length, 2))
+    dense = keras.layers.Dense(1, use_bias=False)
+    model = keras.Model(inp, dense(keras.layers.Flatten()(inp)))
+    dense.set_weights([w.reshape(-1, 1)])
+    res = class_model(model, class_index=0, steps=150, step_size=1.0, l2=l2, tv=tv, jitter=0)
+    d = np.diff(np.eye(length), axis=0)
+    optimum = np.linalg.solve(2 * l2 * np.eye(length) + 2 * tv * d.T @ d, w)
+    np.testing.assert_allclose(res.meta["image"], optimum, atol=1e-4)
+
+
+def test_smoothgrad_noise_scales_with_the_input_range():
+    """SmoothGrad's noise is ``noise * (max - min)`` of the input. Through a ReLU with its
+    kink at 11.5, the gradient at a pixel of 11 is 1 exactly when the noise passes 0.5:
+    with sigma = 0.5 * (11 - 10) that happens with probability erfc(1 / sqrt 2) / 2."""
+    from math import erfc, sqrt
+
+    from lamina_builtin.visualizations import saliency
+
+    from lamina.keras import keras
+
+    inp = keras.Input((4, 4, 1))
+    conv = keras.layers.Conv2D(1, 1, activation="relu")
+    dense = keras.layers.Dense(1, use_bias=False)
+    model = keras.Model(inp, dense(keras.layers.Flatten()(conv(inp))))
+    conv.set_weights([np.ones((1, 1, 1, 1), "float32"), np.array([-11.5], "float32")])
+    dense.set_weights([np.ones((16, 1), "float32")])
+    x = np.full((4, 4, 1), 10.0, "float32")
+    x[:, 2:] = 11.0
+    res = saliency(model, input=x, class_index=0, smooth_samples=400, noise=0.5, seed=0)
+    sal = res.meta["map"]
+    assert float(sal[:, 2:].mean()) == pytest.approx(erfc(1 / sqrt(2)) / 2, abs=0.03)
+    assert float(sal[:, :2].mean()) < 0.02  # the noise must pass 1.5: 3 sigma
+
+
+def test_deconvnet_crosses_a_layer_without_a_rule_by_its_vector_jacobian_product():
+    """ZeroPadding2D has no deconvnet rule: the generic step takes its vector-Jacobian
+    product, which crops. The projection of a whole 3x3 ReLU convolution map is then the
+    transposed convolution of the map on the padded grid, cropped back to the input."""
+    from lamina_builtin.visualizations import deconvnet
+
+    from lamina.keras import keras
+
+    rng = np.random.default_rng(2)
+    kernel = rng.normal(size=(3, 3)).astype("float32")
+    x = rng.uniform(size=(5, 5, 1)).astype("float32")
+    inp = keras.Input((5, 5, 1))
+    conv = keras.layers.Conv2D(1, 3, activation="relu", use_bias=False, name="c")
+    model = keras.Model(inp, conv(keras.layers.ZeroPadding2D(1, name="pad")(inp)))
+    conv.set_weights([kernel.reshape(3, 3, 1, 1)])
+    res = deconvnet(model, input=x, layer="c", filter=0, unit="all")
+    padded = np.pad(x[..., 0], 1)
+    act = np.array(
+        [
+            [max(0.0, float((kernel * padded[p : p + 3, q : q + 3]).sum())) for q in range(5)]
+            for p in range(5)
+        ]
+    )
+    back = np.zeros((7, 7))
+    for p in range(5):
+        for q in range(5):
+            back[p : p + 3, q : q + 3] += act[p, q] * kernel
+    assert res.meta["generic_layers"] == ["pad"]
+    np.testing.assert_allclose(res.meta["map"][..., 0], back[1:-1, 1:-1], rtol=1e-4, atol=1e-5)

@@ -22,7 +22,7 @@ from lamina_builtin.visualizations.signals import as_curves
 def _resize(cam: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     if cam.ndim == 1:  # 1-D signal
         return np.interp(np.linspace(0, len(cam) - 1, shape[0]), np.arange(len(cam)), cam)
-    out = tf.image.resize(cam[None, ..., None], shape[:2], method="bilinear")
+    out = tf.image.resize(cam[None, ..., None], shape, method="bilinear")
     return np.asarray(out)[0, ..., 0]
 
 
