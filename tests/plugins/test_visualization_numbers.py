@@ -127,33 +127,43 @@ def test_class_model_reaches_the_closed_form_optimum_of_a_linear_signal_model():
 
 
 def test_smoothgrad_noise_scales_with_the_input_range():
-    """SmoothGrad's noise is ``noise * (max - min)`` of the input. Through a ReLU with its
-    kink at 11.5, the gradient at a pixel of 11 is 1 exactly when the noise passes 0.5:
-    with sigma = 0.5 * (11 - 10) that happens with probability erfc(1 / sqrt 2) / 2."""
+    """SmoothGrad's noise is ``noise * (max - min)`` of the input, ``noise`` for a constant
+    input. Through a ReLU, the gradient at a pixel is 1 exactly when the noise carries it
+    past the kink: 0.5 above a pixel of 12 with sigma = 0.25 * (12 - 10), 0.5 above a
+    constant image with sigma = 0.5; either way with probability erfc(1 / sqrt 2) / 2."""
     from math import erfc, sqrt
 
     from lamina_builtin.visualizations import saliency
 
     from lamina.keras import keras
 
-    inp = keras.Input((4, 4, 1))
-    conv = keras.layers.Conv2D(1, 1, activation="relu")
-    dense = keras.layers.Dense(1, use_bias=False)
-    model = keras.Model(inp, dense(keras.layers.Flatten()(conv(inp))))
-    conv.set_weights([np.ones((1, 1, 1, 1), "float32"), np.array([-11.5], "float32")])
-    dense.set_weights([np.ones((16, 1), "float32")])
+    def relu_model(kink):
+        inp = keras.Input((4, 4, 1))
+        conv = keras.layers.Conv2D(1, 1, activation="relu")
+        dense = keras.layers.Dense(1, use_bias=False)
+        model = keras.Model(inp, dense(keras.layers.Flatten()(conv(inp))))
+        conv.set_weights([np.ones((1, 1, 1, 1), "float32"), np.array([-kink], "float32")])
+        dense.set_weights([np.ones((16, 1), "float32")])
+        return model
+
+    one_sigma = erfc(1 / sqrt(2)) / 2
     x = np.full((4, 4, 1), 10.0, "float32")
-    x[:, 2:] = 11.0
-    res = saliency(model, input=x, class_index=0, smooth_samples=400, noise=0.5, seed=0)
-    sal = res.meta["map"]
-    assert float(sal[:, 2:].mean()) == pytest.approx(erfc(1 / sqrt(2)) / 2, abs=0.03)
-    assert float(sal[:, :2].mean()) < 0.02  # the noise must pass 1.5: 3 sigma
+    x[:, 2:] = 12.0
+    res = saliency(relu_model(12.5), x, class_index=0, smooth_samples=400, noise=0.25)
+    assert float(res.meta["map"][:, 2:].mean()) == pytest.approx(one_sigma, abs=0.03)
+    assert float(res.meta["map"][:, :2].mean()) < 0.01  # 5 sigma below the kink
+    flat = np.full((4, 4, 1), 10.0, "float32")
+    res = saliency(relu_model(10.5), flat, class_index=0, smooth_samples=400, noise=0.5)
+    assert float(res.meta["map"].mean()) == pytest.approx(one_sigma, abs=0.03)
 
 
-def test_deconvnet_crosses_a_layer_without_a_rule_by_its_vector_jacobian_product():
-    """ZeroPadding2D has no deconvnet rule: the generic step takes its vector-Jacobian
-    product, which crops. The projection of a whole 3x3 ReLU convolution map is then the
-    transposed convolution of the map on the padded grid, cropped back to the input."""
+@pytest.mark.parametrize("middle", ["pad", "bn"])
+def test_deconvnet_crosses_padding_generically_and_batch_norm_by_its_rule(middle):
+    """Between the input and a 3x3 ReLU convolution sits a ZeroPadding2D, which has no
+    deconvnet rule (the generic step takes its vector-Jacobian product: a crop), or an
+    inference BatchNormalization (its rule: the scale gamma / sqrt(var + eps)). The
+    projection of the whole map is the transposed convolution of the rectified map,
+    taken back through that layer."""
     from lamina_builtin.visualizations import deconvnet
 
     from lamina.keras import keras
@@ -161,21 +171,84 @@ def test_deconvnet_crosses_a_layer_without_a_rule_by_its_vector_jacobian_product
     rng = np.random.default_rng(2)
     kernel = rng.normal(size=(3, 3)).astype("float32")
     x = rng.uniform(size=(5, 5, 1)).astype("float32")
+    gamma, beta, mean, var, eps = 1.5, 0.2, 0.4, 0.25, 1e-3
     inp = keras.Input((5, 5, 1))
+    if middle == "pad":
+        layer = keras.layers.ZeroPadding2D(1, name="pad")
+        z, scale, crop = np.pad(x[..., 0], 1), 1.0, 1
+    else:
+        layer = keras.layers.BatchNormalization(epsilon=eps, name="bn")
+        scale, crop = gamma / np.sqrt(var + eps), 0
+        z = (x[..., 0] - mean) * scale + beta
     conv = keras.layers.Conv2D(1, 3, activation="relu", use_bias=False, name="c")
-    model = keras.Model(inp, conv(keras.layers.ZeroPadding2D(1, name="pad")(inp)))
+    model = keras.Model(inp, conv(layer(inp)))
     conv.set_weights([kernel.reshape(3, 3, 1, 1)])
+    if middle == "bn":
+        layer.set_weights([np.array([v], "float32") for v in (gamma, beta, mean, var)])
     res = deconvnet(model, input=x, layer="c", filter=0, unit="all")
-    padded = np.pad(x[..., 0], 1)
+    n = z.shape[0] - 2
     act = np.array(
         [
-            [max(0.0, float((kernel * padded[p : p + 3, q : q + 3]).sum())) for q in range(5)]
-            for p in range(5)
+            [max(0.0, float((kernel * z[p : p + 3, q : q + 3]).sum())) for q in range(n)]
+            for p in range(n)
         ]
     )
-    back = np.zeros((7, 7))
-    for p in range(5):
-        for q in range(5):
+    back = np.zeros_like(z)
+    for p in range(n):
+        for q in range(n):
             back[p : p + 3, q : q + 3] += act[p, q] * kernel
-    assert res.meta["generic_layers"] == ["pad"]
-    np.testing.assert_allclose(res.meta["map"][..., 0], back[1:-1, 1:-1], rtol=1e-4, atol=1e-5)
+    expected = scale * back[crop : crop + 5, crop : crop + 5]
+    assert res.meta["generic_layers"] == (["pad"] if middle == "pad" else [])
+    np.testing.assert_allclose(res.meta["map"][..., 0], expected, rtol=1e-4, atol=1e-5)
+
+
+def test_gradient_ascent_takes_plain_steps_without_jitter_by_default():
+    """With ``normalize=False`` a step is ``x + step_size * grad``: on the objective
+    ``-|x - t|^2`` a step of 0.25 halves the distance to t. Any shift of the image
+    (jitter) would move it against the fixed t; ``clip`` bounds the pixels after each step."""
+    from lamina_builtin.visualizations.ascent import gradient_ascent
+
+    from lamina.keras import tf
+
+    rng = np.random.default_rng(3)
+    target = rng.uniform(-1.0, 1.0, size=(1, 6, 5, 1)).astype("float32")
+    start = rng.uniform(-1.0, 1.0, size=(1, 6, 5, 1)).astype("float32")
+
+    def objective(img):
+        return -tf.reduce_sum((img - target) ** 2)
+
+    out, values = gradient_ascent(objective, start, 3, 0.25, normalize=False)
+    np.testing.assert_allclose(out, target + (start - target) / 8, atol=1e-6)
+    assert values[0] == pytest.approx(-float(((start - target) ** 2).sum()), rel=1e-5)
+    clipped, _ = gradient_ascent(objective, start, 3, 0.25, normalize=False, clip=(-0.5, 0.5))
+    reference = start
+    for _ in range(3):
+        reference = np.clip(reference + 0.5 * (target - reference), -0.5, 0.5)
+    np.testing.assert_allclose(clipped, reference, atol=1e-6)
+
+
+def test_receptive_field_of_strided_same_padding_matches_the_gradient_support():
+    """A stride-2 'same' 3x3 convolution on 9 pixels pads one pixel before the input (TF
+    puts the odd pixel of padding after), then a stride-1 'same' 3x3: the field of a unit
+    is exactly where its gradient is nonzero (all-ones kernels: nothing cancels)."""
+    from lamina_builtin.visualizations.top9 import receptive_field
+
+    from lamina.keras import keras, tf
+
+    inp = keras.Input((9, 9, 1))
+    first = keras.layers.Conv2D(1, 3, strides=2, padding="same", use_bias=False)
+    second = keras.layers.Conv2D(1, 3, padding="same", use_bias=False, name="b")
+    model = keras.Model(inp, second(first(inp)))
+    for conv in (first, second):
+        conv.set_weights([np.ones((3, 3, 1, 1), "float32")])
+    rf = receptive_field(model, second)
+    assert rf["size"] == [7.0, 7.0] and rf["jump"] == [2.0, 2.0]
+    x = tf.constant(np.ones((1, 9, 9, 1), "float32"))
+    for unit in ((2, 2), (2, 3)):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            value = model(x)[0, unit[0], unit[1], 0]
+        rows, cols = np.nonzero(np.asarray(tape.gradient(value, x))[0, ..., 0])
+        for axis, found in ((0, rows), (1, cols)):
+            centre = rf["start"][axis] + unit[axis] * rf["jump"][axis]
+            assert (found.min(), found.max()) == (centre - 3, min(centre + 3, 8)), (unit, axis)

@@ -70,7 +70,7 @@ def record_callbacks(
     spec: ModelSpec,
     run_id: str,
     recorder: Any,
-    histogram_freq: int = 0,
+    histogram_freq: int,
 ) -> list:
     """The callbacks that write a saved run's records while it trains.
 
@@ -80,7 +80,7 @@ def record_callbacks(
         run_id: The run's id.
         recorder: The MLflow recorder, or `None`.
         histogram_freq: Write TensorBoard weight histograms every this many epochs
-            (0: never). Defaults to `0`.
+            (0: never).
     """
     if run_dir is None:
         return []
