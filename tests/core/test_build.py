@@ -113,6 +113,87 @@ def test_items_after_a_failing_item_are_marked_unchecked():
     assert report.items[0].error and not report.items[1].checked
 
 
+def test_every_item_after_a_failing_one_has_an_unchecked_report():
+    """An error in item 2 of 4: item 1 is checked, items 3 and 4 are reported unchecked."""
+    spec = {
+        "input": [4],
+        "layers": [
+            {"type": "Dense", "params": {"units": 3}},
+            {"type": "Conv2D", "params": {"filters": 2, "kernel_size": 3}},
+            {"type": "Dense", "params": {"units": 2}},
+            {"type": "Dropout", "params": {"rate": 0.5}},
+        ],
+        "compile": {"loss": "mse"},
+    }
+    report = lamina.check(spec)
+    items = report.items
+    assert [(i.index, i.type) for i in items] == [
+        (0, "Dense"),
+        (1, "Conv2D"),
+        (2, "Dense"),
+        (3, "Dropout"),
+    ]
+    assert items[0].checked and items[0].error is None and items[0].params == 4 * 3 + 3
+    assert items[1].checked and "Conv2D cannot take input of shape (batch, 3)" in items[1].error
+    assert [(i.checked, i.error, i.params) for i in items[2:]] == [(False, None, 0)] * 2
+    assert [p.path for p in report.problems] == ["layers[1]"]
+
+
+GRAPH_ITEMS = """
+from lamina.hookspecs import hookimpl
+from lamina.keras import layers, tf
+
+
+class EdgeMean(layers.Layer):
+    def call(self, inputs):
+        x, a, e = inputs
+        return tf.concat([x, tf.reduce_mean(e, axis=2)], axis=-1)
+
+
+class Propagate(layers.Layer):
+    def call(self, inputs):
+        x, a = inputs
+        return tf.matmul(a, x)
+
+
+def propagate_then_dense(units: int = 2):
+    return [Propagate(), layers.Dense(units)]
+
+
+@hookimpl
+def register_layers(register):
+    register(EdgeMean, category="test", inputs="x_a_e")
+
+
+@hookimpl
+def register_heads(register):
+    register(propagate_then_dense, name="PropagateDense", inputs="x_a")
+"""
+
+
+def test_graph_items_get_the_adjacency_and_the_data_s_edge_features(lamina_temp_plugin):
+    """Edge features as many as the data give (3); a head's first layer alone takes the
+    adjacency, its second the first's output."""
+    from lamina.testing import make_registry
+
+    registry = make_registry(lamina_temp_plugin("graph_items", GRAPH_ITEMS))
+    spec = {
+        "input": [5, 2],
+        "layers": [{"type": "EdgeMean"}, {"type": "PropagateDense", "params": {"units": 3}}],
+        "compile": {"loss": "mse"},
+        "data": {"type": "graph_structures", "params": {"edge_features": 3}},
+    }
+    model = lamina.build_model(spec, registry=registry)
+    assert [tuple(i.shape) for i in model.inputs] == [(None, 5, 2), (None, 5, 5), (None, 5, 5, 3)]
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2, 5, 2)).astype("float32")
+    a = (rng.random((2, 5, 5)) < 0.5).astype("float32")
+    e = rng.normal(size=(2, 5, 5, 3)).astype("float32")
+    kernel, bias = model.layers[-1].get_weights()
+    expected = (a @ np.concatenate([x, e.mean(axis=2)], axis=-1)) @ kernel + bias
+    np.testing.assert_allclose(model.predict([x, a, e], verbose=0), expected, atol=1e-5)
+
+
 def test_compile_errors_are_located():
     spec = {
         **cnn_spec(),

@@ -128,6 +128,13 @@ def test_keras_and_savedmodel(tmp_path):
     np.testing.assert_allclose(loaded(x).numpy(), model.predict(x, verbose=0), atol=1e-5)
 
 
+@pytest.mark.parametrize("seed, default", [(7, 7), (None, 0)])
+def test_the_exported_script_trains_with_the_spec_s_seed(seed, default):
+    """The script's ``--seed`` defaults to the spec's seed (0 for a spec without one)."""
+    text = generate_python(course_spec(seed=seed))
+    assert f'parser.add_argument("--seed", type=int, default={default})' in text
+
+
 @pytest.mark.parametrize("split, monitor", [(0.2, "val_loss"), (0.0, "loss")])
 def test_exported_callbacks_watch_validation_only_when_there_is_some(split, monitor):
     spec = course_spec(

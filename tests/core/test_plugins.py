@@ -87,7 +87,7 @@ BROKEN = {
     "raises": (
         "from lamina.hookspecs import hookimpl\n@hookimpl\ndef register_losses(register):\n"
         "    raise RuntimeError('boom')\n",
-        "register_losses raised RuntimeError: boom",
+        "register_losses raised RuntimeError: boom (at raises.py:4)",  # the raise's line
     ),
     "duplicate": (
         "from lamina.hookspecs import hookimpl\nfrom lamina.keras import layers\n@hookimpl\n"

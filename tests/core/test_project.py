@@ -270,3 +270,30 @@ def test_an_interrupted_run_says_which_epoch_its_best_weights_are_from(tmp_path,
     assert f"its best weights so far (epoch {epoch}) are in {run_dir / 'weights.best.h5'}" in str(
         info.value
     )
+
+
+def test_a_run_saved_with_best_weights_writes_them_and_keeps_the_final_ones(tmp_path):
+    import numpy as np
+
+    from lamina.build import build_model
+
+    model = build_model(tiny_spec())
+    final = [np.full(w.shape, 1.0, dtype="float32") for w in model.get_weights()]
+    best = [np.full(w.shape, -2.0, dtype="float32") for w in model.get_weights()]
+    model.set_weights(final)
+    project = create_project(tmp_path / "p", spec=tiny_spec())
+    for name, best_weights, expected_best in (("kept", best, best), ("none", None, final)):
+        run_dir = project.new_run_dir(name)
+        written = write_run(
+            run_dir, tiny_spec(), {"status": "finished"}, model=model, best_weights=best_weights
+        )
+        assert written == {
+            "final": run_dir / "weights.final.h5",
+            "best": run_dir / "weights.best.h5",
+        }
+        run = load_run(run_dir)
+        for which, expected in (("final", final), ("best", expected_best)):
+            for got, want in zip(run.model(which).get_weights(), expected, strict=True):
+                np.testing.assert_array_equal(got, want, err_msg=f"{name}: {which}")
+        for got, want in zip(model.get_weights(), final, strict=True):
+            np.testing.assert_array_equal(got, want)  # the model keeps its final weights

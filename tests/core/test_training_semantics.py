@@ -2,6 +2,7 @@
 
 - the standardiser's mean and std are those of the training part alone;
 - balanced class weights are ``n / (k * n_c)`` over the training part;
+- a classifier's train, validation and test parts keep the class proportions;
 - after early stopping with restore, the model holds the best epoch's weights;
 - ``weights.best.h5`` holds the best epoch's weights (re-evaluated: its validation loss
   is the history's best);
@@ -88,6 +89,27 @@ def test_balanced_class_weights_follow_the_formula():
     # the rarest class weighs most
     cw = result.info["class_weight"]
     assert max(cw, key=cw.get) == int(np.argmin(counts))
+
+
+def test_a_classifier_s_parts_keep_the_class_proportions():
+    """Training splits a classification data set stratified: 150/50 labels give a test
+    part of 20 with 15/5, a validation part of 40 with 30/10 (exactly, for any seed)."""
+    from lamina.data.dataset import Dataset
+    from lamina.training.prepare import prepare_data
+
+    rng = np.random.default_rng(0)
+    y = rng.permutation(np.repeat([0, 1], [150, 50]))
+    ds = Dataset(
+        x=rng.normal(size=(200, 4)).astype("float32"), y=y, name="two", task="classification"
+    )
+    spec = classifier(validation_split=0.2, test_split=0.1)
+    for seed in range(3):
+        splits = prepare_data(spec, ds, n_out=3, seed=seed).splits
+        counts = {
+            part: np.bincount(y[np.asarray(splits.indices[part])], minlength=2).tolist()
+            for part in ("train", "validation", "test")
+        }
+        assert counts == {"train": [105, 35], "validation": [30, 10], "test": [15, 5]}, seed
 
 
 def noise_task(n: int = 160, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:

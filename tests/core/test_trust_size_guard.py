@@ -43,6 +43,65 @@ def test_items_each_under_the_limit_are_refused_together(monkeypatch):
     assert lamina.check(spec, max_params=1250).ok
 
 
+EAGER_SCALE = '''
+from lamina.hookspecs import hookimpl
+from lamina.keras import layers, tf
+
+
+class EagerScale(layers.Layer):
+    """Makes its scale (n values) when constructed, its kernel when applied.
+
+    Args:
+        n: The width. Defaults to `100`.
+    """
+
+    def __init__(self, n: int = 100, **kwargs):
+        super().__init__(**kwargs)
+        self.n = n
+        self.scale = self.add_weight(name="scale", shape=(n,), initializer="ones")
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(name="kernel", shape=(int(input_shape[-1]), self.n))
+
+    def call(self, x):
+        return tf.matmul(x, self.kernel) * self.scale
+
+    def get_config(self):
+        return {**super().get_config(), "n": self.n}
+
+
+@hookimpl
+def register_layers(register):
+    register(EagerScale, category="test")
+'''
+
+
+def test_weights_made_by_the_constructor_count_with_those_made_when_applied(lamina_temp_plugin):
+    """EagerScale(n=100) on 20 inputs: 100 scale values made at construction (within the
+    limit of 1,000), then a 20 x 100 kernel when applied: 2,100 parameters, 8,400 bytes."""
+    from lamina.testing import make_registry
+
+    registry = make_registry(lamina_temp_plugin("eager", EAGER_SCALE))
+    spec = _spec(20, 1)
+    spec["layers"] = [{"type": "EagerScale", "params": {"n": 100}}]
+    report = lamina.check(spec, registry=registry, max_params=1000)
+    assert [p.path for p in report.problems] == ["layers[0]"]
+    message = report.problems[0].message
+    assert "EagerScale would have at least 2,100 parameters" in message
+    assert "(8.4 KB of weights, about 33.6 KB to train)" in message
+    assert lamina.check(spec, registry=registry, max_params=2100).ok
+
+
+def test_a_weight_made_without_a_dtype_counts_four_bytes_a_value():
+    """A variable made from a float32 value without naming its dtype: 4 bytes per value."""
+    from lamina.build.size_guard import size_guard
+    from lamina.keras import tf
+
+    with size_guard(1000) as counted:
+        tf.Variable(tf.zeros((10, 30)))
+    assert counted == [300, 300 * 4]
+
+
 def test_the_limit_can_be_raised_by_argument_and_env(monkeypatch):
     monkeypatch.setenv("LAMINA_MAX_PARAMS", "1000")
     assert lamina.check(_spec(100, 100), max_params=20_000).ok

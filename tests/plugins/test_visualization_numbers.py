@@ -104,26 +104,29 @@ def test_deep_dream_excites_the_asked_filter(filter_, scale):
     assert objective[-1] > objective[0]  # the ascent raises it
 
 
-def test_class_model_reaches_the_closed_form_optimum_of_a_linear_signal_model():
+@pytest.mark.parametrize(("scale", "step_size"), [(1.0, 1.0), (0.1, 0.01)])
+def test_class_model_reaches_the_closed_form_optimum_of_a_linear_signal_model(scale, step_size):
     """For a linear score ``w . x`` the class model maximises ``w . x - l2 |x|^2 - tv TV(x)``,
     a quadratic whose optimum solves ``(2 l2 + 2 tv D^T D) x_c = w_c`` for each channel c
     (D: differences of neighbours along the signal, never across channels). Plain ascent
-    with the capped learning rate converges to it; a normalised step would circle it."""
+    converges to it; a normalised step would circle it. The learning rate is `step_size`
+    per standard deviation of the first gradient (0.01 / std(0.1 w) here), capped at the
+    inverse curvature 1 / (2 l2 + 8 tv) (the first case)."""
     from lamina_builtin.visualizations import class_model
 
     from lamina.keras import keras
 
     length, l2, tv = 8, 0.5, 0.5
     rng = np.random.default_rng(1)
-    w = rng.uniform(-1.0, 1.0, size=(length, 2)).astype("float32")
+    w = scale * rng.uniform(-1.0, 1.0, size=(length, 2)).astype("float32")
     inp = keras.Input((length, 2))
     dense = keras.layers.Dense(1, use_bias=False)
     model = keras.Model(inp, dense(keras.layers.Flatten()(inp)))
     dense.set_weights([w.reshape(-1, 1)])
-    res = class_model(model, class_index=0, steps=150, step_size=1.0, l2=l2, tv=tv, jitter=0)
+    res = class_model(model, 0, steps=150, step_size=step_size, l2=l2, tv=tv, jitter=0)
     d = np.diff(np.eye(length), axis=0)
     optimum = np.linalg.solve(2 * l2 * np.eye(length) + 2 * tv * d.T @ d, w)
-    np.testing.assert_allclose(res.meta["image"], optimum, atol=1e-4)
+    np.testing.assert_allclose(res.meta["image"], optimum, atol=1e-4 * scale)
 
 
 def test_smoothgrad_noise_scales_with_the_input_range():
@@ -252,3 +255,148 @@ def test_receptive_field_of_strided_same_padding_matches_the_gradient_support():
         for axis, found in ((0, rows), (1, cols)):
             centre = rf["start"][axis] + unit[axis] * rf["jump"][axis]
             assert (found.min(), found.max()) == (centre - 3, min(centre + 3, 8)), (unit, axis)
+
+
+@pytest.mark.parametrize(
+    ("kind", "make_map"),
+    [
+        ("deconvnet", lambda m: m),  # (T, C): channels summed
+        ("gradcam", lambda m: m.sum(axis=-1)[None]),  # a (1, T) strip
+        ("occlusion", lambda m: m.sum(axis=-1)),  # already (T,)
+    ],
+)
+def test_attribution_band_of_a_signal_is_the_map_summed_over_channels(kind, make_map):
+    """A 1-D attribution is drawn as one band over the signal: a ``(T, C)`` map summed over
+    its channels, a ``(1, T)`` strip flattened; the signal's channels are its own lines."""
+    from lamina_builtin.visualizations.signals import as_curves
+
+    from lamina.visualize.result import Result
+
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(1, 7, 2))
+    m = rng.uniform(size=(7, 2))
+    res = as_curves(Result(kind, np.zeros((1, 7)), [kind], {"map": make_map(m)}), x)
+    (panel,) = res.panels
+    lines = [c for c in panel.curves if c.kind == "line"]
+    (band,) = [c for c in panel.curves if c.kind == "band"]
+    assert [c.label for c in lines] == ["input ch 0", "input ch 1"]
+    np.testing.assert_allclose(lines[1].y, x[0, :, 1])
+    np.testing.assert_allclose(band.y, m.sum(axis=-1))
+    np.testing.assert_allclose(band.x, np.arange(7))
+    assert res.meta["plot"] == "curves"
+
+
+@pytest.mark.parametrize(("n", "columns"), [(3, 1), (4, 3)])
+def test_top9_signals_are_one_column_up_to_three_then_three_columns(n, columns):
+    from lamina_builtin.visualizations.signals import as_curves
+
+    from lamina.visualize.result import Result
+
+    x = np.random.default_rng(5).normal(size=(6, 10, 1))
+    meta = {"indices": list(range(n)), "boxes": [[(2, 5)]] * n}
+    res = as_curves(Result("top9", np.zeros((n, 10)), [], meta), x)
+    assert res.meta["columns"] == columns and len(res.panels) == n
+    assert res.panels[1].curves[0].y.tolist() == x[1, :, 0].tolist()
+    assert list(res.panels[0].spans) == [(2.0, 4.0, "receptive field")]
+
+
+def test_overfitting_needs_the_validation_loss_to_rise_after_its_best_epoch():
+    """A plateau at the minimum (the best epoch is the first of equal values) is not
+    over-fitting: the last value must be above the best one."""
+    plateau = training_curves(history={"loss": [3.0, 2.0, 1.0], "val_loss": [2.0, 1.0, 1.0]})
+    assert plateau.meta["best_epoch"] == 1 and plateau.meta["overfitting"] is False
+    rising = training_curves(history={"loss": [3.0, 2.0, 1.0], "val_loss": [2.0, 1.0, 1.5]})
+    assert rising.meta["overfitting"] is True
+
+
+def test_filters_of_a_one_d_convolution_are_drawn_per_tap():
+    """A Conv1D kernel (3-D) is a layer with filters: each filter is a curve over its taps."""
+    from lamina_builtin.visualizations import filters
+
+    from lamina.keras import keras
+
+    inp = keras.Input((12, 1))
+    conv = keras.layers.Conv1D(2, 5, name="c1")
+    model = keras.Model(inp, conv(inp))
+    kernel = np.random.default_rng(6).normal(size=(5, 1, 2)).astype("float32")
+    conv.set_weights([kernel, np.zeros(2, "float32")])
+    res = filters(model)
+    assert res.meta["layer"] == "c1" and len(res.panels) == 2
+    np.testing.assert_allclose(res.panels[1].curves[0].y, kernel[:, 0, 1])
+    np.testing.assert_allclose(res.panels[1].curves[0].x, [-2, -1, 0, 1, 2])
+
+
+def test_deconvnet_projects_a_dense_unit_through_the_transposed_weights():
+    """Below a Dense layer the deconvnet takes the signal of the strongest unit through
+    the transposed weight matrix, rectified at every ReLU layer it crosses."""
+    from lamina_builtin.visualizations import deconvnet
+
+    from lamina.keras import keras
+
+    w1 = np.array([[1.0, 0.5, -0.2], [0.3, 1.0, 0.4], [-0.5, 0.2, 1.0], [0.6, -0.4, 0.3]])
+    w2 = np.array(
+        [[1.0, -0.5, 0.2, 0.1, 0.3], [-0.8, 0.4, 1.0, 0.2, -0.1], [0.5, 0.3, -0.6, 0.1, 0.2]]
+    )
+    inp = keras.Input((2, 2, 1))
+    d1 = keras.layers.Dense(3, activation="relu", name="d1")
+    d2 = keras.layers.Dense(5, activation="relu", name="d2")
+    model = keras.Model(inp, d2(d1(keras.layers.Flatten()(inp))))
+    d1.set_weights([w1.astype("float32"), np.zeros(3, "float32")])
+    d2.set_weights([w2.astype("float32"), np.zeros(5, "float32")])
+    x = np.array([0.9, 0.2, 0.4, 0.7], "float32").reshape(2, 2, 1)
+    out = np.maximum(np.maximum(x.reshape(-1) @ w1, 0) @ w2, 0)
+    top = int(np.argmax(out))
+    e = np.zeros(5)
+    e[top] = out[top]
+    assert (e @ w2.T).min() < 0 < out[top]  # the backward ReLU at d1 cuts something
+    res = deconvnet(model, input=x, layer="d2", unit="all")
+    assert res.meta["filter"] == top
+    expected = np.maximum(e @ w2.T, 0) @ w1.T
+    np.testing.assert_allclose(res.meta["map"].reshape(-1), expected, rtol=1e-5, atol=1e-7)
+
+
+def test_deep_dream_from_noise_is_reproducible_with_seed_zero_by_default():
+    """Without a start input, deep dream starts from noise drawn with `seed` (default 0)."""
+    from lamina_builtin.visualizations import deep_dream
+
+    from lamina.keras import keras
+
+    inp = keras.Input((6, 6, 1))
+    model = keras.Model(inp, keras.layers.Conv2D(2, 3, activation="relu", name="c")(inp))
+    kwargs = {"layer": "c", "steps": 2, "jitter": 0}
+    default = deep_dream(model, **kwargs).meta["image"]
+    np.testing.assert_array_equal(default, deep_dream(model, seed=0, **kwargs).meta["image"])
+    assert not np.allclose(default, deep_dream(model, seed=1, **kwargs).meta["image"])
+
+
+def test_stack_pair_turns_a_colour_map_grey_for_a_grey_input_and_scales_both():
+    from lamina_builtin.visualizations.gradients import stack_pair
+
+    rng = np.random.default_rng(8)
+    grey, colour = rng.uniform(2.0, 5.0, size=(4, 6)), rng.uniform(size=(4, 6, 3))
+
+    def unit(a):
+        return (a - a.min()) / (a.max() - a.min())
+
+    pair = stack_pair(grey, colour)
+    np.testing.assert_allclose(pair[0], unit(grey), rtol=1e-5)
+    np.testing.assert_allclose(pair[1], unit(colour.mean(axis=-1)), rtol=1e-5)
+    swapped = stack_pair(colour, grey)
+    np.testing.assert_allclose(swapped[0], unit(colour.mean(axis=-1)), rtol=1e-5)
+
+
+def test_weight_histograms_count_every_weight_under_its_layer_and_name():
+    from lamina_builtin.visualizations import weight_histograms
+
+    from lamina.keras import keras
+
+    inp = keras.Input((3,))
+    model = keras.Model(inp, keras.layers.Dense(4, name="d")(inp))
+    kernel, bias = (w.numpy() for w in model.get_layer("d").weights)
+    res = weight_histograms(model, bins=5)
+    first, second = res.meta["histograms"]
+    assert first["title"] == f"d/kernel (std {kernel.std():.3g})"
+    assert second["title"] == "d/bias (std 0)"
+    counts, edges = np.histogram(kernel.ravel(), bins=5)
+    assert list(first["counts"]) == counts.tolist() and sum(first["counts"]) == 12
+    np.testing.assert_allclose(first["edges"], edges)

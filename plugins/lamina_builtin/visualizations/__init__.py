@@ -147,8 +147,7 @@ def register_builtin_visualizations(register: Any) -> None:
         overrides = dict(overrides)
         if "layer" in inspect.signature(fn).parameters:
             overrides["layer"] = {
-                "type": "any",
-                "nullable": True,
+                "type": "any",  # nullable already: the signature's default is None
                 "help": "A layer name or an index (None for the default).",
             }
         register(

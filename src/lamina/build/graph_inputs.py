@@ -48,5 +48,5 @@ def apply_item(entry: Entry, layer_or_layers: Any, x: Any, extra_inputs: Mapping
         else:
             names = mode.split("_")
             x = layer([x] + [extra_inputs[n] for n in names[1:]])
-            mode = "x" if len(layers) > 1 else mode
+            mode = "x"  # the head's later layers take the previous output only
     return x
