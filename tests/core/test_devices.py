@@ -59,6 +59,8 @@ def test_the_cpu_is_always_listed_first_and_bad_names_are_refused():
         choose_device("tpu")
     with pytest.raises(DeviceError, match="unknown device 'gpu:x'"):
         choose_device("gpu:x")
+    with pytest.raises(DeviceError, match="unknown device 'gpu:0:1'"):
+        choose_device("gpu:0:1")
     if not any(d.kind == "gpu" for d in devices):
         with pytest.raises(DeviceError, match="'gpu:0' is not available; devices found: cpu"):
             choose_device("gpu:0")

@@ -268,3 +268,25 @@ def test_a_run_records_how_long_it_took():
     assert len(timings["epoch_seconds"]) == 2
     assert 0 < sum(timings["epoch_seconds"]) <= timings["fit_seconds"]
     assert timings["fit_seconds"] <= timings["total_seconds"] <= wall
+
+
+def test_regression_targets_must_match_the_model_s_outputs_when_both_are_known():
+    """Before training, (n, 2) targets refuse a model with 3 outputs; targets that are not
+    there (y None) or a model whose output size is unknown are left to Keras."""
+    from types import SimpleNamespace
+
+    from lamina.data.dataset import Dataset
+    from lamina.data.errors import DataError
+    from lamina.training.data_checks import check_against_model
+
+    spec = lamina.make_spec([4], [item("Dense", units=3)], loss="mse", epochs=1)
+    x = np.zeros((10, 4), "float32")
+    three = SimpleNamespace(output_shape=(None, 3))
+    with pytest.raises(DataError, match=r"2 value\(s\) per sample .* the model outputs 3"):
+        check_against_model(
+            Dataset(x, np.zeros((10, 2), "float32"), "t", "regression"), spec, three
+        )
+    check_against_model(Dataset(x, np.zeros((10, 3), "float32"), "t", "regression"), spec, three)
+    check_against_model(Dataset(x, None, "t", "regression"), spec, three)
+    unknown = SimpleNamespace(output_shape=(None, None))
+    check_against_model(Dataset(x, np.zeros((10, 2), "float32"), "t", "regression"), spec, unknown)

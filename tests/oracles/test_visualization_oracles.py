@@ -423,9 +423,10 @@ def test_occlusion_equals_brute_force(occlusion_case, patch, stride):
         np.testing.assert_allclose(res.meta["map"], expected, rtol=1e-4, atol=1e-6)
 
 
-@pytest.mark.parametrize("patch,stride", [(3, 2), (4, 4)])
+@pytest.mark.parametrize("patch,stride", [(3, 2), (4, 4), (None, None)])
 def test_occlusion_of_a_signal_equals_brute_force(patch, stride):
-    """The same rule along one axis: a (T, C) signal, patches of `patch` steps."""
+    """The same rule along one axis: a (T, C) signal, patches of `patch` steps (by
+    default 8, every 4 steps)."""
     from lamina.keras import keras
 
     rng = np.random.default_rng(7)
@@ -436,17 +437,12 @@ def test_occlusion_of_a_signal_equals_brute_force(patch, stride):
         [rng.normal(0, 0.5, size=(32, 3)).astype("float32"), np.zeros(3, "float32")]
     )
     x = rng.uniform(0.0, 1.0, size=(16, 2))
+    given = {} if patch is None else {"patch": patch, "stride": stride}
     for c in (0, 2):
         res = lamina.viz(
-            "occlusion",
-            model,
-            input=x.astype("float32"),
-            class_index=c,
-            patch=patch,
-            stride=stride,
-            fill=0.0,
+            "occlusion", model, input=x.astype("float32"), class_index=c, fill=0.0, **given
         )
-        expected = brute_force_occlusion(model, x, c, patch, stride, 0.0)
+        expected = brute_force_occlusion(model, x, c, patch or 8, stride or 4, 0.0)
         np.testing.assert_allclose(
             np.asarray(res.meta["map"]).reshape(-1), expected, rtol=1e-4, atol=1e-6
         )

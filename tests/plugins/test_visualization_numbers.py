@@ -102,6 +102,7 @@ def test_deep_dream_excites_the_asked_filter(filter_, scale):
     objective = res.meta["objective"]
     assert objective[0] == pytest.approx(scale * float(x.mean()), rel=1e-5)
     assert objective[-1] > objective[0]  # the ascent raises it
+    assert res.titles[-1] == ("dream: c" if filter_ is None else f"dream: c[{filter_}]")
 
 
 @pytest.mark.parametrize(("scale", "step_size"), [(1.0, 1.0), (0.1, 0.01)])
@@ -230,13 +231,11 @@ def test_gradient_ascent_takes_plain_steps_without_jitter_by_default():
     np.testing.assert_allclose(clipped, reference, atol=1e-6)
 
 
-def test_receptive_field_of_strided_same_padding_matches_the_gradient_support():
-    """A stride-2 'same' 3x3 convolution on 9 pixels pads one pixel before the input (TF
-    puts the odd pixel of padding after), then a stride-1 'same' 3x3: the field of a unit
-    is exactly where its gradient is nonzero (all-ones kernels: nothing cancels)."""
-    from lamina_builtin.visualizations.top9 import receptive_field
-
-    from lamina.keras import keras, tf
+def strided_same_model():
+    """A stride-2 'same' 3x3 convolution on 9x9 pixels, then a stride-1 'same' 3x3 ("b"),
+    both with all-ones kernels. On 9 pixels TF pads one pixel before (the odd pixel of
+    padding goes after), so unit j of "b" sees input pixels 2j - 3 .. 2j + 3."""
+    from lamina.keras import keras
 
     inp = keras.Input((9, 9, 1))
     first = keras.layers.Conv2D(1, 3, strides=2, padding="same", use_bias=False)
@@ -244,7 +243,17 @@ def test_receptive_field_of_strided_same_padding_matches_the_gradient_support():
     model = keras.Model(inp, second(first(inp)))
     for conv in (first, second):
         conv.set_weights([np.ones((3, 3, 1, 1), "float32")])
-    rf = receptive_field(model, second)
+    return model
+
+
+def test_receptive_field_of_strided_same_padding_matches_the_gradient_support():
+    """The field of a unit is exactly where its gradient is nonzero (nothing cancels)."""
+    from lamina_builtin.visualizations.top9 import receptive_field
+
+    from lamina.keras import tf
+
+    model = strided_same_model()
+    rf = receptive_field(model, model.get_layer("b"))
     assert rf["size"] == [7.0, 7.0] and rf["jump"] == [2.0, 2.0]
     x = tf.constant(np.ones((1, 9, 9, 1), "float32"))
     for unit in ((2, 2), (2, 3)):
@@ -255,6 +264,26 @@ def test_receptive_field_of_strided_same_padding_matches_the_gradient_support():
         for axis, found in ((0, rows), (1, cols)):
             centre = rf["start"][axis] + unit[axis] * rf["jump"][axis]
             assert (found.min(), found.max()) == (centre - 3, min(centre + 3, 8)), (unit, axis)
+
+
+def test_top9_takes_the_strongest_inputs_in_order_and_cuts_their_fields():
+    """The k inputs whose strongest unit is highest, best first, each cut to the field
+    of that unit: pixels 2j - 3 .. 2j + 3 of the input, clipped to it."""
+    from lamina_builtin.visualizations import top9
+
+    model = strided_same_model()
+    x = np.random.default_rng(10).uniform(size=(40, 9, 9, 1)).astype("float32")
+    act = np.asarray(model(x))[..., 0]
+    best = act.reshape(40, -1).max(axis=1)
+    res = top9(model, data=x, layer="b", k=5)
+    assert res.meta["indices"] == np.argsort(-best)[:5].tolist()
+    np.testing.assert_allclose(res.meta["values"], np.sort(best)[::-1][:5], rtol=1e-6)
+    meta = res.meta
+    for idx, pos, box in zip(meta["indices"], meta["positions"], meta["boxes"], strict=True):
+        assert act[idx][tuple(pos)] == best[idx]
+        assert box == [(max(2 * j - 3, 0), min(2 * j + 4, 9)) for j in pos]
+    few = top9(model, data=x[:4], layer="b")  # k = 9 of 4 inputs: all of them, in order
+    assert few.meta["indices"] == np.argsort(-best[:4]).tolist()
 
 
 @pytest.mark.parametrize(
@@ -400,3 +429,43 @@ def test_weight_histograms_count_every_weight_under_its_layer_and_name():
     counts, edges = np.histogram(kernel.ravel(), bins=5)
     assert list(first["counts"]) == counts.tolist() and sum(first["counts"]) == 12
     np.testing.assert_allclose(first["edges"], edges)
+
+
+def test_feature_maps_of_a_signal_are_one_strip_per_channel():
+    from lamina_builtin.visualizations import feature_maps
+
+    from lamina.keras import keras
+
+    inp = keras.Input((7, 1))
+    conv = keras.layers.Conv1D(3, 1, use_bias=False, name="c")
+    model = keras.Model(inp, conv(inp))
+    conv.set_weights([np.array([1.0, -2.0, 3.0], "float32").reshape(1, 1, 3)])
+    x = np.random.default_rng(11).normal(size=(7, 1)).astype("float32")
+    res = feature_maps(model, input=x, layer="c")
+    assert res.images.shape == (3, 1, 7)
+    np.testing.assert_allclose(res.images[2, 0], 3.0 * x[:, 0], rtol=1e-6)
+    dense = keras.Model(inp, keras.layers.Dense(4, name="d")(keras.layers.Flatten()(inp)))
+    vector = feature_maps(dense, input=x, layer="d")
+    assert vector.images.shape == (1, 1, 4)
+    np.testing.assert_allclose(vector.images[0, 0], np.asarray(dense(x[None]))[0], rtol=1e-6)
+
+
+@pytest.mark.parametrize("channels", [3, 2])
+def test_dense_filters_on_an_image_input_are_images(channels):
+    """A Dense layer on a flattened image shows each unit's weights as an image of the
+    input: in colour for an RGB input, summed over channels otherwise."""
+    from lamina_builtin.visualizations import filters
+
+    from lamina.keras import keras
+
+    inp = keras.Input((3, 2, channels), name="img")
+    dense = keras.layers.Dense(4, name="d")
+    model = keras.Model(inp, dense(keras.layers.Flatten()(inp)))
+    per_unit = np.asarray(dense.kernel).T.reshape(4, 3, 2, channels)
+    res = filters(model, layer="d")
+    if channels == 3:
+        assert res.meta["mode"] == "dense weights as input images"
+        np.testing.assert_allclose(res.images, per_unit, rtol=1e-6)
+    else:
+        assert res.meta["mode"] == "weights on img's positions, summed over channels"
+        np.testing.assert_allclose(res.images, per_unit.sum(axis=-1), rtol=1e-5)
