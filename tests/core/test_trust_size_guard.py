@@ -92,13 +92,22 @@ def test_weights_made_by_the_constructor_count_with_those_made_when_applied(lami
     assert lamina.check(spec, registry=registry, max_params=2100).ok
 
 
-def test_a_weight_made_without_a_dtype_counts_four_bytes_a_value():
-    """A variable made from a float32 value without naming its dtype: 4 bytes per value."""
+def test_a_weight_made_without_a_dtype_counts_the_bytes_of_its_value():
+    """A variable made from a value without naming its dtype: 4 bytes per float32 value,
+    8 per float64 value; 4 when nothing tells (an initializer function)."""
+    import numpy as np
+
     from lamina.build.size_guard import size_guard
     from lamina.keras import tf
 
     with size_guard(1000) as counted:
         tf.Variable(tf.zeros((10, 30)))
+    assert counted == [300, 300 * 4]
+    with size_guard(1000) as counted:
+        tf.Variable(np.zeros((10, 30)))
+    assert counted == [300, 300 * 8]
+    with size_guard(1000) as counted:
+        tf.Variable(lambda: tf.zeros((10, 30)), shape=(10, 30))
     assert counted == [300, 300 * 4]
 
 

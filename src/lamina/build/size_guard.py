@@ -116,9 +116,9 @@ def _size(kwargs: dict[str, Any]) -> tuple[int, int] | None:
     """(elements, bytes per element) of the variable about to be created, if known."""
     import tensorflow as tf
 
+    initial = kwargs.get("initial_value")
     shape = kwargs.get("shape")
     if shape is None:
-        initial = kwargs.get("initial_value")
         shape = getattr(initial, "shape", None)
     if shape is None:
         return None
@@ -128,7 +128,7 @@ def _size(kwargs: dict[str, Any]) -> tuple[int, int] | None:
     count = 1
     for d in dims.as_list():
         count *= int(d)
-    dtype = kwargs.get("dtype")
+    dtype = kwargs.get("dtype") or getattr(initial, "dtype", None)  # else its value's
     try:
         itemsize = tf.as_dtype(dtype).size if dtype is not None else 4
     except TypeError:
