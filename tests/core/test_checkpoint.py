@@ -85,6 +85,15 @@ def test_finished_run_checkpoints_during_training_and_leaves_no_checkpoint_file(
     assert during[0].epoch == 0 and all(e.which == "best" for e in during)
     assert not (result.path / CHECKPOINT_FILE).exists()
     run = load_run(result.path)
+    # the files written at the end: the final weights are the last epoch's (0-based),
+    # the best ones the epoch of the lowest validation loss
+    saved = {
+        e.which: e.epoch
+        for e in events[kinds.index("RunFinished") :]
+        if e.kind == "CheckpointSaved"
+    }
+    best = min(range(4), key=run.history["val_loss"].__getitem__)
+    assert saved == {"final": 3, "best": best}
     assert run.checkpoint is None and run.status == "finished"
     with pytest.raises(ValueError, match="checkpoint_interval"):
         train(course_spec(epochs=1), data=digits_dataset(50), checkpoint_interval=-1)
