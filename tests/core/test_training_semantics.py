@@ -252,6 +252,10 @@ def test_balanced_class_weights_count_one_hot_rows_and_refuse_other_targets():
     assert class_weights("balanced", labels, 3) == pytest.approx(expected)
     assert class_weights("balanced", one_hot, 3) == pytest.approx(expected)  # not ignored
     assert class_weights({1: 2.0}, one_hot, 3) == {1: 2.0}
+    # four classes of which the labels show three: k = 4, the absent class counts once
+    assert class_weights("balanced", labels, 4) == pytest.approx(
+        {0: 6 / 12, 1: 6 / 4, 2: 6 / 8, 3: 6 / 4}
+    )
     with pytest.raises(DataError, match=r"^training.class_weight: .*shape \(6, 3\)"):
         class_weights("balanced", one_hot * 0.5, 3)  # not labels, not one-hot
     assert class_weights(None, one_hot * 0.5, 3) is None
