@@ -5,6 +5,7 @@
 #   scripts/mutation.sh --fraction 1 build   # every mutant of some targets
 #   scripts/mutation.sh --seed 3 --fraction 0.1 training visualizations
 #   scripts/mutation.sh --no-baseline ...    # skip the unmutated run of each target's tests
+#   scripts/mutation.sh --recheck            # run the last run's survivors again (new tests)
 #
 # Targets are mutation/<target>.toml (modules to mutate, the tests that cover them, the
 # operators left out). For each target cosmic-ray lists the mutants (init), drops the
@@ -32,16 +33,18 @@ if [ "${1:-}" = "--test" ]; then  # the test command of a mutant (called by a wo
     exec "$PYTHON" scripts/mutation_forkserver.py -p no:cacheprovider -x -q --no-header "$@"
 fi
 
-fraction=0.04 seed=0 fresh=0 baseline=1 targets=()
+fraction=0.04 seed=0 fresh=0 recheck=0 baseline=1 targets=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --fraction) fraction="$2"; shift 2 ;;
         --seed) seed="$2"; shift 2 ;;
         --fresh) fresh=1; shift ;;
+        --recheck) recheck=1; shift ;;
         --no-baseline) baseline=0; shift ;;
         *) targets+=("$1"); shift ;;
     esac
 done
+[ "$fresh" = 0 ] || [ "$recheck" = 0 ] || { echo "--fresh and --recheck exclude each other" >&2; exit 2; }
 # the longest first, so that the two lanes end close together (the training loop and the
 # rest of training take one lane each, then the others follow)
 [ ${#targets[@]} -gt 0 ] || targets=(training_loop training visualizations build registry export project atomic)
@@ -67,7 +70,10 @@ trap 'rm -rf "$copies"' EXIT
 prepare() {  # prepare TARGET: the session of TARGET's mutants (once; kept for resuming)
     local cfg="mutation/$1.toml" db="mutation/$1.sqlite"
     [ "$fresh" = 0 ] || rm -f "$db"
-    [ ! -f "$db" ] || return 0
+    if [ -f "$db" ]; then
+        [ "$recheck" = 0 ] || "$CR/python" scripts/mutation_stats.py recheck "$db"
+        return 0
+    fi
     "$CR/cosmic-ray" init "$cfg" "$db.new"
     "$CR/cr-filter-operators" "$db.new" "$cfg"
     "$CR/cr-filter-pragma" "$db.new"

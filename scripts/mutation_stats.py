@@ -1,14 +1,17 @@
 """Sampling and the kill-rate summary for scripts/mutation.sh (runs in cosmic-ray's venv).
 
     mutation_stats.py sample SESSION.sqlite --fraction F --seed S
+    mutation_stats.py recheck SESSION.sqlite
     mutation_stats.py summary SESSION.sqlite...
 
 ``sample`` keeps a seeded random sample of each module's pending mutants (a fraction F of
 every module, at least one; a stratified sample) and marks the others skipped, as
-cosmic-ray's own filters do. ``summary`` prints, per session (target) and over all of them,
-the kill rate of the mutants run, estimated for all mutants with its 95 % confidence
-interval (stratified by module, finite-population corrected), the CPU seconds per mutant
-(from the fork server's ``@@exit`` line), then every surviving mutant with its diff.
+cosmic-ray's own filters do. ``recheck`` forgets the results of the surviving mutants, so
+that the next run tries them again (after new tests). ``summary`` prints, per session
+(target) and over all of them, the kill rate of the mutants run, estimated for all
+mutants with its 95 % confidence interval (stratified by module, finite-population
+corrected), the CPU seconds per mutant (from the fork server's ``@@exit`` line), then
+every surviving mutant with its diff.
 """
 
 from __future__ import annotations
@@ -49,6 +52,19 @@ def sample(session: str, fraction: float, seed: int) -> None:
                         job, WorkResult(output=NOT_SAMPLED, worker_outcome=WorkerOutcome.SKIPPED)
                     )
     print(f"sample: {kept} mutants (fraction {fraction}, seed {seed}) in {session}")
+
+
+def recheck(session: str) -> None:
+    """Forgets the surviving mutants' results: the next ``cosmic-ray exec`` runs them again."""
+    with sqlite3.connect(session) as con:
+        n = con.execute(
+            "delete from work_results where lower(worker_outcome) = 'normal' "
+            "and lower(test_outcome) = 'survived'"
+        ).rowcount
+    print(
+        f"recheck: {n} surviving mutants of {session} run again (tests written against a "
+        "sample's survivors lift its rate more than the estimate for all: a fresh seed tells)"
+    )
 
 
 def _rows(session: str) -> list[tuple]:
@@ -151,11 +167,15 @@ def main() -> None:
     p.add_argument("session")
     p.add_argument("--fraction", type=float, required=True)
     p.add_argument("--seed", type=int, default=0)
+    r = sub.add_parser("recheck")
+    r.add_argument("session")
     s = sub.add_parser("summary")
     s.add_argument("sessions", nargs="+")
     args = parser.parse_args()
     if args.command == "sample":
         sample(args.session, args.fraction, args.seed)
+    elif args.command == "recheck":
+        recheck(args.session)
     else:
         summary(args.sessions)
 

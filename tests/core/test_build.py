@@ -322,6 +322,23 @@ def test_layer_names_are_stable_and_trainable_flag_is_applied():
     assert not model.layers[1].trainable
 
 
+def test_a_layer_s_own_name_is_checked_and_a_made_up_one_is_not():
+    named = {
+        "input": [4],
+        "layers": [{"type": "Dense", "params": {"units": 2}, "name": "my layer"}],
+        "compile": {"loss": "mse"},
+    }
+    problem = lamina.check(named).problems[0]
+    assert problem.path == "layers[0].name"
+    assert problem.message.startswith("layer name 'my layer' is not valid; use ASCII letters")
+    # an item without a name is named after its type ('_dense_0' here): only the unknown
+    # type is reported, not a name the user never gave
+    unnamed = {**named, "layers": [{"type": "_Dense", "params": {"units": 2}}]}
+    assert [(p.path, p.message) for p in lamina.check(unnamed).problems] == [
+        ("layers[0].type", "unknown layer '_Dense'; did you mean 'Dense'?")
+    ]
+
+
 def test_check_cache_reuses_leading_items_and_gives_the_same_report():
     from lamina.build import CheckCache
 
@@ -355,6 +372,17 @@ def test_check_cache_reuses_leading_items_and_gives_the_same_report():
         ],
     }
     assert not lamina.check(broken, cache=cache).ok
+
+
+def test_the_check_cache_drops_the_least_recently_used_prefix():
+    from lamina.build import CheckCache
+
+    cache = CheckCache(size=2)
+    cache.put("a", 1)
+    cache.put("b", 2)
+    assert cache.get("a") == 1  # now the most recently used
+    cache.put("c", 3)
+    assert (cache.get("a"), cache.get("b"), cache.get("c")) == (1, None, 3)
 
 
 def test_architecture_templates_take_typed_params_and_report_bad_ones():
@@ -415,3 +443,34 @@ def test_a_bad_schedule_given_to_the_keras_arguments_directly_is_located():
     }
     made = convert_params(adam, {"learning_rate": schedule}, registry)["learning_rate"]
     assert float(made(10)) == pytest.approx(0.05)
+
+
+def test_a_plugin_activation_reaches_keras_as_its_function_and_a_keras_one_by_name():
+    from lamina.build import convert_params
+    from lamina.keras import keras
+    from lamina.plugins import get_registry
+
+    registry = get_registry()
+    dense = registry.get("layer", "Dense")
+    made = {
+        name: convert_params(dense, {"activation": name}, registry)["activation"]
+        for name in ("relu", "leaky_relu", "relux")
+    }
+    assert made["relu"] == "relu"  # tf_keras's own: saved by name
+    assert made["leaky_relu"] is registry.get("activation", "leaky_relu").obj
+    assert made["relux"] == "relux"  # not in the catalogue: left as given
+    model = lamina.build_model(
+        {
+            "input": [2],
+            "layers": [
+                {"type": "Dense", "params": {"units": 2, "activation": "leaky_relu"}},
+                {"type": "Dense", "params": {"units": 1, "activation": "relu"}},
+            ],
+            "compile": {"loss": "mse"},
+        }
+    )
+    model.layers[1].set_weights([np.eye(2, dtype="float32"), np.zeros(2, "float32")])
+    hidden = keras.Model(model.inputs, model.layers[1].output)
+    # lamina's leaky ReLU (slope 0.2), not a Keras one of the same name
+    np.testing.assert_allclose(hidden.predict(np.array([[-1.0, 3.0]]), verbose=0), [[-0.2, 3.0]])
+    assert model.layers[2].get_config()["activation"] == "relu"

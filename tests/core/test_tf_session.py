@@ -57,3 +57,27 @@ def test_the_next_run_frees_the_graphs_an_earlier_run_traced(digits):
     second.model.fit(data.x[:64], data.y[:64], epochs=1, batch_size=32, verbose=0)
     after = second.model.get_weights()
     assert any(not np.array_equal(b, a) for b, a in zip(before, after, strict=True))
+
+
+def test_forgetting_earlier_runs_counts_the_entries_it_dropped():
+    from lamina.keras import tf
+
+    tf_session.forget_earlier_runs()  # what earlier tests' runs left
+
+    def trace_a_custom_gradient():
+        @tf.custom_gradient
+        def identity(x):
+            return x, lambda dy: dy
+
+        tf.function(identity).get_concrete_function(tf.TensorSpec([], tf.float32))
+
+    with tf_session.run_scope():
+        for _ in range(3):
+            trace_a_custom_gradient()
+    added = set(tf_session._added_by_runs)
+    assert len(added) == 3
+    registry = tf_session._registry()
+    del registry[sorted(added)[0]]  # one is gone already: not counted
+    assert tf_session.forget_earlier_runs() == 2
+    assert not added & set(registry)
+    assert tf_session.forget_earlier_runs() == 0

@@ -242,6 +242,24 @@ def test_cancel_keeps_the_last_completed_epoch():
     assert result.reason == "cancelled during epoch 3; the weights are those of epoch 2"
 
 
+def test_a_cancel_before_the_first_epoch_ends_says_so_and_skips_the_test_metrics():
+    from lamina.training import events as ev
+
+    x, y = noise_task(n=48)
+    spec = classifier(epochs=3, batch_size=8, validation_split=0.25, test_split=0.25, seed=0)
+    token = lamina.CancelToken()
+    token.cancel()
+    seen = []
+    result = lamina.train(spec, data=(x, y), cancel=token, on_event=seen.append)
+    assert result.status == "cancelled"
+    reason = "cancelled before the first epoch ended; the weights are the initial ones"
+    assert result.reason == reason
+    assert result.info["epochs_run"] == 0 and result.history == {}
+    assert result.metrics == {}  # no epoch ran: the model is not evaluated on the test part
+    (cancelled,) = [e for e in seen if isinstance(e, ev.RunCancelled)]
+    assert (cancelled.last_epoch, cancelled.message) == (-1, reason)
+
+
 def test_balanced_class_weights_count_one_hot_rows_and_refuse_other_targets():
     from lamina.data.errors import DataError
     from lamina.training.targets import class_weights

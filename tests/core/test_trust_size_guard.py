@@ -43,6 +43,14 @@ def test_items_each_under_the_limit_are_refused_together(monkeypatch):
     assert lamina.check(spec, max_params=1250).ok
 
 
+def test_sizes_in_the_message_change_unit_at_a_thousand():
+    """A 1999 x 125 kernel: 249,875 float32 weights, 999,500 bytes; a 10 x 25 one: 1,000."""
+    message = lamina.check(_spec(1999, 125), max_params=1000).problems[0].message
+    assert "(999.5 KB of weights, about 4.0 MB to train)" in message
+    message = lamina.check(_spec(10, 25), max_params=100).problems[0].message
+    assert "(1.0 KB of weights, about 4.0 KB to train)" in message
+
+
 EAGER_SCALE = '''
 from lamina.hookspecs import hookimpl
 from lamina.keras import layers, tf

@@ -380,6 +380,7 @@ def test_deconvnet_projects_a_dense_unit_through_the_transposed_weights():
     assert (e @ w2.T).min() < 0 < out[top]  # the backward ReLU at d1 cuts something
     res = deconvnet(model, input=x, layer="d2", unit="all")
     assert res.meta["filter"] == top
+    assert res.meta["generic_layers"] == []  # Dense has its own rule
     expected = np.maximum(e @ w2.T, 0) @ w1.T
     np.testing.assert_allclose(res.meta["map"].reshape(-1), expected, rtol=1e-5, atol=1e-7)
 
@@ -469,3 +470,84 @@ def test_dense_filters_on_an_image_input_are_images(channels):
     else:
         assert res.meta["mode"] == "weights on img's positions, summed over channels"
         np.testing.assert_allclose(res.images, per_unit.sum(axis=-1), rtol=1e-5)
+
+
+def test_feature_maps_of_an_image_are_one_image_per_channel():
+    """A (H, W, C) activation becomes C images of H x W, channel c from filter c."""
+    from lamina_builtin.visualizations import feature_maps
+
+    from lamina.keras import keras
+
+    inp = keras.Input((4, 6, 1))
+    conv = keras.layers.Conv2D(3, 1, use_bias=False, name="c")
+    model = keras.Model(inp, conv(inp))
+    conv.set_weights([np.array([1.0, -2.0, 3.0], "float32").reshape(1, 1, 1, 3)])
+    x = np.random.default_rng(12).normal(size=(4, 6, 1)).astype("float32")
+    res = feature_maps(model, input=x, layer="c", max_maps=2)
+    assert res.images.shape == (2, 4, 6)  # the first two channels, each (H, W)
+    np.testing.assert_allclose(res.images[1], -2.0 * x[..., 0], rtol=1e-6)
+
+
+def test_confusion_matrix_of_a_single_class_is_one_by_one():
+    """Labels and predictions that are all class 0 give a 1 x 1 matrix, not a phantom class."""
+    result = confusion_matrix(y_true=[0, 0, 0], y_pred=[0, 0, 0], normalize=False)
+    assert result.meta["counts"] == [[3]]
+    assert result.meta["labels"] == ["0"] and result.meta["accuracy"] == 1.0
+
+
+def _occlusion_model(dropout: float):
+    from lamina.keras import keras
+
+    inp = keras.Input((5, 5, 1))
+    flat = keras.layers.Dropout(dropout, seed=1)(keras.layers.Flatten()(inp))
+    dense = keras.layers.Dense(2, use_bias=False, name="d")
+    model = keras.Model(inp, dense(flat))
+    w = np.linspace(-1.0, 1.0, 50, dtype="float32").reshape(25, 2)
+    dense.set_weights([w])
+    return model, w
+
+
+def test_occlusion_with_a_patch_larger_than_the_input_hides_all_of_it_at_inference():
+    """A patch wider than the image is one patch over the whole image; the drop is the
+    inference score of the image minus that of the filled image (dropout is off for both)."""
+    from lamina_builtin.visualizations import occlusion
+
+    model, w = _occlusion_model(0.5)
+    x = np.random.default_rng(13).uniform(size=(5, 5, 1)).astype("float32")
+    res = occlusion(model, input=x, class_index=1, patch=8, stride=4, fill=0.25)
+    assert res.meta["positions"] == [(0, 0)]
+    base = float(x.reshape(-1) @ w[:, 1])
+    filled = float(np.full(25, 0.25) @ w[:, 1])
+    assert res.meta["base_score"] == pytest.approx(base, rel=1e-5)
+    np.testing.assert_allclose(res.meta["map"], np.full((5, 5), base - filled), rtol=1e-5)
+
+
+def test_occlusion_refuses_a_volume_and_names_the_sample_shape():
+    from lamina_builtin.visualizations import occlusion
+
+    from lamina.keras import keras
+
+    inp = keras.Input((2, 3, 4, 1))
+    model = keras.Model(inp, keras.layers.Dense(1)(keras.layers.Flatten()(inp)))
+    with pytest.raises(VisualizationError, match=r"got input \(2, 3, 4, 1\)$"):
+        occlusion(model, input=np.zeros((2, 3, 4, 1), "float32"))
+
+
+def test_occlusion_band_of_a_layer_spreads_over_the_whole_signal():
+    """On a (T, C) signal the curves are the channels (a single channel is the signal itself,
+    unlabelled) and the bands, even a shorter response map, span the T input samples."""
+    from lamina_builtin.visualizations.signals import as_curves
+
+    from lamina.visualize import Result
+
+    x = np.random.default_rng(14).normal(size=(1, 40, 2))
+    meta = {"map": np.ones((40, 2)), "response_map": np.ones(10), "layer": "pool"}
+    panel = as_curves(Result("occlusion", np.zeros((0,)), meta=meta), x).panels[-1]
+    lines = [c for c in panel.curves if c.kind != "band"]
+    assert [c.label for c in lines] == ["input ch 0", "input ch 1"]
+    band, response = [c for c in panel.curves if c.kind == "band"]
+    np.testing.assert_array_equal(band.x, np.arange(40))
+    assert response.label == "mean response of pool"
+    np.testing.assert_allclose(response.x, (np.arange(10) + 0.5) * 4 - 0.5)
+    one = as_curves(Result("occlusion", np.zeros((0,)), meta=meta), x[:, :, :1]).panels[-1]
+    assert [c.label for c in one.curves if c.kind != "band"] == ["input"]
