@@ -8,6 +8,7 @@ per parameter by the plug-in that registers the entry.
 
 from __future__ import annotations
 
+import ast
 import inspect
 import re
 from collections.abc import Callable, Mapping
@@ -210,6 +211,77 @@ def parse_arg_docs(doc: str | None) -> dict[str, str]:
             out[current] = match.group(3).strip()
         elif current is not None:
             out[current] = (out[current] + " " + stripped).strip()
+    return out
+
+
+#: "Defaults to `2`." / "Defaults to ``"x"``." / "Defaults to None." in a parameter's help.
+_STATED_RE = re.compile(
+    r"Defaults\s+to\s+(?:(`+)(?P<quoted>.+?)\1|(?P<bare>None|True|False|-?\d[\d_.e+-]*)(?![\w`]))"
+)
+#: What `stated_default` returns when the help states no value.
+NOT_STATED = object()
+
+
+def stated_default(help: str, constants: Mapping[str, Any] | None = None) -> Any:
+    """Returns the default a parameter's help states, or `NOT_STATED`.
+
+    ``Defaults to `8`.`` states 8. Prose (``Defaults to the file's stem.``), a default
+    that depends on other arguments (``Defaults to `True` when ...``) and an elided range
+    (``(0.05, ..., 0.99)``) state none. A name in capitals is looked up in `constants`.
+
+    Args:
+        help: A parameter's help text (its entry of the ``Args:`` section).
+        constants: Module constants a help may name, such as ``TARGET_SECONDS``.
+    """
+    match = _STATED_RE.search(help)
+    if match is None or re.match(r"\s+(when|if|unless|for)\b", help[match.end() :]):
+        return NOT_STATED
+    literal = match["quoted"] if match["quoted"] is not None else match["bare"]
+    if "..." in literal:
+        return NOT_STATED
+    try:
+        return ast.literal_eval(literal)
+    except (ValueError, SyntaxError):
+        if literal.isidentifier() and literal.isupper() and literal in (constants or {}):
+            return (constants or {})[literal]
+        return NOT_STATED  # another argument, or prose in backquotes
+
+
+def same_default(actual: Any, stated: Any) -> bool:
+    """True if `actual` is the default `stated`: equal and of one kind (`True` is not `1`).
+
+    Args:
+        actual: The default of the signature or schema.
+        stated: The default the help states.
+    """
+    if isinstance(actual, tuple | list) and isinstance(stated, tuple | list):
+        return list(actual) == list(stated)
+    if type(actual) is not type(stated) and not {type(actual), type(stated)} <= {int, float}:
+        return False
+    return bool(actual == stated)
+
+
+def default_disagreements(
+    params: tuple[Param, ...], constants: Mapping[str, Any] | None = None
+) -> list[str]:
+    """Returns a sentence for each parameter whose help states another default.
+
+    The app's forms and ``lamina catalog`` show both, so they must agree.
+
+    Args:
+        params: A parameter schema (`derive_params`, after any overrides).
+        constants: Module constants a help may name (see `stated_default`).
+    """
+    out = []
+    for p in params:
+        stated = stated_default(p.help, constants)
+        if stated is NOT_STATED:
+            continue
+        says = f"{p.name}: the help says it defaults to {stated!r}"
+        if p.required:
+            out.append(f"{says}, but it is required")
+        elif not same_default(p.default, stated):
+            out.append(f"{says}, the default is {p.default!r}")
     return out
 
 

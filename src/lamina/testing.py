@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from lamina.params import default_disagreements
 from lamina.plugins import (
     PluginCandidate,
     build_registry,
@@ -240,9 +241,16 @@ def check_entry(
         tmp_dir: Where `check_layer` saves models; a temporary folder by default.
         model: A model for a visualization to run on.
 
+    Every kind is first checked for help that states another default than the schema
+    has (``Defaults to `8`.`` over a default of 7): the app shows both side by side.
+
     Raises:
-        AssertionError: If the entry does not work with its example.
+        AssertionError: If the entry does not work with its example, or its help and
+            schema disagree on a default.
     """
+    wrong = default_disagreements(entry.params)
+    where = f"{entry.kind} {entry.name!r} of plug-in {entry.plugin!r}"
+    assert not wrong, f"{where}: " + "; ".join(wrong)
     example = dict(entry.example)
     params = example.get("params", {})
     if entry.kind == "layer":

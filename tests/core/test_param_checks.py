@@ -142,3 +142,51 @@ def test_summary_is_the_first_non_blank_line():
 
     assert summary_of(f) == "First line."
     assert summary_of(lambda: None) == ""
+
+
+def test_the_help_s_stated_default_is_read_and_a_different_one_reported():
+    from lamina.params import (
+        NOT_STATED,
+        default_disagreements,
+        derive_params,
+        same_default,
+        stated_default,
+    )
+
+    def documented(patch: int = 8, fill: float | None = None, mode: str = "max") -> None:
+        """Example.
+
+        Args:
+            patch: Side of the square. Defaults to
+                `6`.
+            fill: The value. Defaults to None.
+            mode: How. Defaults to ``"max"``; or prose.
+        """
+
+    params = derive_params(documented)
+    assert [stated_default(p.help) for p in params] == [6, None, "max"]
+    assert default_disagreements(params) == [
+        "patch: the help says it defaults to 6, the default is 8"
+    ]
+    assert stated_default("Defaults to the file's stem.") is NOT_STATED
+    assert stated_default("Defaults to `True` when `cancel` is given.") is NOT_STATED
+    assert stated_default("Defaults to `(0.05, 0.1, ..., 0.99)`.") is NOT_STATED
+    assert stated_default("Defaults to `TARGET`.", {"TARGET": 2.5}) == 2.5
+    assert stated_default("Defaults to `TARGET`.") is NOT_STATED
+    assert same_default(30, 30.0) and same_default((64, 64, 1), [64, 64, 1])
+    assert not same_default(True, 1) and not same_default(29.0, 30) and not same_default("1", 1)
+
+
+def test_check_entry_refuses_help_that_states_another_default():
+    """A plug-in that overrides a default but not the sentence in its help is caught."""
+    from lamina.params import Param
+    from lamina.registry import Entry
+    from lamina.testing import check_entry
+
+    def ramp(n: int = 7):
+        """A ramp."""
+
+    param = Param("n", "int", default=7, help="Samples. Defaults to `8`.")
+    entry = Entry("dataset", "ramp", ramp, plugin="mine", params=(param,))
+    with pytest.raises(AssertionError, match=r"dataset 'ramp' of plug-in 'mine': n: the help says"):
+        check_entry(entry, registry=None)

@@ -551,3 +551,364 @@ def test_occlusion_band_of_a_layer_spreads_over_the_whole_signal():
     np.testing.assert_allclose(response.x, (np.arange(10) + 0.5) * 4 - 0.5)
     one = as_curves(Result("occlusion", np.zeros((0,)), meta=meta), x[:, :, :1]).panels[-1]
     assert [c.label for c in one.curves if c.kind != "band"] == ["input"]
+
+
+#: The smallest value each bounded parameter takes (a count of patches, steps or samples
+#: starts at 1, an index or a weight at 0), and the choices of the choice parameters.
+LOWEST = [
+    ("top9", "k", 1, 1),
+    ("top9", "filter", 0, 1),
+    ("saliency", "smooth_samples", 0, 1),
+    ("saliency", "noise", 0.0, 0.01),
+    ("occlusion", "patch", 1, 1),
+    ("occlusion", "stride", 1, 1),
+    ("deep_dream", "steps", 1, 1),
+    ("deep_dream", "octaves", 1, 1),
+    ("class_model", "steps", 1, 1),
+    ("class_model", "l2", 0.0, 0.01),
+    ("class_model", "tv", 0.0, 0.01),
+]
+
+
+@pytest.mark.parametrize(("kind", "name", "lowest", "step"), LOWEST)
+def test_bounded_parameters_take_their_lowest_value_and_refuse_one_below(kind, name, lowest, step):
+    from lamina.build import check_params
+    from lamina.plugins import get_registry
+
+    registry = get_registry()
+    entry = registry.get("visualization", kind)
+
+    def problems(value):  # the inputs the caller passes (arrays) are left out
+        found = check_params(entry, {name: value}, kind, registry)
+        return [(p.path, p.message) for p in found if not p.message.startswith("required")]
+
+    assert problems(lowest) == []
+    assert problems(lowest - step) == [
+        (f"{kind}.params.{name}", f"expected a value >= {lowest}, got {lowest - step!r}")
+    ]
+
+
+def test_choice_parameters_and_hidden_ones_of_the_visualizations():
+    from lamina.plugins import get_registry
+
+    registry = get_registry()
+    assert registry.get("visualization", "filters").param("mode").choices == (
+        "auto",
+        "colour",
+        "sum",
+        "channel",
+    )
+    assert registry.get("visualization", "deconvnet").param("unit").choices == ("max", "all")
+    for kind in ("deep_dream", "class_model"):  # a callback is not a form field
+        assert registry.get("visualization", kind).param("on_step") is None
+    assert all(
+        e.param("model") is None and e.param("axis") is None
+        for e in registry.entries("visualization")
+    )
+
+
+def _relu_conv_model(size: int = 16):
+    from lamina.keras import keras
+
+    inp = keras.Input((size, size, 1))
+    conv = keras.layers.Conv2D(2, 3, padding="same", activation="relu", name="c")
+    return keras.Model(inp, keras.layers.Dense(3)(keras.layers.Flatten()(conv(inp))))
+
+
+def test_deep_dream_octaves_grow_from_four_pixels_at_least_to_the_input_size():
+    """Octave o of n is the input shrunk by ``octave_scale ** (n - 1 - o)``, never under
+    4 pixels a side; the step numbers run on across octaves."""
+    from lamina_builtin.visualizations import deep_dream
+
+    seen = []
+    res = deep_dream(
+        _relu_conv_model(16),
+        layer="c",
+        steps=2,
+        octaves=4,
+        octave_scale=2.0,
+        on_step=lambda i, img: seen.append((i, img.shape)),
+    )
+    sides = [4, 4, 8, 16]  # 16 / 8 = 2 -> 4, 16 / 4, 16 / 2, 16
+    assert seen == [(i, (sides[i // 2], sides[i // 2], 1)) for i in range(8)]
+    assert len(res.meta["objective"]) == 8
+    assert res.meta["suptitle"] == "deep dream on c, 4 octave(s) x 2 steps"
+
+
+def test_ascent_with_a_zero_step_keeps_the_start_noise_of_the_seed():
+    """With a step size of 0 the image is the start: deep dream's grey noise
+    ``0.5 + 0.1 N(0, 1)`` and the class model's ``0.01 N(0, 1)``, drawn with `seed`; the
+    shown start image is scaled to [0, 1]."""
+    from lamina_builtin.visualizations import class_model, deep_dream
+
+    model = _relu_conv_model(6)
+    noise = np.random.default_rng(3).standard_normal((6, 6, 1))
+    dream = deep_dream(model, layer="c", steps=2, step_size=0.0, jitter=2, seed=3)
+    start = (0.5 + 0.1 * noise).astype("float32")
+    np.testing.assert_allclose(dream.meta["image"], start, rtol=1e-6)
+    shown = (start[..., 0] - start.min()) / (start.max() - start.min())
+    np.testing.assert_allclose(dream.images[0], shown, rtol=1e-5, atol=1e-6)
+    assert dream.titles == ["start", "dream: c"]
+    cm = class_model(model, class_index=1, steps=2, step_size=0.0, seed=3)
+    start = (0.01 * noise).astype("float32")
+    np.testing.assert_allclose(cm.meta["image"], start, rtol=1e-6)
+    score = float(np.asarray(model(start[None]))[0, 1])
+    assert cm.meta["score"] == pytest.approx(score, rel=1e-5)
+    assert cm.titles == ["class 1"]
+    assert cm.meta["suptitle"] == "class model of class 1 (L2 0.01, TV 0.0)"
+
+
+def _wavelengths():
+    from lamina.visualize.axis import SignalAxis
+
+    return SignalAxis(
+        name="wavelength",
+        unit="Å",
+        values=4000.0 + 2.0 * np.arange(40),
+        signal="flux",
+        lines={"Hα": 4040.0},
+        redshift=[0.0, 0.5, 0.25],
+    )
+
+
+def test_signal_panels_carry_the_axis_and_each_sample_s_redshifted_lines():
+    """Against a wavelength axis: kernels by their offset in Å from the centre tap, each
+    top-9 sample with its own redshifted lines, the signal's name on the y axis."""
+    from lamina_builtin.visualizations.signals import as_curves
+
+    from lamina.visualize import Result
+
+    ax = _wavelengths()
+    kernel = np.arange(3 * 2 * 4, dtype="float32").reshape(3, 2, 4)  # 3 taps, 2 in, 4 out
+    filt = as_curves(Result("filters", np.zeros((0,)), meta={"kernel": kernel}), None, ax)
+    assert [p.title for p in filt.panels] == ["filter 0", "filter 1", "filter 2", "filter 3"]
+    first = filt.panels[3]
+    assert (first.x_label, first.x_unit, first.y_label) == ("wavelength offset", "Å", "weight")
+    assert [c.label for c in first.curves] == ["in 0", "in 1"]
+    np.testing.assert_array_equal(first.curves[1].x, [-2.0, 0.0, 2.0])
+    np.testing.assert_array_equal(first.curves[1].y, kernel[:, 1, 3])
+    assert filt.meta["plot"] == "curves" and filt.meta["axis"] == "wavelength [Å]"
+    one_in = as_curves(Result("filters", np.zeros((0,)), meta={"kernel": kernel[:, :1]}), None)
+    assert [c.label for c in one_in.panels[0].curves] == [""]  # one input: no legend
+    assert (one_in.panels[0].x_label, one_in.panels[0].x_unit) == ("offset", "px")
+    data = np.random.default_rng(15).normal(size=(3, 40, 1))
+    meta = {"indices": [2, 1, 0], "boxes": [[(4, 5)], [], []]}  # half-open: one pixel
+    top = as_curves(Result("top9", np.zeros((0,)), meta=meta), data, ax)
+    assert [[(m.label, m.x) for m in p.markers] for p in top.panels] == [
+        [("Hα", 4040.0 * 1.25)],
+        [("Hα", 4040.0 * 1.5)],
+        [("Hα", 4040.0)],
+    ]
+    assert top.panels[0].spans == ((4008.0, 4008.0, "receptive field"),)
+    assert (top.panels[0].y_label, top.panels[0].x_label) == ("flux", "wavelength")
+    np.testing.assert_array_equal(top.panels[1].curves[0].y, data[1, :, 0])
+
+
+@pytest.mark.parametrize(("maps", "columns"), [(5, 1), (6, 2)])
+def test_feature_map_panels_of_a_signal_stack_in_one_column_up_to_six(maps, columns):
+    from lamina_builtin.visualizations.signals import as_curves
+
+    from lamina.visualize import Result
+
+    x = np.random.default_rng(16).normal(size=(1, 40, 1))
+    images = np.arange(maps * 10, dtype="float32").reshape(maps, 1, 10)
+    res = as_curves(Result("feature_maps", images, [f"c[{i}]" for i in range(maps)]), x)
+    assert len(res.panels) == maps + 1 and res.meta["columns"] == columns
+    assert res.panels[0].title == "input" and res.panels[-1].title == f"c[{maps - 1}]"
+    assert res.panels[-1].y_label == "activation"
+    np.testing.assert_array_equal(res.panels[-1].curves[0].y, images[-1, 0])
+    np.testing.assert_allclose(res.panels[-1].curves[0].x, (np.arange(10) + 0.5) * 4 - 0.5)
+
+
+def test_synthesised_signals_are_drawn_with_their_start():
+    from lamina_builtin.visualizations.signals import as_curves
+
+    from lamina.visualize import Result
+
+    x = np.random.default_rng(17).normal(size=(1, 40, 1))
+    dream = np.ones((40, 1))
+    res = as_curves(
+        Result("deep_dream", np.zeros((0,)), ["start", "dream: c"], {"image": dream}), x
+    )
+    (panel,) = res.panels
+    assert [c.label for c in panel.curves] == ["start", "dream"]
+    assert panel.title == "dream: c"
+    np.testing.assert_array_equal(panel.curves[0].y, x[0, :, 0])
+    np.testing.assert_array_equal(panel.curves[1].y, dream[:, 0])
+    image = np.zeros((40, 2))
+    cm = as_curves(Result("class_model", np.zeros((0,)), ["class 1"], {"image": image}), None)
+    (panel,) = cm.panels
+    assert [c.label for c in panel.curves] == ["class model ch 0", "class model ch 1"]
+    assert (panel.title, panel.y_label) == ("class 1", "input")
+    image_2d = np.zeros((8, 8, 1))  # an image class model is left to the image renderer
+    assert not as_curves(
+        Result("class_model", np.zeros((0,)), meta={"image": image_2d}), None
+    ).panels
+
+
+def test_top9_patches_keep_the_field_s_size_blank_outside_the_input_in_any_batches():
+    """A field that reaches over the border is shown at its full 7 x 7 size, the part
+    outside the input blank (NaN); scoring in batches of 3 changes nothing."""
+    from lamina_builtin.visualizations import top9
+
+    model = strided_same_model()
+    x = np.random.default_rng(18).uniform(size=(7, 9, 9, 1)).astype("float32")
+    x[:3, :2, :2] += 5.0  # a bright top-left corner: the strongest unit sits there
+    res = top9(model, data=x, layer="b", k=5)
+    small = top9(model, data=x, layer="b", k=5, batch_size=3)
+    assert small.meta["indices"] == res.meta["indices"]
+    assert small.meta["positions"] == res.meta["positions"]
+    np.testing.assert_array_equal(small.images, res.images)
+    assert res.images.shape == (5, 7, 7)
+    for n, (idx, pos) in enumerate(zip(res.meta["indices"], res.meta["positions"], strict=True)):
+        lo = [2 * j - 3 for j in pos]  # the field's first pixel, maybe outside
+        patch = np.full((7, 7), np.nan)
+        for r in range(7):
+            for c in range(7):
+                if 0 <= lo[0] + r < 9 and 0 <= lo[1] + c < 9:
+                    patch[r, c] = x[idx, lo[0] + r, lo[1] + c, 0]
+        np.testing.assert_array_equal(res.images[n], patch)
+        assert res.titles[n] == f"#{idx} act {res.meta['values'][n]:.3g}"
+    assert np.isnan(res.images).any()  # some field reaches over the border
+    assert res.meta["suptitle"] == "top-5 inputs for b[0]"
+    assert top9(model, data=x[:2], layer="b").meta["suptitle"] == "top-2 inputs for b[0]"
+    whole = top9(model, data=x, layer="b", k=2, patches=False)
+    assert whole.meta["boxes"] == [] and whole.images.shape == (2, 9, 9)
+
+
+def test_filters_show_kernels_in_colour_summed_or_one_channel_and_refuse_the_rest():
+    from lamina_builtin.visualizations import filters
+
+    from lamina.keras import keras
+
+    inp = keras.Input((6, 6, 3))
+    first = keras.layers.Conv2D(4, (2, 3), name="c")
+    second = keras.layers.Conv2D(2, 1, name="c2")
+    flat = keras.layers.Dropout(0.5)(keras.layers.Flatten()(inp))
+    model = keras.Model(inp, [second(first(inp)), keras.layers.Dense(2, name="d")(flat)])
+    w = np.asarray(first.kernel)  # (2, 3, 3, 4)
+    colour = filters(model)  # the first layer with a kernel; 3 input channels: colour
+    assert colour.meta["mode"] == "colour" and colour.titles == ["c[0]", "c[1]", "c[2]", "c[3]"]
+    np.testing.assert_allclose(colour.images, np.moveaxis(w, 3, 0), rtol=1e-6)
+    summed = filters(model, layer="c", mode="sum", max_filters=2)
+    np.testing.assert_allclose(summed.images, np.moveaxis(w, 3, 0)[:2].sum(axis=-1), rtol=1e-5)
+    assert summed.meta["suptitle"] == "filters of c (sum over input channels)"
+    one = filters(model, layer="c", mode="channel", channel=2)
+    np.testing.assert_allclose(one.images, np.moveaxis(w[..., 2, :], 2, 0), rtol=1e-6)
+    assert one.meta["mode"] == "channel 2"
+    assert filters(model, layer="c2").meta["mode"] == "sum over input channels"
+    dense = filters(model, layer="d")  # through the dropout to the flattened input
+    assert dense.meta["mode"] == "dense weights as input images"
+    assert dense.images.shape == (2, 6, 6, 3)
+    for bad, message in (
+        (
+            {"layer": "c", "mode": "channel", "channel": 3},
+            r"has 3 input channels, valid range is 0\.\.2$",
+        ),
+        ({"layer": "c", "mode": "channel", "channel": -1}, r"channel -1 out of range"),
+        (
+            {"layer": "c2", "mode": "colour"},
+            r"^mode 'colour' needs 3 input channels; layer 'c2' has 4$",
+        ),
+        (
+            {"layer": "c", "mode": "rgb"},
+            r"^mode must be 'auto', 'colour', 'sum' or 'channel', got 'rgb'$",
+        ),
+    ):
+        with pytest.raises(VisualizationError, match=message):
+            filters(model, **bad)
+
+
+def test_filters_of_a_model_without_kernels_and_of_a_dense_row_say_what_there_is():
+    from lamina_builtin.visualizations import filters
+
+    from lamina.keras import keras
+
+    inp = keras.Input((4,))
+    hidden = keras.layers.Dense(3, name="h")(keras.layers.Activation("relu", name="a")(inp))
+    model = keras.Model(inp, hidden)
+    rows = filters(model)
+    assert rows.meta["mode"] == "dense weights (one row per unit)"
+    np.testing.assert_allclose(rows.images, np.asarray(model.get_layer("h").kernel).T[:, None, :])
+    with pytest.raises(
+        VisualizationError, match=r"layer 'a' has no kernel to show; layers with kernels: \['h'\]"
+    ):
+        filters(model, layer="a")
+    grey = keras.Input((5, 5, 1))
+    single = filters(keras.Model(grey, keras.layers.Conv2D(2, 3)(grey)))
+    assert single.meta["mode"] == "single channel" and single.images.shape == (2, 3, 3)
+    bare = keras.Model(inp, keras.layers.Activation("relu")(inp))
+    with pytest.raises(VisualizationError, match="no layer with a kernel in this model; layers: "):
+        filters(bare)
+
+
+def test_training_curves_read_a_keras_history_and_skip_the_learning_rate():
+    from types import SimpleNamespace
+
+    history = SimpleNamespace(history={"loss": [1.0, 0.5], "learning_rate": [0.1, 0.1]})
+    model = SimpleNamespace(history=history)  # what Keras leaves on a fitted model
+    res = training_curves(model)
+    assert res.titles == ["loss"] and res.meta["columns"] == 1
+    assert res.meta["series"] == {"loss": {"training": [1.0, 0.5]}}
+    two = training_curves(history=HISTORY)
+    assert two.meta["columns"] == 2
+    with pytest.raises(VisualizationError, match=r"or a Keras History, got list$"):
+        training_curves(history=[1.0, 0.5])
+    with pytest.raises(VisualizationError, match=r"got NoneType$"):
+        training_curves()
+
+
+@pytest.mark.parametrize(("filter_", "weight"), [(0, 1.0), (1, 2.0), (None, 2.0)])
+def test_guided_backprop_of_a_filter_follows_its_strongest_unit(filter_, weight):
+    """For a filter, the score is its largest activation over positions (over all filters
+    if None): through a 1x1 ReLU convolution with kernels 1 and 2 on a positive image, the
+    guided gradient is that filter's kernel at the brightest pixel and 0 elsewhere."""
+    from lamina_builtin.visualizations import guided_backprop
+
+    from lamina.keras import keras
+
+    inp = keras.Input((4, 5, 1))
+    conv = keras.layers.Conv2D(2, 1, activation="relu", use_bias=False, name="c")
+    model = keras.Model(inp, keras.layers.Dense(2)(keras.layers.Flatten()(conv(inp))))
+    conv.set_weights([np.array([1.0, 2.0], "float32").reshape(1, 1, 1, 2)])
+    x = np.random.default_rng(19).uniform(0.1, 1.0, size=(4, 5, 1)).astype("float32")
+    res = guided_backprop(model, input=x, layer="c", filter=filter_)
+    brightest = np.unravel_index(int(np.argmax(x[..., 0])), (4, 5))
+    expected = np.zeros((4, 5, 1))
+    expected[brightest] = weight
+    np.testing.assert_allclose(res.meta["map"], expected, rtol=1e-6)
+    assert res.meta["peak"] == [int(v) for v in brightest]
+    assert res.titles == ["input", f"guided backprop c[{filter_}]"]
+    assert res.meta["suptitle"] == f"guided backpropagation, c[{filter_}]"
+
+
+def test_occlusion_maps_a_layer_s_mean_response_under_each_patch_in_any_batches():
+    """With `layer`, each pixel also gets the mean response of the layer (one filter of
+    it) over the occluded copies that hide it; here the layer doubles the image, so a
+    copy's response is twice its mean."""
+    from lamina_builtin.visualizations import occlusion
+
+    from lamina.keras import keras
+
+    inp = keras.Input((5, 5, 1))
+    conv = keras.layers.Conv2D(2, 1, use_bias=False, name="c")
+    dense = keras.layers.Dense(1, use_bias=False)
+    model = keras.Model(inp, dense(keras.layers.Flatten()(conv(inp))))
+    conv.set_weights([np.array([2.0, -1.0], "float32").reshape(1, 1, 1, 2)])
+    x = np.random.default_rng(20).uniform(size=(5, 5, 1)).astype("float32")
+    res = occlusion(model, input=x, layer="c", filter=0, patch=3, stride=2, fill=0.0, batch_size=2)
+    starts = [0, 2]
+    total, count = np.zeros((5, 5)), np.zeros((5, 5))
+    for r in starts:
+        for c in starts:
+            hidden = x[..., 0].copy()
+            hidden[r : r + 3, c : c + 3] = 0.0
+            total[r : r + 3, c : c + 3] += 2.0 * hidden.mean()
+            count[r : r + 3, c : c + 3] += 1
+    np.testing.assert_allclose(res.meta["response_map"], total / count, rtol=1e-5)
+    np.testing.assert_allclose(res.images[1], total / count, rtol=1e-5)
+    assert res.titles == ["drop of class 0 score", "mean response of c[0]"]
+    assert res.meta["layer"] == "c" and res.meta["positions"] == [(0, 0), (0, 2), (2, 0), (2, 2)]
+    whole = occlusion(model, input=x, patch=3, stride=2, fill=0.0)
+    np.testing.assert_allclose(res.meta["scores"], whole.meta["scores"], rtol=1e-5)
+    assert whole.titles == ["drop of class 0 score"] and "response_map" not in whole.meta
