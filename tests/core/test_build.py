@@ -474,3 +474,29 @@ def test_a_plugin_activation_reaches_keras_as_its_function_and_a_keras_one_by_na
     # lamina's leaky ReLU (slope 0.2), not a Keras one of the same name
     np.testing.assert_allclose(hidden.predict(np.array([[-1.0, 3.0]]), verbose=0), [[-0.2, 3.0]])
     assert model.layers[2].get_config()["activation"] == "relu"
+
+
+def test_an_unknown_number_of_edge_features_means_one(lamina_temp_plugin):
+    from lamina.testing import make_registry
+
+    registry = make_registry(lamina_temp_plugin("graph_items_one", GRAPH_ITEMS))
+    spec = {
+        "input": [4, 2],
+        "layers": [{"type": "EdgeMean"}],
+        "compile": {"loss": "mse"},
+        "data": {"type": "graph_structures", "params": {"edge_features": None}},
+    }
+    model = lamina.build_model(spec, registry=registry)
+    assert tuple(model.inputs[-1].shape) == (None, 4, 4, 1)
+    model = lamina.build_model({**spec, "data": None}, registry=registry)
+    assert tuple(model.inputs[-1].shape) == (None, 4, 4, 1)
+
+
+def test_named_regularizers_use_keras_s_factor_of_a_hundredth():
+    from lamina.build.params import make_regularizer
+
+    assert make_regularizer("l1").get_config() == {"l1": pytest.approx(0.01)}
+    assert make_regularizer("l2").get_config() == {"l2": pytest.approx(0.01)}
+    both = make_regularizer("l1_l2").get_config()
+    assert both == {"l1": pytest.approx(0.01), "l2": pytest.approx(0.01)}
+    assert make_regularizer({"l2": 0.5}).get_config() == {"l1": 0.0, "l2": 0.5}

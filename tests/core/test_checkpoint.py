@@ -153,3 +153,26 @@ def test_killed_run_keeps_its_best_weights_so_far(tmp_path):
     ds = digits_dataset()
     accuracy = float(np.mean(model.predict(ds.x[600:], verbose=0).argmax(axis=1) == ds.y[600:]))
     assert accuracy > 0.7
+
+
+def _fail_after_first_epoch(context):
+    raise RuntimeError(f"hook broke after epoch {context.epoch}")
+
+
+@pytest.mark.parametrize("interval, best_epoch", [(3600, None), (0, 0)])
+def test_a_failed_run_records_a_best_epoch_only_if_its_weights_were_checkpointed(
+    tmp_path, interval, best_epoch
+):
+    """run.json names a best epoch only when weights.best.h5 holds that epoch's weights."""
+    with pytest.raises(RuntimeError, match="hook broke after epoch 0"):
+        train(
+            course_spec(epochs=3, batch_size=32),
+            data=digits_dataset(100),
+            project=tmp_path / "p",
+            checkpoint_interval=interval,
+            epoch_hooks=[_fail_after_first_epoch],
+        )
+    (run,) = load_project(tmp_path / "p").runs()
+    assert run.status == "failed" and "hook broke" in run.info["reason"]
+    assert run.info.get("best_epoch") == best_epoch
+    assert (run.path / "weights.best.h5").is_file() == (best_epoch is not None)

@@ -147,24 +147,52 @@ def test_exported_callbacks_watch_validation_only_when_there_is_some(split, moni
     assert f"ReduceLROnPlateau(monitor={monitor!r}" in text
 
 
-def test_exported_model_keeps_its_name_and_regularizer_amounts():
+@pytest.mark.parametrize("amounts, l1, l2", [({"l1": 0.02}, 0.02, 0.0), ({"l2": 0.5}, 0.0, 0.5)])
+def test_exported_model_keeps_its_name_and_regularizer_amounts(amounts, l1, l2):
+    """An amount the spec leaves out is 0 in the exported regularizer."""
     spec = lamina.make_spec(
         [4],
-        [lamina.item("Dense", units=2, kernel_regularizer={"l1": 0.02})],
+        [lamina.item("Dense", units=2, kernel_regularizer=amounts)],
         loss="mse",
         name="Galaxy Net",
     )
     text = generate_python(spec)
-    assert "keras.regularizers.L1L2(l1=0.02, l2=0.0)" in text
+    assert f"keras.regularizers.L1L2(l1={l1!r}, l2={l2!r})" in text
     assert "name='galaxy_net')" in text
     namespace: dict = {"__name__": "generated"}
     exec(compile(text, "generated.py", "exec"), namespace)
     model = namespace["build_model"]()
     assert model.name == lamina.build_model(spec).name == "galaxy_net"
     config = model.layers[-1].kernel_regularizer.get_config()
-    assert config == pytest.approx({"l1": 0.02, "l2": 0.0})
+    assert config == pytest.approx({"l1": l1, "l2": l2})
     unnamed = lamina.make_spec([4], [lamina.item("Dense", units=2)], loss="mse", name="")
     assert "name='model')" in generate_python(unnamed)
+
+
+def test_exported_optimizer_keeps_a_learning_rate_schedule():
+    from lamina.keras import keras
+
+    schedule = {
+        "type": "ExponentialDecay",
+        "params": {"initial_learning_rate": 0.1, "decay_steps": 10, "decay_rate": 0.5},
+    }
+    spec = lamina.make_spec(
+        [4],
+        [lamina.item("Dense", units=2)],
+        loss="mse",
+        optimizer={"type": "SGD", "params": {"learning_rate": schedule}},
+    )
+    text = generate_python(spec)
+    assert (
+        "optimizer=keras.optimizers.SGD(learning_rate=keras.optimizers.schedules.ExponentialDecay("
+        "initial_learning_rate=0.1, decay_steps=10, decay_rate=0.5))"
+    ) in text
+    namespace: dict = {"__name__": "generated"}
+    exec(compile(text, "generated.py", "exec"), namespace)
+    config = namespace["build_model"]().optimizer.get_config()["learning_rate"]
+    rate = keras.optimizers.schedules.deserialize(config)
+    assert float(rate(0)) == pytest.approx(0.1)
+    assert float(rate(10)) == pytest.approx(0.05)  # halved every 10 steps
 
 
 def test_exporting_something_that_is_not_a_model_names_it(tmp_path):
@@ -222,3 +250,43 @@ def test_a_plugin_package_is_inlined_whole_and_only_its_imports_dropped(tmp_path
     exec(compile(text, "generated.py", "exec"), namespace)
     model = namespace["build_model"]()
     np.testing.assert_allclose(model(np.array([[1.0, -2.0]], "float32")).numpy(), [[3.0, -6.0]])
+
+
+def _registry_with_layer(obj, name):
+    """A copy of the catalogue with `obj` registered as the layer `name`."""
+    from lamina.api import registry as get_registry
+    from lamina.registry import Registry
+
+    base = get_registry()
+    registry = Registry()
+    registry._entries = {k: dict(v) for k, v in base._entries.items()}
+    registry._aliases = {k: dict(v) for k, v in base._aliases.items()}
+    registry.make_register("layer", "test")(obj, name=name)
+    return registry
+
+
+@pytest.mark.parametrize(
+    "name, imported", [("pkg_dotted_a", "lamina.data"), ("pkg_dotted_b", "pkg_dotted_b.helpers")]
+)
+def test_a_plugin_importing_a_dotted_lamina_or_own_module_is_not_exported(
+    tmp_path, monkeypatch, name, imported
+):
+    """``import a.b`` of lamina or of the plug-in's package cannot be inlined: refused."""
+    import importlib
+
+    package = tmp_path / name
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "helpers.py").write_text("def double(x):\n    return 2 * x\n")
+    (package / "plain.py").write_text(
+        f"import {imported}\nfrom lamina.keras import layers\n\n\n"
+        "class Plain(layers.Layer):\n    def call(self, x):\n        return x\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    plain = importlib.import_module(f"{name}.plain").Plain
+    spec = lamina.make_spec([2], ["Plain"], loss="mse")
+    with pytest.raises(ExportError) as info:
+        generate_python(spec, registry=_registry_with_layer(plain, "Plain"))
+    assert (
+        str(info.value) == f"layers[0] (Plain): {name}.plain imports {imported}; cannot inline it"
+    )

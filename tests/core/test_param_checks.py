@@ -112,6 +112,17 @@ def test_a_bad_learning_rate_schedule_names_the_field():
     assert message and "nope" in message
 
 
+def test_a_param_cannot_be_changed_and_can_be_a_set_member():
+    """A schema is shared by every user of the catalogue: a `Param` is frozen and hashable."""
+    import dataclasses
+
+    units = Param("units", type="int", default=8, min=1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        units.min = 0
+    assert units.min == 1
+    assert {units, Param("units", type="int", default=8, min=1)} == {units}
+
+
 def test_arg_docs_follow_the_args_section_and_stop_at_the_next():
     doc = """Does a thing.
 

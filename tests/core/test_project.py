@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -243,6 +244,41 @@ def test_find_run_takes_the_project_file_for_its_folder(tmp_path):
     latest = find_run(tmp_path / "p" / "project.json")
     assert latest.path == run_dir
     assert find_run(tmp_path / "p").path == run_dir
+
+
+def test_a_run_folder_name_takes_the_first_40_characters_of_the_label(tmp_path):
+    project = create_project(tmp_path / "p")
+    run_dir = project.new_run_dir("galaxy morphology / deep net with 7 conv layers & dropout 0.3")
+    assert re.fullmatch(r"\d{8}-\d{6}-galaxy-morphology-deep-net-with-7-conv-l", run_dir.name)
+
+
+def test_a_file_of_the_project_other_than_project_json_is_not_a_project(tmp_path):
+    create_project(tmp_path / "p", spec=tiny_spec())
+    notes = tmp_path / "p" / "notes.txt"
+    notes.write_text("galaxies")
+    with pytest.raises(ProjectError, match="project folder not found") as info:
+        load_project(notes)
+    assert str(notes) in str(info.value)
+
+
+def test_find_run_says_which_incomplete_runs_it_skipped(tmp_path):
+    from lamina.project import find_run
+
+    project = create_project(tmp_path / "p", spec=tiny_spec())
+    cut = project.new_run_dir("cut")  # interrupted before its run.json was written
+    (cut / "spec.json").write_text(tiny_spec().to_json())
+    with pytest.raises(
+        ProjectError, match=rf"no finished run with weights \({cut.name} incomplete\)"
+    ):
+        find_run(tmp_path / "p")
+    good = project.new_run_dir("good")
+    (good / "weights.final.h5").write_bytes(b"weights")
+    write_run(good, tiny_spec(), {"status": "finished"}, history={"loss": [1.0]})
+    later = project.new_run_dir("later")
+    (later / "spec.json").write_text(tiny_spec().to_json())
+    notes = []
+    assert find_run(tmp_path / "p", note=notes.append).path == good
+    assert notes == [f"using run {good.name} (the latest finished run; {later.name} incomplete)"]
 
 
 def test_weights_that_do_not_fit_the_spec_are_a_located_project_error(tmp_path):

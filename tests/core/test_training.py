@@ -306,3 +306,20 @@ def test_the_data_reference_run_json_keeps(tmp_path):
     table.write_text("a,b\n1,2\n")
     assert data_ref(str(table), None, spec) == {"type": str(table.resolve()), "params": {}}
     assert data_ref((np.zeros((2, 8, 8, 1)), np.zeros(2)), None, with_data) is None  # arrays
+
+
+def test_mlflow_logging_is_refused_without_a_project_and_accepted_with_one(tmp_path, monkeypatch):
+    pytest.importorskip("mlflow", reason="the dev extras install mlflow-skinny")
+    from lamina.errors import LaminaError
+    from lamina.records.mlflow import DB_FILE
+
+    with pytest.raises(
+        LaminaError, match="MLflow logging records a saved run: give a project"
+    ) as info:
+        train(course_spec(epochs=1), data=digits_dataset(50), mlflow=True)
+    assert info.value.location == "mlflow"
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    project = tmp_path / "p"
+    result = train(course_spec(epochs=1), data=digits_dataset(50), project=project, mlflow=True)
+    assert result.status == "finished" and (result.path / "run.json").is_file()
+    assert (project / DB_FILE).is_file()  # logged to the project's own MLflow store

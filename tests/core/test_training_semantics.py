@@ -312,3 +312,38 @@ def test_regression_targets_must_match_the_model_s_outputs_when_both_are_known()
     check_against_model(Dataset(x, None, "t", "regression"), spec, three)
     unknown = SimpleNamespace(output_shape=(None, None))
     check_against_model(Dataset(x, np.zeros((10, 2), "float32"), "t", "regression"), spec, unknown)
+
+
+def test_a_cancel_in_the_second_epoch_keeps_the_first_and_is_evaluated_on_the_test_part():
+    """Cancelled as the first epoch ends: the run keeps epoch 1's weights, says so, and
+    (one epoch ran) reports the test metrics of those weights."""
+    from lamina.training import events as ev
+
+    x, y = noise_task(n=48)
+    spec = classifier(epochs=3, batch_size=8, validation_split=0.25, test_split=0.25, seed=0)
+    token = lamina.CancelToken()
+
+    def cancel_after_the_first_epoch(event) -> None:
+        if isinstance(event, ev.EpochEnded) and event.epoch == 0:
+            token.cancel()
+
+    result = lamina.train(spec, data=(x, y), cancel=token, on_event=cancel_after_the_first_epoch)
+    assert result.status == "cancelled" and result.info["epochs_run"] == 1
+    assert result.reason == "cancelled during epoch 2; the weights are those of epoch 1"
+    assert set(result.metrics) >= {"loss", "accuracy"}
+    test_x, test_y = result.splits.test.x, result.splits.test.y
+    loss = np.atleast_1d(result.model.evaluate(test_x, test_y, verbose=0))[0]
+    assert result.metrics["loss"] == pytest.approx(loss, rel=1e-5)
+
+
+def test_the_output_size_of_a_model_not_yet_built_is_unknown():
+    from lamina.keras import keras
+    from lamina.training.targets import model_output_size
+
+    class Unbuilt(keras.Model):
+        def call(self, x):
+            return x
+
+    assert model_output_size(Unbuilt()) is None
+    built = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4)])
+    assert model_output_size(built) == 4

@@ -224,6 +224,29 @@ def test_gradcam_equals_its_formula_for_the_requested_class(gradcam_case):
     assert not np.allclose(for_predicted, expected, atol=1e-3)
 
 
+def gradcam_plus_plus_reference(x, k, b, w, c):
+    """Grad-CAM++ (Chattopadhay et al. eq. 19 with Y = exp(S_c), as pytorch-grad-cam):
+    alpha = g^2 / (2 g^2 + sum(A) g^3) with g = dS_c/dA, weights sum alpha relu(g)."""
+    a = relu(conv_same(x, k, b))
+    g = w[:, c].reshape(a.shape)
+    denom = 2 * g**2 + a.sum(axis=(0, 1)) * g**3
+    alpha = np.where(denom != 0, g**2 / np.where(denom != 0, denom, 1.0), 0.0)
+    weights = (alpha * relu(g)).sum(axis=(0, 1))
+    return relu((a * weights).sum(axis=-1))
+
+
+def test_gradcam_plus_plus_equals_its_formula_and_differs_from_gradcam(gradcam_case):
+    model, x, k, b, w = gradcam_case
+    c = not_predicted(probs(model, x))
+    expected = gradcam_plus_plus_reference(x, k, b, w, c)
+    res = lamina.viz("gradcam", model, input=x.astype("float32"), class_index=c, plus_plus=True)
+    np.testing.assert_allclose(res.meta["coarse"], expected, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(res.meta["map"], expected / expected.max(), atol=1e-4)
+    _, plain = gradcam_reference(x, k, b, w, c)
+    assert not np.allclose(expected / expected.max(), plain / plain.max(), atol=1e-2)
+    assert res.meta["suptitle"].startswith("Grad-CAM++ at ")
+
+
 # --------------------------------------------------------------------------- guided backprop
 
 

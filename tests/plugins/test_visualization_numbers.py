@@ -911,4 +911,83 @@ def test_occlusion_maps_a_layer_s_mean_response_under_each_patch_in_any_batches(
     assert res.meta["layer"] == "c" and res.meta["positions"] == [(0, 0), (0, 2), (2, 0), (2, 2)]
     whole = occlusion(model, input=x, patch=3, stride=2, fill=0.0)
     np.testing.assert_allclose(res.meta["scores"], whole.meta["scores"], rtol=1e-5)
+    with pytest.raises(VisualizationError, match=r"^filter 2 out of range for layer 'c', which"):
+        occlusion(model, input=x, layer="c", filter=2)
     assert whole.titles == ["drop of class 0 score"] and "response_map" not in whole.meta
+
+
+def test_deconvnet_unpools_a_signal_to_the_maxima_of_its_windows():
+    """Through a 1-D max pooling, each pooled value goes back to where its window's
+    maximum was (the switches), zeros elsewhere; an identity ReLU convolution below."""
+    from lamina_builtin.visualizations import deconvnet
+
+    from lamina.keras import keras
+
+    inp = keras.Input((6, 1))
+    conv = keras.layers.Conv1D(1, 1, activation="relu", use_bias=False, name="c")
+    model = keras.Model(inp, keras.layers.MaxPooling1D(2, name="p")(conv(inp)))
+    conv.set_weights([np.ones((1, 1, 1), "float32")])
+    x = np.array([0.2, 0.9, 0.5, 0.1, 0.3, 0.8], "float32").reshape(6, 1)
+    res = deconvnet(model, input=x, layer="p", filter=0, unit="all")
+    np.testing.assert_allclose(res.meta["map"].reshape(-1), [0, 0.9, 0.5, 0, 0, 0.8], rtol=1e-6)
+
+
+def test_deconvnet_of_a_layer_ignores_the_layers_after_it_and_beside_it():
+    """Only the layers between the input and the chosen layer take part: the same
+    projection as in the model cut at that layer, whatever follows or branches off."""
+    from lamina_builtin.visualizations import deconvnet
+
+    from lamina.keras import keras
+
+    inp = keras.Input((6, 6, 1))
+    conv = keras.layers.Conv2D(2, 3, activation="relu", name="c")
+    features = conv(inp)
+    side = keras.layers.Conv2D(1, 1, name="side")(inp)
+    head = keras.layers.Dense(3, name="d")(keras.layers.Flatten()(features))
+    full = keras.Model(inp, [head, keras.layers.Flatten()(side)])
+    cut = keras.Model(inp, features)
+    kernel = np.random.default_rng(23).uniform(-0.5, 1.0, size=(3, 3, 1, 2)).astype("float32")
+    conv.set_weights([kernel, np.zeros(2, "float32")])
+    x = np.random.default_rng(21).uniform(size=(6, 6, 1)).astype("float32")
+    whole = deconvnet(full, input=x, layer="c", filter=1, unit="all")
+    alone = deconvnet(cut, input=x, layer="c", filter=1, unit="all")
+    assert np.abs(alone.meta["map"]).max() > 0
+    np.testing.assert_allclose(whole.meta["map"], alone.meta["map"], rtol=1e-6)
+    assert whole.meta["generic_layers"] == []
+
+
+def test_training_curves_skip_the_learning_rate_wherever_it_comes():
+    res = training_curves(history={"lr": [0.1, 0.1], "loss": [1.0, 0.5], "val_loss": [1.2, 0.9]})
+    assert res.titles == ["loss"]
+    assert res.meta["series"]["loss"] == {"training": [1.0, 0.5], "validation": [1.2, 0.9]}
+
+
+def test_guided_backprop_refuses_a_filter_the_layer_does_not_have():
+    from lamina_builtin.visualizations import guided_backprop
+
+    from lamina.keras import keras
+
+    inp = keras.Input((4, 4, 1))
+    model = keras.Model(inp, keras.layers.Conv2D(2, 1, name="c")(inp))
+    with pytest.raises(VisualizationError, match=r"^filter 2 out of range for layer 'c'"):
+        guided_backprop(model, input=np.ones((4, 4, 1), "float32"), layer="c", filter=2)
+
+
+@pytest.mark.parametrize(
+    ("kind", "method", "label"),
+    [
+        ("saliency", "SmoothGrad (n=8)", "SmoothGrad"),
+        ("saliency", "vanilla gradient", "saliency"),
+        ("gradcam", "SmoothGrad", "Grad-CAM"),
+    ],
+)
+def test_the_band_of_a_signal_is_named_after_its_method(kind, method, label):
+    from lamina_builtin.visualizations.signals import as_curves
+
+    from lamina.visualize import Result
+
+    x = np.random.default_rng(22).normal(size=(1, 20, 1))
+    meta = {"map": np.ones(20), "method": method}
+    panel = as_curves(Result(kind, np.zeros((0,)), meta=meta), x).panels[-1]
+    (band,) = [c for c in panel.curves if c.kind == "band"]
+    assert band.label == label and panel.title == label

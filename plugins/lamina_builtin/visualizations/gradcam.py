@@ -57,13 +57,13 @@ def gradcam(
         acts, out = run(x)
         act = acts[0]
         score, class_index = class_score(out, class_index)
-        if plus_plus:
-            score = tf.exp(score)
     grads = tape.gradient(score, act)
     a, g = np.asarray(act)[0], np.asarray(grads)[0]
     spatial = tuple(range(a.ndim - 1))
     if plus_plus:
-        # with S = exp(s): d2S = S g^2, d3S = S g^3; alpha = g^2 / (2 g^2 + sum(A) g^3)
+        # Chattopadhay et al. eq. 19, for Y = exp(s) with g = ds/dA: d2Y = Y g^2 and
+        # d3Y = Y g^3, so alpha = g^2 / (2 g^2 + sum(A) g^3) (Y cancels), and the weights
+        # sum alpha relu(dY/dA) = Y alpha relu(g): Y scales every weight alike, dropped
         g2, g3 = g**2, g**3
         denom = 2 * g2 + a.sum(axis=spatial, keepdims=True) * g3
         alpha = g2 / np.where(denom != 0, denom, 1.0)
