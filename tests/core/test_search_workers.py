@@ -86,6 +86,9 @@ def test_sigkill_then_the_same_command_resumes(tmp_path, files) -> None:
         while time.monotonic() < deadline and proc.poll() is None:
             journal = project / "search" / "studies.journal"
             if journal.is_file():
+                # the search is paused while we look, so that what we see is what it is
+                # killed in (on a busy machine a trial can end between a look and a kill)
+                proc.send_signal(signal.SIGSTOP)
                 try:
                     trials = load_trials("search", None, project)
                 except SearchError:  # created, its record not yet written: look again
@@ -93,13 +96,20 @@ def test_sigkill_then_the_same_command_resumes(tmp_path, files) -> None:
                 done = {
                     t.number: t.user_attrs["run_id"] for t in trials if t.state.name == "COMPLETE"
                 }
-                if done and any(t.state.name == "RUNNING" and t.number > 0 for t in trials):
+                # killed in a later trial that has drawn a parameter (one killed before
+                # drawing any has nothing to retry: a fresh trial takes its place)
+                if done and any(
+                    t.state.name == "RUNNING" and t.number > 0 and t.params for t in trials
+                ):
                     before = done
                     break
+                proc.send_signal(signal.SIGCONT)
             time.sleep(0.2)
         assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
         proc.send_signal(signal.SIGKILL)
     finally:
+        if proc.poll() is None:  # an error while it was paused: do not wait on it
+            proc.kill()
         proc.wait()
     assert before, "no trial finished before the deadline"
     resumed = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
