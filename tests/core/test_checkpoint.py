@@ -95,6 +95,11 @@ def test_finished_run_checkpoints_during_training_and_leaves_no_checkpoint_file(
     best = min(range(4), key=run.history["val_loss"].__getitem__)
     assert saved == {"final": 3, "best": best}
     assert run.checkpoint is None and run.status == "finished"
+    one: list = []  # a one-epoch run: its final weights are epoch 0's
+    train(
+        course_spec(epochs=1), data=digits_dataset(60), project=tmp_path / "p", on_event=one.append
+    )
+    assert [e.epoch for e in one if e.kind == "CheckpointSaved" and e.which == "final"] == [0]
     with pytest.raises(ValueError, match="checkpoint_interval"):
         train(course_spec(epochs=1), data=digits_dataset(50), checkpoint_interval=-1)
 

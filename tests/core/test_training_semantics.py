@@ -258,6 +258,8 @@ def test_a_cancel_before_the_first_epoch_ends_says_so_and_skips_the_test_metrics
     assert result.metrics == {}  # no epoch ran: the model is not evaluated on the test part
     (cancelled,) = [e for e in seen if isinstance(e, ev.RunCancelled)]
     assert (cancelled.last_epoch, cancelled.message) == (-1, reason)
+    (started,) = [e for e in seen if isinstance(e, ev.RunStarted)]
+    assert started.steps_per_epoch == 3  # 24 training samples in batches of 8
 
 
 def test_balanced_class_weights_count_one_hot_rows_and_refuse_other_targets():

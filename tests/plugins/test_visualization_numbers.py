@@ -413,6 +413,10 @@ def test_stack_pair_turns_a_colour_map_grey_for_a_grey_input_and_scales_both():
     np.testing.assert_allclose(pair[1], unit(colour.mean(axis=-1)), rtol=1e-5)
     swapped = stack_pair(colour, grey)
     np.testing.assert_allclose(swapped[0], unit(colour.mean(axis=-1)), rtol=1e-5)
+    signal, strip = rng.uniform(size=(6, 3)), rng.uniform(size=(1, 6))  # (T, C), a (1, T) map
+    drawn = stack_pair(signal, strip)
+    np.testing.assert_allclose(drawn[0], unit(signal.T), rtol=1e-5)  # channels as rows
+    np.testing.assert_allclose(drawn[1], np.repeat(unit(strip), 3, axis=0), rtol=1e-5)
 
 
 def test_weight_histograms_count_every_weight_under_its_layer_and_name():
@@ -451,7 +455,7 @@ def test_feature_maps_of_a_signal_are_one_strip_per_channel():
     np.testing.assert_allclose(vector.images[0, 0], np.asarray(dense(x[None]))[0], rtol=1e-6)
 
 
-@pytest.mark.parametrize("channels", [3, 2])
+@pytest.mark.parametrize("channels", [3, 2, 1])
 def test_dense_filters_on_an_image_input_are_images(channels):
     """A Dense layer on a flattened image shows each unit's weights as an image of the
     input: in colour for an RGB input, summed over channels otherwise."""
@@ -467,6 +471,9 @@ def test_dense_filters_on_an_image_input_are_images(channels):
     if channels == 3:
         assert res.meta["mode"] == "dense weights as input images"
         np.testing.assert_allclose(res.images, per_unit, rtol=1e-6)
+    elif channels == 1:  # a grey input: one grey image per unit
+        assert res.meta["mode"] == "dense weights as input images"
+        np.testing.assert_allclose(res.images, per_unit[..., 0], rtol=1e-6)
     else:
         assert res.meta["mode"] == "weights on img's positions, summed over channels"
         np.testing.assert_allclose(res.images, per_unit.sum(axis=-1), rtol=1e-5)
@@ -991,3 +998,40 @@ def test_the_band_of_a_signal_is_named_after_its_method(kind, method, label):
     panel = as_curves(Result(kind, np.zeros((0,)), meta=meta), x).panels[-1]
     (band,) = [c for c in panel.curves if c.kind == "band"]
     assert band.label == label and panel.title == label
+
+
+def test_gradcam_of_a_class_with_no_positive_evidence_is_a_blank_map():
+    """Feature maps that are all zero give a Grad-CAM of zeros, not 0 / 0."""
+    from lamina_builtin.visualizations import gradcam
+
+    from lamina.keras import keras
+
+    inp = keras.Input((4, 4, 1))
+    conv = keras.layers.Conv2D(2, 3, padding="same", activation="relu", name="c")
+    model = keras.Model(inp, keras.layers.Dense(2)(keras.layers.Flatten()(conv(inp))))
+    conv.set_weights([np.zeros((3, 3, 1, 2), "float32"), np.full(2, -1.0, "float32")])
+    res = gradcam(model, input=np.ones((4, 4, 1), "float32"), class_index=0)
+    np.testing.assert_array_equal(res.meta["map"], np.zeros((4, 4)))
+
+
+def test_receptive_field_of_a_valid_convolution_after_a_stride_starts_one_jump_in():
+    """A 3x3 'valid' convolution after a stride-2 one: unit j sees input pixels 2j .. 2j + 6
+    (its centre 3 + 2j), which is where its gradient is nonzero."""
+    from lamina_builtin.visualizations.top9 import receptive_field
+
+    from lamina.keras import keras, tf
+
+    inp = keras.Input((11, 11, 1))
+    first = keras.layers.Conv2D(1, 3, strides=2, use_bias=False)
+    second = keras.layers.Conv2D(1, 3, use_bias=False, name="b")
+    model = keras.Model(inp, second(first(inp)))
+    for conv in (first, second):
+        conv.set_weights([np.ones((3, 3, 1, 1), "float32")])
+    rf = receptive_field(model, model.get_layer("b"))
+    assert rf == {"size": [7.0, 7.0], "jump": [2.0, 2.0], "start": [3.0, 3.0]}
+    x = tf.constant(np.ones((1, 11, 11, 1), "float32"))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        value = model(x)[0, 1, 0, 0]
+    rows, cols = np.nonzero(np.asarray(tape.gradient(value, x))[0, ..., 0])
+    assert (rows.min(), rows.max(), cols.min(), cols.max()) == (2, 8, 0, 6)

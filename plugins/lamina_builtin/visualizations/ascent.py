@@ -45,9 +45,9 @@ def make_step(
         objective: Maps a batch of images to a scalar to maximise.
         step_size: Size of a step (in input units per gradient standard deviation).
         n_spatial: Number of spatial axes (2 for images, 1 for signals).
-        compiled: Wrap in ``tf.function``.
+        compiled: Wrap in ``tf.function``. Defaults to `True`.
         normalize: Divide the gradient by its standard deviation (else plain ascent
-            with learning rate `step_size`).
+            with learning rate `step_size`). Defaults to `True`.
     """
     axes = list(range(1, 1 + n_spatial))
 
