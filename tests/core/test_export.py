@@ -290,3 +290,53 @@ def test_a_plugin_importing_a_dotted_lamina_or_own_module_is_not_exported(
     assert (
         str(info.value) == f"layers[0] (Plain): {name}.plain imports {imported}; cannot inline it"
     )
+
+
+def test_a_plugin_activation_is_inlined_as_code_and_a_keras_one_stays_a_name():
+    spec = lamina.make_spec(
+        [2],
+        [
+            lamina.item("Dense", units=2, activation="leaky_relu", name="leaky_relu"),
+            lamina.item("Dense", units=1, activation="relu"),
+        ],
+        loss="mse",
+    )
+    text = generate_python(spec)
+    assert "def leaky_relu(x: Any) -> Any:" in text
+    assert "keras.layers.Dense(units=2, activation=leaky_relu, name='leaky_relu')" in text
+    assert "keras.layers.Dense(units=1, activation='relu', name='dense_1')" in text
+    namespace: dict = {"__name__": "generated"}
+    exec(compile(text, "generated.py", "exec"), namespace)
+    model = namespace["build_model"]()
+    first = model.get_layer("leaky_relu")
+    first.set_weights([np.eye(2, dtype="float32"), np.zeros(2, "float32")])
+    out = first(np.array([[-1.0, 3.0]], "float32")).numpy()
+    np.testing.assert_allclose(out, [[-0.2, 3.0]], rtol=1e-6)
+
+
+def test_a_string_parameter_that_is_not_an_activation_stays_a_string(tmp_path, monkeypatch):
+    """Even when its value is the name of a plug-in activation (``leaky_relu``)."""
+    package = tmp_path / "pkg_mode"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "gate.py").write_text(
+        "from lamina.keras import layers\n\n\n"
+        "class Gate(layers.Layer):\n"
+        '    """Passes its input through.\n\n    Args:\n        mode: A name it keeps.\n    """\n\n'
+        "    def __init__(self, mode: str = 'plain', **kwargs):\n"
+        "        super().__init__(**kwargs)\n"
+        "        self.mode = mode\n\n"
+        "    def get_config(self):\n"
+        "        return {**super().get_config(), 'mode': self.mode}\n\n"
+        "    def call(self, x):\n"
+        "        return x\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    from pkg_mode.gate import Gate
+
+    spec = lamina.make_spec([2], [lamina.item("Gate", mode="leaky_relu")], loss="mse")
+    text = generate_python(spec, registry=_registry_with_layer(Gate, "Gate"))
+    assert "layer = Gate(mode='leaky_relu', name='gate_0')" in text
+    namespace: dict = {"__name__": "generated"}
+    exec(compile(text, "generated.py", "exec"), namespace)
+    assert namespace["build_model"]().get_layer("gate_0").mode == "leaky_relu"

@@ -201,3 +201,30 @@ def test_check_entry_refuses_help_that_states_another_default():
     entry = Entry("dataset", "ramp", ramp, plugin="mine", params=(param,))
     with pytest.raises(AssertionError, match=r"dataset 'ramp' of plug-in 'mine': n: the help says"):
         check_entry(entry, registry=None)
+
+
+def test_a_name_typed_parameter_is_nullable_only_when_it_defaults_to_none():
+    from lamina.params import derive_params
+
+    def layer(units=None, filters=MISSING):
+        """A layer."""
+
+    units, filters = derive_params(layer)
+    assert (units.type, units.nullable) == ("int", True)
+    assert (filters.type, filters.nullable) == ("int", False)
+
+
+def test_a_header_like_line_indented_inside_an_argument_s_help_continues_it():
+    doc = "\n".join(
+        [
+            "Does a thing.",
+            "",
+            "Args:",
+            "    units: How many.",
+            "     Note:",  # one column deeper than the argument names
+            "    rate: The rate.",
+            "Returns:",
+            "    x: y.",
+        ]
+    )
+    assert parse_arg_docs(doc) == {"units": "How many. Note:", "rate": "The rate."}

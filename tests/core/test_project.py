@@ -333,3 +333,51 @@ def test_a_run_saved_with_best_weights_writes_them_and_keeps_the_final_ones(tmp_
                 np.testing.assert_array_equal(got, want, err_msg=f"{name}: {which}")
         for got, want in zip(model.get_weights(), final, strict=True):
             np.testing.assert_array_equal(got, want)  # the model keeps its final weights
+
+
+def test_an_interrupted_run_without_best_weights_does_not_point_to_them(tmp_path):
+    project = create_project(tmp_path / "p")
+    run_dir = project.new_run_dir("cut")
+    (run_dir / "spec.json").write_text(tiny_spec().to_json())
+    (run_dir / "checkpoint.json").write_text(json.dumps({"best_epoch": 2}))
+    with pytest.raises(ProjectError, match="interrupted") as info:
+        load_run(run_dir)
+    assert str(info.value).endswith("the run was interrupted before it was saved")
+
+
+def test_an_interrupted_run_with_stray_best_weights_but_no_checkpoint_says_only_interrupted(
+    tmp_path,
+):
+    project = create_project(tmp_path / "p")
+    run_dir = project.new_run_dir("cut")
+    (run_dir / "spec.json").write_text(tiny_spec().to_json())
+    (run_dir / "weights.best.h5").write_bytes(b"weights")
+    with pytest.raises(ProjectError, match="interrupted") as info:
+        load_run(run_dir)
+    assert str(info.value).endswith("the run was interrupted before it was saved")
+
+
+def test_two_runs_with_one_label_in_the_same_second_get_two_folders(tmp_path, monkeypatch):
+    project = create_project(tmp_path / "p")
+    monkeypatch.setattr(time, "strftime", lambda *args: "20260101-120000")
+    first = project.new_run_dir("same")
+    second = project.new_run_dir("same")
+    third = project.new_run_dir("same")
+    assert [first.name, second.name, third.name] == [
+        "20260101-120000-same",
+        "20260101-120000-same-2",
+        "20260101-120000-same-3",
+    ]
+    assert all(d.is_dir() for d in (first, second, third))
+
+
+def test_project_json_has_format_version_1_and_newer_versions_are_refused(tmp_path):
+    create_project(tmp_path / "p")
+    file = tmp_path / "p" / "project.json"
+    data = json.loads(file.read_text())
+    assert data["format_version"] == 1
+    assert load_project(tmp_path / "p").name == "p"
+    data["format_version"] = 2
+    file.write_text(json.dumps(data))
+    with pytest.raises(ProjectError, match=r"format version 2 is newer .*\(1\); upgrade lamina"):
+        load_project(tmp_path / "p")

@@ -349,3 +349,19 @@ def test_the_output_size_of_a_model_not_yet_built_is_unknown():
     assert model_output_size(Unbuilt()) is None
     built = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4)])
     assert model_output_size(built) == 4
+
+
+def test_training_batches_are_shuffled_and_validation_batches_keep_their_order():
+    from lamina.data.dataset import Dataset
+    from lamina.training.prepare import prepare_data
+
+    x = np.arange(80, dtype="float32").reshape(40, 2)
+    ds = Dataset(x=x, y=np.arange(40) % 2, name="ramp", task="classification")
+    spec = classifier(validation_split=0.25, batch_size=5, seed=0)
+    data = prepare_data(spec, ds, n_out=2, seed=0)
+    seen = np.concatenate([np.asarray(b[0]) for b in data.validation])
+    np.testing.assert_allclose(seen, data.inputs(data.splits.validation), rtol=1e-6)
+    trained = np.concatenate([np.asarray(b[0]) for b in data.train])
+    given = data.inputs(data.splits.train)
+    assert not np.allclose(trained, given)  # another order
+    np.testing.assert_allclose(np.sort(trained[:, 0]), np.sort(given[:, 0]), rtol=1e-6)

@@ -1035,3 +1035,8 @@ def test_receptive_field_of_a_valid_convolution_after_a_stride_starts_one_jump_i
         value = model(x)[0, 1, 0, 0]
     rows, cols = np.nonzero(np.asarray(tape.gradient(value, x))[0, ..., 0])
     assert (rows.min(), rows.max(), cols.min(), cols.max()) == (2, 8, 0, 6)
+
+
+def test_a_confusion_matrix_of_no_samples_has_an_accuracy_of_zero_not_nan():
+    result = confusion_matrix(y_true=[], y_pred=[])
+    assert result.meta["counts"] == [[0]] and result.meta["accuracy"] == 0.0
