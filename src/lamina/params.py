@@ -242,8 +242,9 @@ def stated_default(help: str, constants: Mapping[str, Any] | None = None) -> Any
     try:
         return ast.literal_eval(literal)
     except (ValueError, SyntaxError):
-        if literal.isidentifier() and literal.isupper() and literal in (constants or {}):
-            return (constants or {})[literal]
+        known = constants or {}
+        if literal.isidentifier() and literal.isupper() and literal in known:
+            return known[literal]
         return NOT_STATED  # another argument, or prose in backquotes
 
 
